@@ -1,0 +1,56 @@
+/**
+ * Where records live in the archive. Firehose names each S3 object after the
+ * arrival time (UTC) of its oldest record:
+ *   <prefix>YYYY/MM/DD/HH/<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz]
+ * The direct-to-S3 fallback uses the same hour folders under its own prefix,
+ * so one reader serves both.
+ */
+
+/** Firehose takes records of at most 1,000 KiB (before base64). */
+export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
+
+/** Default prefixes inside the archive bucket (docs/archive-format.md, "Layout"). */
+export const DEFAULT_FIREHOSE_PREFIX = 'firehose/';
+export const DEFAULT_FALLBACK_PREFIX = 'fallback/';
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `YYYY/MM/DD/HH/` in UTC. */
+export function hourFolder(at: Date): string {
+  return `${at.getUTCFullYear()}/${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${pad(at.getUTCHours())}/`;
+}
+
+/** `yyyy-MM-dd-HH-mm-ss` in UTC. */
+export function objectTimestamp(at: Date): string {
+  return [
+    at.getUTCFullYear(),
+    pad(at.getUTCMonth() + 1),
+    pad(at.getUTCDate()),
+    pad(at.getUTCHours()),
+    pad(at.getUTCMinutes()),
+    pad(at.getUTCSeconds()),
+  ].join('-');
+}
+
+export interface FirehoseObjectKeyParts {
+  prefix: string;
+  streamName: string;
+  /** The delivery stream's version id (1 for a stream never updated). */
+  streamVersion: number;
+  /** Arrival of the object's oldest record. */
+  oldestArrival: Date;
+  uuid: string;
+  gzip: boolean;
+}
+
+export function firehoseObjectKey(parts: FirehoseObjectKeyParts): string {
+  const name = `${parts.streamName}-${parts.streamVersion}-${objectTimestamp(parts.oldestArrival)}-${parts.uuid}`;
+  return `${parts.prefix}${hourFolder(parts.oldestArrival)}${name}${parts.gzip ? '.gz' : ''}`;
+}
+
+/** One object per record written straight to S3 when Firehose would not take it. */
+export function fallbackObjectKey(prefix: string, streamName: string, recordedAt: Date, uuid: string): string {
+  return `${prefix}${hourFolder(recordedAt)}${streamName}-fallback-${objectTimestamp(recordedAt)}-${uuid}`;
+}

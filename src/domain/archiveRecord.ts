@@ -1,0 +1,51 @@
+/**
+ * Archive record, version 1: one JSON object per line in the archive.
+ * The field list and its meaning are specified in docs/archive-format.md and
+ * schema/archive-record.v1.schema.json; keep all three in step.
+ */
+
+export const ARCHIVE_RECORD_VERSION = 1 as const;
+
+/** Who wrote a record. Later parts of the product add their own sources. */
+export type RecordSource = 'callback' | 'send' | 'send_error' | 'poll' | 'reconcile' | 'event_stream';
+
+export const RECORD_SOURCES: readonly RecordSource[] = [
+  'callback',
+  'send',
+  'send_error',
+  'poll',
+  'reconcile',
+  'event_stream',
+];
+
+/** A parameter value as Twilio sent it: normally a string, but a form body can repeat a name. */
+export type ParamValue = string | string[];
+
+export interface ArchiveRecord {
+  v: typeof ARCHIVE_RECORD_VERSION;
+  source: RecordSource;
+  /** When this system wrote the record: ISO-8601 UTC with milliseconds. */
+  recorded_at: string;
+  /** When the status happened according to Twilio, if known: ISO-8601 UTC, or null. */
+  event_at: string | null;
+  account_sid: string;
+  /** Null only for `send_error` records (no SID came back). */
+  message_sid: string | null;
+  messaging_service_sid: string | null;
+  /** Lower-case status string; unknown statuses are kept. */
+  status: string;
+  error_code: string | null;
+  /** As received, or with the trailing digits masked when redaction is on. */
+  to: string | null;
+  from: string | null;
+  idempotency_token: string | null;
+  /** The sender's own identifiers (callback URL query parameters). */
+  tags: Record<string, ParamValue>;
+  /** Every parameter Twilio sent, verbatim but for phone-number redaction. */
+  params: Record<string, unknown>;
+}
+
+/** The line written to the archive: the record followed by the newline that Firehose will not add. */
+export function toArchiveLine(record: ArchiveRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}

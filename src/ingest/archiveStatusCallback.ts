@@ -1,0 +1,111 @@
+import { toArchiveLine } from '../domain/archiveRecord';
+import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
+import { buildCallbackRecord } from '../domain/callbackRecord';
+import { InvalidInputError, RecordTooLargeError } from '../domain/errors';
+import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
+import { ConfigError, readIngestConfig, type IngestConfig } from './ingestConfig';
+
+/** What the Function answers. */
+export interface CallbackAnswer {
+  statusCode: number;
+  /** Empty on success: Twilio ignores a status callback's body. */
+  body: string;
+}
+
+export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+/** One JSON line per event, never with a phone number or a secret in it. */
+export const jsonLog: Log = (level, message, fields = {}) => {
+  const line = JSON.stringify({ level, message, ...fields });
+  if (level === 'info') console.log(line);
+  else if (level === 'warn') console.warn(line);
+  else console.error(line);
+};
+
+interface Ingest {
+  config: IngestConfig;
+  writer: ArchiveWriter;
+}
+
+/**
+ * One writer (and so one Firehose client with its keep-alive connections) per
+ * warm container, rebuilt only if the settings change.
+ */
+let cached: { key: string; ingest: Ingest } | undefined;
+
+function ingestFor(env: Record<string, unknown>, log: Log): Ingest {
+  const config = readIngestConfig(env);
+  const key = JSON.stringify(config);
+  if (cached?.key !== key) {
+    const onEvent = (event: WriterEvent) => log('warn', `archive write: ${event.type}`, { ...event });
+    cached = { key, ingest: { config, writer: new ArchiveWriter(config.writer, { onEvent }) } };
+  }
+  return cached.ingest;
+}
+
+function errorAnswer(statusCode: number, message: string): CallbackAnswer {
+  return { statusCode, body: JSON.stringify({ error: { message } }) };
+}
+
+/**
+ * The whole callback path: build the record, write it, and answer 200 only
+ * once the archive has acknowledged it. Bad input: 4xx (Twilio does not retry
+ * it by default). Anything that kept the record out of the archive: 5xx, so
+ * Twilio retries.
+ */
+export async function archiveStatusCallback(
+  event: Record<string, unknown>,
+  env: Record<string, unknown>,
+  log: Log = jsonLog,
+  now: () => Date = () => new Date(),
+): Promise<CallbackAnswer> {
+  let ingest: Ingest;
+  try {
+    ingest = ingestFor(env, log);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log('error', 'ingest is misconfigured', { error: error.message });
+    return errorAnswer(500, 'the archive is not configured; see the Function logs');
+  }
+
+  const recordedAt = now();
+  let line: string;
+  let messageSid: string | null;
+  try {
+    const record = buildCallbackRecord(event, {
+      recordedAt,
+      idempotencyToken: headerOf(event, 'i-twilio-idempotency-token'),
+      redactDigits: ingest.config.redactDigits,
+    });
+    messageSid = record.message_sid;
+    line = toArchiveLine(record);
+    const size = Buffer.byteLength(line, 'utf8');
+    if (size > FIREHOSE_MAX_RECORD_BYTES) throw new RecordTooLargeError(size, FIREHOSE_MAX_RECORD_BYTES);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    log('warn', 'callback refused', { reason: error.message, field: error.field });
+    return errorAnswer(error instanceof RecordTooLargeError ? 413 : 400, error.message);
+  }
+
+  try {
+    const outcome = await ingest.writer.write(line, recordedAt);
+    if (outcome.destination === 'fallback') {
+      log('warn', 'callback archived through the S3 fallback', { message_sid: messageSid, key: outcome.reference });
+    }
+    return { statusCode: 200, body: '' };
+  } catch (error) {
+    if (!(error instanceof ArchiveWriteError)) throw error;
+    log('error', 'callback not archived; answering 503 so that Twilio retries', {
+      message_sid: messageSid,
+      attempts: error.attempts,
+      error: error.message,
+    });
+    return errorAnswer(503, 'the record could not be archived; retry later');
+  }
+}
+
+function headerOf(event: Record<string, unknown>, name: string): string | null {
+  const request = event.request as { headers?: Record<string, unknown> } | undefined;
+  const value = request?.headers?.[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm start`: the local stack. Ctrl-C (or SIGTERM) stops it gracefully and
+ * delivers whatever the local Firehose still buffers.
+ */
+import { join, relative } from 'node:path';
+import { loadLocalSettings } from '../src/local/localSettings';
+import { startLocalStack } from '../src/local/localStack';
+
+async function main(): Promise<void> {
+  const projectRoot = join(__dirname, '..');
+  const { file, settings } = loadLocalSettings(projectRoot);
+  const log = (line: string) => console.error(line);
+  log(`settings from ${relative(projectRoot, file)}`);
+  const stack = await startLocalStack({ projectRoot, settings, log });
+
+  console.log(`
+Local stack running.
+  Status callback:  ${stack.url}/status-callback   (X-Twilio-Signature checked with AUTH_TOKEN)
+  Local Firehose:   ${stack.firehose.url}   (stream "${settings.ARCHIVE_FIREHOSE_STREAM}")
+  Archive lands in: ${stack.destination.description}
+Send signed sample callbacks:  npm run send-samples
+Stop with Ctrl-C: buffered records are delivered first.
+`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping; delivering ${stack.firehose.pendingRecords} buffered record(s)…`);
+    await stack.stop();
+    log(`stopped. Archive: ${stack.destination.description}`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start failed: ${(error as Error).message}`);
+  process.exit(1);
+});

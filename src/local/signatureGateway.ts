@@ -1,0 +1,156 @@
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+// The validator alone: the whole `twilio` package takes ~200 ms to load.
+import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks';
+
+export interface SignatureGatewayOptions {
+  /** The auth token Twilio signs with (the account's primary token). */
+  authToken: string;
+  /** Where twilio-run serves the Functions. */
+  upstream: { host: string; port: number };
+  /** Paths of protected Functions, e.g. `/status-callback`: only these need a signature, as deployed. */
+  protectedPaths: ReadonlySet<string>;
+  /** Largest request body accepted. @default 1 MiB */
+  maxBodyBytes?: number;
+  port?: number;
+  host?: string;
+  log?: (message: string) => void;
+}
+
+/**
+ * What Twilio's Functions gateway does in front of a deployed service, for the
+ * local stack: `twilio-run start` checks no signatures, so this proxy refuses a
+ * request to a protected Function whose X-Twilio-Signature is missing or wrong
+ * with HTTP 400 (as deployed), and passes everything else to twilio-run.
+ */
+export class SignatureGateway {
+  private server: Server | undefined;
+  private readonly agent = new Agent({ keepAlive: true });
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: SignatureGatewayOptions) {
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('the signature gateway is not listening');
+    return `http://localhost:${address.port}`;
+  }
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 65_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    this.agent.destroy();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const limit = this.options.maxBodyBytes ?? 1024 * 1024;
+    let body: Buffer;
+    try {
+      body = await readLimited(req, limit);
+    } catch {
+      return refuse(res, 413, `request body larger than ${limit} bytes`);
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (this.options.protectedPaths.has(path)) {
+      const verdict = this.checkSignature(req, body);
+      if (verdict !== 'valid') {
+        this.log(`refused ${req.method} ${path}: ${verdict}`);
+        return refuse(res, 400, 'Unauthorized Request. Signature is missing or is invalid (Twilio error 80625)');
+      }
+    }
+    this.forward(req, body, res);
+  }
+
+  private checkSignature(req: IncomingMessage, body: Buffer): 'valid' | 'signature missing' | 'signature invalid' {
+    const signature = req.headers['x-twilio-signature'];
+    if (typeof signature !== 'string' || signature === '') return 'signature missing';
+    const url = publicUrl(req);
+    const contentType = String(req.headers['content-type'] ?? '');
+    const valid = contentType.startsWith('application/json')
+      ? validateRequestWithBody(this.options.authToken, signature, url, body.toString('utf8'))
+      : validateRequest(this.options.authToken, signature, url, contentType.startsWith('application/x-www-form-urlencoded') ? formParams(body) : {});
+    return valid ? 'valid' : 'signature invalid';
+  }
+
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const upstream = httpRequest(
+      {
+        host: this.options.upstream.host,
+        port: this.options.upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'content-length': String(body.length) },
+        agent: this.agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => {
+      this.log(`twilio-run did not answer: ${error.message}`);
+      refuse(res, 502, 'the local Functions server did not answer');
+    });
+    upstream.end(body);
+  }
+}
+
+/** The URL Twilio requested (and signed): scheme and host as the client saw them. */
+function publicUrl(req: IncomingMessage): string {
+  const proto = String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0].trim();
+  return `${proto}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+}
+
+/** Form parameters as Twilio's validator wants them: a repeated name becomes a list. */
+function formParams(body: Buffer): Record<string, string | string[]> {
+  const params: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
+    const existing = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
+    const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    Object.defineProperty(params, name, { value: next, enumerable: true, writable: true, configurable: true });
+  }
+  return params;
+}
+
+function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new Error('too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function refuse(res: ServerResponse, statusCode: number, message: string): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify({ message, status: statusCode });
+  res.writeHead(statusCode, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

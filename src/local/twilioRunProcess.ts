@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { renderEnvFile } from './localSettings';
+
+/** A free TCP port on loopback (twilio-run prompts interactively when its port is taken). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TwilioRunOptions {
+  projectRoot: string;
+  port: number;
+  /** The Functions' environment (twilio-run gives them this and nothing of ours). */
+  env: Record<string, string>;
+  /** Where twilio-run's output goes. */
+  onOutput?: (line: string) => void;
+}
+
+export interface TwilioRunHandle {
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `twilio-run start` on the built Functions (dist/), as a child process,
+ * and resolves once it answers HTTP.
+ */
+export async function startTwilioRun(options: TwilioRunOptions): Promise<TwilioRunHandle> {
+  const stateDir = join(options.projectRoot, '.local');
+  mkdirSync(stateDir, { recursive: true });
+  const envFile = join(stateDir, `twilio-run-${options.port}.env`);
+  writeFileSync(envFile, renderEnvFile(options.env), { mode: 0o600 });
+
+  const bin = join(options.projectRoot, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js');
+  const child = spawn(
+    process.execPath,
+    [bin, 'start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--port', String(options.port), '--env', envFile],
+    { cwd: options.projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', CI: 'true' } },
+  );
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.onOutput?.(line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`twilio-run exited with code ${child.exitCode} before it served; see its output above`);
+    try {
+      await fetch(`http://127.0.0.1:${options.port}/`, { signal: AbortSignal.timeout(1000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error('twilio-run did not answer within 60 s');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return { port: options.port, process: child, stop };
+}

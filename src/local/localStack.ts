@@ -100,7 +100,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     twilioRun = await startTwilioRun({
       projectRoot,
       port: await freePort(),
-      env: { ...withoutLocalSettings(settings), ARCHIVE_FIREHOSE_ENDPOINT: firehoseUrl },
+      env: {
+        ...withoutLocalSettings(settings),
+        ARCHIVE_FIREHOSE_ENDPOINT: firehoseUrl,
+        // Deployed Functions run node22; the SDK's notice about dropping Node 20 is only noise locally.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
       onOutput: (line) => log(`[twilio-run] ${line}`),
     });
     const gateway = new SignatureGateway({

@@ -1,0 +1,123 @@
+import { FirehoseClient, PutRecordCommand, ServiceUnavailableException, ResourceNotFoundException } from '@aws-sdk/client-firehose';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../../../src/adapters/aws/archiveWriter';
+import type { ArchiveWriterConfig } from '../../../src/ingest/ingestConfig';
+
+const firehoseMock = mockClient(FirehoseClient);
+const s3Mock = mockClient(S3Client);
+
+const baseConfig: ArchiveWriterConfig = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+  streamName: 'archive',
+  budgetMs: 7000,
+  attemptTimeoutMs: 2000,
+};
+
+const throttled = () => new ServiceUnavailableException({ message: 'Slow down.', $metadata: { httpStatusCode: 503 } });
+
+/** A clock that only moves when the writer sleeps, so budgets are exact. */
+function fakeTime() {
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+function writer(config: Partial<ArchiveWriterConfig> = {}, events: WriterEvent[] = []) {
+  const time = fakeTime();
+  const w = new ArchiveWriter(
+    { ...baseConfig, ...config },
+    {
+      firehose: new FirehoseClient({ region: 'us-east-1' }),
+      s3: new S3Client({ region: 'us-east-1' }),
+      now: time.now,
+      sleep: time.sleep,
+      random: () => 1,
+      onEvent: (e) => events.push(e),
+    },
+  );
+  return { w, time };
+}
+
+beforeEach(() => {
+  firehoseMock.reset();
+  s3Mock.reset();
+});
+
+describe('ArchiveWriter', () => {
+  it('puts the line, newline included, to the configured stream', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r-1' });
+    const outcome = await writer().w.write('{"v":1}\n', new Date());
+    expect(outcome).toEqual({ destination: 'firehose', attempts: 1, reference: 'r-1' });
+    const input = firehoseMock.commandCalls(PutRecordCommand)[0].args[0].input;
+    expect(input.DeliveryStreamName).toBe('archive');
+    expect(Buffer.from(input.Record!.Data!).toString()).toBe('{"v":1}\n');
+  });
+
+  it('retries throttling and 5xx with backoff until Firehose takes the record', async () => {
+    const internal = Object.assign(new Error('boom'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
+    firehoseMock.on(PutRecordCommand).rejectsOnce(throttled()).rejectsOnce(internal).resolves({ RecordId: 'r-3' });
+    const events: WriterEvent[] = [];
+    const outcome = await writer({}, events).w.write('x\n', new Date());
+    expect(outcome.attempts).toBe(3);
+    expect(events.map((e) => e.type)).toEqual(['retry', 'retry']);
+    expect(events.map((e) => (e.type === 'retry' ? e.delayMs : 0))).toEqual([100, 200]);
+  });
+
+  it('retries a timed-out attempt (a write that may or may not have landed: duplicates are allowed)', async () => {
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    firehoseMock.on(PutRecordCommand).rejectsOnce(timeout).resolves({ RecordId: 'r-2' });
+    expect((await writer().w.write('x\n', new Date())).attempts).toBe(2);
+  });
+
+  it('gives up inside the budget and says how often it tried', async () => {
+    firehoseMock.on(PutRecordCommand).rejects(throttled());
+    const { w, time } = writer({ budgetMs: 3000 });
+    const error = await w.write('x\n', new Date()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArchiveWriteError);
+    expect((error as ArchiveWriteError).message).toMatch(/ServiceUnavailableException \(HTTP 503\)/);
+    expect((error as ArchiveWriteError).attempts).toBeGreaterThan(3);
+    expect(time.now()).toBeLessThanOrEqual(3000);
+  });
+
+  it('does not retry what retrying cannot fix', async () => {
+    firehoseMock.on(PutRecordCommand).rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: { httpStatusCode: 400 } }));
+    const error = (await writer().w.write('x\n', new Date()).catch((e: unknown) => e)) as ArchiveWriteError;
+    expect(error.attempts).toBe(1);
+    expect(error.message).toMatch(/ResourceNotFoundException/);
+  });
+
+  it('writes straight to S3 under the fallback prefix when Firehose will not take the record', async () => {
+    firehoseMock.on(PutRecordCommand).rejects(throttled());
+    s3Mock.on(PutObjectCommand).resolves({});
+    const events: WriterEvent[] = [];
+    const { w, time } = writer({ fallback: { bucket: 'archive-bucket', prefix: 'fallback/' } }, events);
+    const outcome = await w.write('{"v":1}\n', new Date('2026-11-26T15:31:02.123Z'));
+    expect(outcome.destination).toBe('fallback');
+    expect(outcome.reference).toMatch(/^fallback\/2026\/11\/26\/15\/archive-fallback-2026-11-26-15-31-02-[0-9a-f-]{36}$/);
+    const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(put).toMatchObject({ Bucket: 'archive-bucket', Key: outcome.reference, ContentMD5: expect.any(String) });
+    expect(Buffer.from(put.Body as Buffer).toString()).toBe('{"v":1}\n');
+    expect(events.at(-1)?.type).toBe('fallback');
+    // Firehose retries stopped early enough to leave the fallback its reserve.
+    expect(time.now()).toBeLessThanOrEqual(5000);
+  });
+
+  it('fails when the fallback fails too, naming both failures', async () => {
+    firehoseMock.on(PutRecordCommand).rejects(throttled());
+    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const error = (await writer({ fallback: { bucket: 'b', prefix: 'fallback/' } })
+      .w.write('x\n', new Date())
+      .catch((e: unknown) => e)) as ArchiveWriteError;
+    expect(error).toBeInstanceOf(ArchiveWriteError);
+    expect(error.message).toMatch(/ServiceUnavailableException.*S3 fallback failed too: AccessDenied \(HTTP 403\)/);
+  });
+});

@@ -1,0 +1,66 @@
+import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import { mockClient } from 'aws-sdk-client-mock';
+import { smsCallback } from '../../helpers/callbacks';
+
+/** The slice of Twilio.Response the Function uses, recorded for assertions. */
+class FakeResponse {
+  statusCode = 200;
+  headers: Record<string, string> = {};
+  body: unknown;
+  setStatusCode(code: number) {
+    this.statusCode = code;
+    return this;
+  }
+  appendHeader(name: string, value: string) {
+    this.headers[name] = value;
+    return this;
+  }
+  setBody(body: unknown) {
+    this.body = body;
+    return this;
+  }
+}
+
+const firehoseMock = mockClient(FirehoseClient);
+const context = {
+  ARCHIVE_FIREHOSE_STREAM: 'archive',
+  ARCHIVE_AWS_REGION: 'us-east-1',
+  ARCHIVE_AWS_ACCESS_KEY_ID: 'AK',
+  ARCHIVE_AWS_SECRET_ACCESS_KEY: 'SK',
+  ARCHIVE_WRITE_BUDGET_MS: '600',
+  getTwilioClient: () => {
+    throw new Error('the Function must not need a Twilio client');
+  },
+};
+
+beforeAll(() => {
+  (global as unknown as { Twilio: unknown }).Twilio = { Response: FakeResponse };
+});
+afterAll(() => {
+  delete (global as unknown as { Twilio?: unknown }).Twilio;
+});
+beforeEach(() => firehoseMock.reset());
+
+async function invoke(event: Record<string, unknown>): Promise<{ error: unknown; response: FakeResponse | undefined }> {
+  const { handler } = await import('../../../src/functions/status-callback.protected');
+  return new Promise((resolve) => {
+    void handler(context as never, event as never, (error, response) => resolve({ error, response: response as FakeResponse | undefined }));
+  });
+}
+
+describe('status-callback Function', () => {
+  it('answers 200 with an empty body after the write', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
+    const { error, response } = await invoke({ ...smsCallback(), request: { headers: {}, cookies: {} } });
+    expect(error).toBeNull();
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    expect(firehoseMock.commandCalls(PutRecordCommand)).toHaveLength(1);
+  });
+
+  it('answers a JSON error for a bad callback', async () => {
+    const { response } = await invoke({ AccountSid: 'x' });
+    expect(response?.statusCode).toBe(400);
+    expect(response?.headers['Content-Type']).toBe('application/json');
+    expect(JSON.parse(String(response?.body))).toHaveProperty('error.message');
+  });
+});

@@ -68,6 +68,12 @@ export class SignatureGateway {
       return refuse(res, 413, `request body larger than ${limit} bytes`);
     }
     const path = (req.url ?? '/').split('?')[0];
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (contentType.startsWith('application/x-www-form-urlencoded') && !isUtf8Form(body)) {
+      // Further in, body-parser would turn the bad bytes into U+FFFD: a silent change. Twilio always sends UTF-8.
+      this.log(`refused ${req.method} ${path}: form body is not valid UTF-8`);
+      return refuse(res, 400, 'the form body is not valid UTF-8 (bytes or percent-escapes)');
+    }
     if (this.options.protectedPaths.has(path)) {
       const verdict = this.checkSignature(req, body);
       if (verdict !== 'valid') {
@@ -116,6 +122,18 @@ export class SignatureGateway {
 function publicUrl(req: IncomingMessage): string {
   const proto = String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0].trim();
   return `${proto}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether the raw body, and every percent-escape in it, is valid UTF-8. */
+function isUtf8Form(body: Buffer): boolean {
+  try {
+    for (const part of strictUtf8.decode(body).split('&')) decodeURIComponent(part.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Form parameters as Twilio's validator wants them: a repeated name becomes a list. */

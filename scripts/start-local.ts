@@ -2,13 +2,19 @@
  * `npm start`: the local stack. Ctrl-C (or SIGTERM) stops it gracefully and
  * delivers whatever the local Firehose still buffers.
  */
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadLocalSettings } from '../src/local/localSettings';
 import { startLocalStack } from '../src/local/localStack';
 
 async function main(): Promise<void> {
   const projectRoot = join(__dirname, '..');
-  const { file, settings } = loadLocalSettings(projectRoot);
+  const { values } = parseArgs({ options: { 'env-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log('Usage: npm start [-- --env-file <file>]\nSettings come from --env-file, else .env, else .env.example.');
+    return;
+  }
+  const { file, settings } = loadLocalSettings(projectRoot, values['env-file'] && resolve(values['env-file']));
   const log = (line: string) => console.error(line);
   log(`settings from ${relative(projectRoot, file)}`);
   const stack = await startLocalStack({ projectRoot, settings, log });

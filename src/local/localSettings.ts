@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 
-/** Settings for the local stack: `.env` if present, else the committed `.env.example`. */
-export function loadLocalSettings(projectRoot: string): { file: string; settings: Record<string, string> } {
-  const envFile = join(projectRoot, '.env');
-  const file = existsSync(envFile) ? envFile : join(projectRoot, '.env.example');
+/** Settings for the local stack: the given file, else `.env` if present, else the committed `.env.example`. */
+export function loadLocalSettings(projectRoot: string, envFile?: string): { file: string; settings: Record<string, string> } {
+  const dotEnv = join(projectRoot, '.env');
+  const file = envFile ?? (existsSync(dotEnv) ? dotEnv : join(projectRoot, '.env.example'));
   const parsed = parseEnv(readFileSync(file, 'utf8'));
   const settings: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) if (value !== undefined) settings[name] = value;

@@ -7,8 +7,9 @@ export interface FaultPlan {
    * - `throttle`: 503 ServiceUnavailableException ("slow down"), records not taken;
    * - `internal`: 500 InternalFailure, records not taken;
    * - `partial`: PutRecordBatch answers 200 with some records failed (PutRecord fails whole, as 503);
-   * - `slow`: answer after `delayMs`; with `takeRecords` the records are buffered first, which is
-   *   how a client timeout can hide a successful write;
+   * - `slow`: answer after `delayMs`; with `takeRecords` (the default) the records are taken at
+   *   once and the late answer is a success, which is how a client timeout can hide a successful
+   *   write; without, nothing is taken and the late answer is a 500;
    * - `none`: healthy.
    */
   mode: 'none' | 'throttle' | 'internal' | 'partial' | 'slow';
@@ -18,7 +19,7 @@ export interface FaultPlan {
   rate?: number;
   /** For `slow`. @default 3000 */
   delayMs?: number;
-  /** For `slow`: take the records before waiting. @default true */
+  /** For `slow`: take the records (and answer success late) or not (and answer 500 late). @default true */
   takeRecords?: boolean;
 }
 

@@ -220,10 +220,11 @@ export class LocalFirehose {
     if (fault === 'throttle') throw new FirehoseError('ServiceUnavailableException', 503, 'Slow down.');
     if (fault === 'internal') throw new FirehoseError('InternalFailure', 500, 'We encountered an internal error. Please try again.');
     if (fault === 'slow') {
-      const takeFirst = this.faults.takeRecords ?? true;
-      if (takeFirst) take();
+      const takes = this.faults.takeRecords ?? true;
+      if (takes) take();
       await sleep(this.faults.delayMs ?? 3000);
-      return takeFirst;
+      if (!takes) throw new FirehoseError('InternalFailure', 500, 'We encountered an internal error. Please try again.');
+      return true;
     }
     return false;
   }

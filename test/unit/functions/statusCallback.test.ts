@@ -39,7 +39,12 @@ beforeAll(() => {
 afterAll(() => {
   delete (global as unknown as { Twilio?: unknown }).Twilio;
 });
-beforeEach(() => firehoseMock.reset());
+beforeEach(() => {
+  firehoseMock.reset();
+  // The Function logs refusals as JSON lines; keep test output clean.
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
 
 async function invoke(event: Record<string, unknown>): Promise<{ error: unknown; response: FakeResponse | undefined }> {
   const { handler } = await import('../../../src/functions/status-callback.protected');

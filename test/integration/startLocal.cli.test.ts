@@ -1,0 +1,82 @@
+/**
+ * `npm start`'s script as a user runs it: it starts, archives signed
+ * callbacks into a local folder in Firehose's layout, and on SIGTERM delivers
+ * what it still buffers before it exits.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { postSignedCallback, sampleCallbacks } from '../../src/local/signedCallbacks';
+import { freePort } from '../../src/local/twilioRunProcess';
+import { ACCOUNT_SID } from '../helpers/callbacks';
+import { AUTH_TOKEN } from '../helpers/testStack';
+
+const root = join(__dirname, '..', '..');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+it('archives callbacks into the local folder and delivers the buffer on SIGTERM', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'start-local-'));
+  const archiveDir = join(work, 'archive');
+  const port = await freePort();
+  const envFile = join(work, 'test.env');
+  writeFileSync(
+    envFile,
+    [
+      `ACCOUNT_SID=${ACCOUNT_SID}`,
+      `AUTH_TOKEN=${AUTH_TOKEN}`,
+      'ARCHIVE_FIREHOSE_STREAM=message-status-archive',
+      'ARCHIVE_AWS_REGION=us-east-1',
+      'ARCHIVE_AWS_ACCESS_KEY_ID=LOCAL',
+      'ARCHIVE_AWS_SECRET_ACCESS_KEY=LOCAL',
+      `PORT=${port}`,
+      `LOCAL_FIREHOSE_PORT=${await freePort()}`,
+      `LOCAL_ARCHIVE_DIR=${archiveDir}`,
+      // Long enough that nothing is delivered before the stop.
+      'LOCAL_FIREHOSE_BUFFER_SECONDS=900',
+      'LOCAL_FIREHOSE_GZIP=true',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/start-local.ts', '--env-file', envFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const deadline = Date.now() + 45_000;
+    while (!stdout.includes('Local stack running.')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the stack did not start:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stdout).toContain(`http://localhost:${port}/status-callback`);
+    expect(stdout).toContain(archiveDir);
+
+    const callbacks = sampleCallbacks(ACCOUNT_SID);
+    for (const params of callbacks) {
+      expect((await postSignedCallback(`http://localhost:${port}/status-callback?order_id=cli`, params, AUTH_TOKEN)).status).toBe(200);
+    }
+    expect(filesUnder(work).filter((f) => f.startsWith(archiveDir))).toEqual([]);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const files = filesUnder(archiveDir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/firehose\/\d{4}\/\d\d\/\d\d\/\d\d\/message-status-archive-1-[\d-]{19}-[0-9a-f-]{36}\.gz$/);
+    const { gunzipSync } = await import('node:zlib');
+    const lines = gunzipSync(readFileSync(files[0])).toString('utf8').trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l).message_sid)).toEqual(callbacks.map((c) => c.MessageSid));
+    expect(stderr).toMatch(/delivering 8 buffered record/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -135,3 +135,21 @@ describe('status callback through the real wire', () => {
     });
   });
 });
+
+describe('signature of a JSON body (bodySHA256)', () => {
+  it('checks the body hash and the signed URL, as Twilio signs JSON webhooks', async () => {
+    const { getExpectedBodyHash, getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks');
+    const body = JSON.stringify(smsCallback({ MessageSid: sid(20), SmsSid: sid(20) }));
+    const url = `${stack.url}/status-callback?bodySHA256=${getExpectedBodyHash(body)}`;
+    const post = (payload: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Twilio-Signature': getExpectedTwilioSignature(AUTH_TOKEN, url, {}) },
+        body: payload,
+      });
+    expect((await post(body.replace('delivered', 'failed'))).status).toBe(400);
+    expect((await post(body)).status).toBe(200);
+    const [record] = recordsFor(await archivedRecords(), sid(20));
+    expect(record).toMatchObject({ status: 'delivered', tags: { bodySHA256: expect.any(String) } });
+  });
+});

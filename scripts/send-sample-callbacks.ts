@@ -1,21 +1,25 @@
 /**
- * `npm run send-samples [-- --url http://localhost:3000/status-callback?order_id=42]`:
- * posts signed sample status callbacks to the running local stack.
+ * `npm run send-samples [-- --url <callback URL>] [--env-file <file>]`:
+ * posts signed sample status callbacks to the running local stack, signed
+ * with the AUTH_TOKEN of the same settings `npm start` uses.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadLocalSettings } from '../src/local/localSettings';
 import { postSignedCallback, sampleCallbacks } from '../src/local/signedCallbacks';
 
 async function main(): Promise<number> {
-  const { settings } = loadLocalSettings(join(__dirname, '..'));
   const { values } = parseArgs({
-    options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { url: { type: 'string' }, 'env-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    console.log('Usage: npm run send-samples [-- --url <callback URL>]\nDefault URL: http://localhost:$PORT/status-callback?order_id=sample-<n>');
+    console.log(
+      'Usage: npm run send-samples [-- --url <callback URL>] [--env-file <file>]\n' +
+        'Default URL: http://localhost:$PORT/status-callback?order_id=sample-<n>; settings from --env-file, else .env, else .env.example.',
+    );
     return 0;
   }
+  const { settings } = loadLocalSettings(join(__dirname, '..'), values['env-file'] && resolve(values['env-file']));
   const url = values.url ?? `http://localhost:${settings.PORT || 3000}/status-callback?order_id=sample-${Date.now()}`;
   let failures = 0;
   for (const params of sampleCallbacks(settings.ACCOUNT_SID)) {

@@ -1,7 +1,7 @@
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 // The validator alone: the whole `twilio` package takes ~200 ms to load.
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks';
+import { BodyTooLargeError, close, listen, portOf, readBody } from './httpServer';
 
 export interface SignatureGatewayOptions {
   /** The auth token Twilio signs with (the account's primary token). */
@@ -33,29 +33,16 @@ export class SignatureGateway {
   }
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo | null;
-    if (!address) throw new Error('the signature gateway is not listening');
-    return `http://localhost:${address.port}`;
+    return `http://localhost:${portOf(this.server, 'the signature gateway')}`;
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 65_000;
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    this.server = await listen((req, res) => void this.handle(req, res), this.options.port ?? 0, this.options.host ?? '127.0.0.1');
     return this.url;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    await close(this.server);
     this.agent.destroy();
   }
 
@@ -63,9 +50,12 @@ export class SignatureGateway {
     const limit = this.options.maxBodyBytes ?? 1024 * 1024;
     let body: Buffer;
     try {
-      body = await readLimited(req, limit);
-    } catch {
-      return refuse(res, 413, `request body larger than ${limit} bytes`);
+      body = await readBody(req, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return refuse(res, 413, error.message);
+      // The client went away mid-body: nothing to answer, nothing forwarded.
+      res.destroy();
+      return;
     }
     const path = (req.url ?? '/').split('?')[0];
     const contentType = String(req.headers['content-type'] ?? '');
@@ -145,25 +135,6 @@ function formParams(body: Buffer): Record<string, string | string[]> {
     Object.defineProperty(params, name, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return params;
-}
-
-function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('too large'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function refuse(res: ServerResponse, statusCode: number, message: string): void {

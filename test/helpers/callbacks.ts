@@ -18,3 +18,12 @@ export function smsCallback(overrides: Record<string, string> = {}): Record<stri
     ...overrides,
   };
 }
+
+/** Ingest settings for unit tests (Firehose is mocked); secrets chosen to be searched for in logs. */
+export const ARCHIVE_ENV = {
+  ARCHIVE_FIREHOSE_STREAM: 'archive',
+  ARCHIVE_AWS_REGION: 'us-east-1',
+  ARCHIVE_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  ARCHIVE_AWS_SECRET_ACCESS_KEY: 'very-secret-key',
+  ARCHIVE_WRITE_BUDGET_MS: '600',
+};

@@ -3,7 +3,7 @@
  * callbacks into a local folder in Firehose's layout, and on SIGTERM delivers
  * what it still buffers before it exits.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,10 +60,19 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     expect(stdout).toContain(`http://localhost:${port}/status-callback`);
     expect(stdout).toContain(archiveDir);
 
-    const callbacks = sampleCallbacks(ACCOUNT_SID);
-    for (const params of callbacks) {
-      expect((await postSignedCallback(`http://localhost:${port}/status-callback?order_id=cli`, params, AUTH_TOKEN)).status).toBe(200);
-    }
+    // `npm run send-samples` as a user runs it, against this stack's settings.
+    const samples = spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'scripts/send-sample-callbacks.ts', '--env-file', envFile],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(samples.stdout).toContain('All callbacks archived.');
+    expect(samples.status).toBe(0);
+    const sentSids = [...samples.stdout.matchAll(/^((?:SM|MM)[0-9a-f]{32}) /gm)].map((m) => m[1]);
+    expect(sentSids).toHaveLength(sampleCallbacks(ACCOUNT_SID).length);
+    // A forged callback is refused with 400 by the gateway.
+    const forged = await postSignedCallback(`http://localhost:${port}/status-callback`, sampleCallbacks(ACCOUNT_SID)[0], 'f'.repeat(32));
+    expect(forged.status).toBe(400);
     expect(filesUnder(work).filter((f) => f.startsWith(archiveDir))).toEqual([]);
 
     child.kill('SIGTERM');
@@ -73,7 +82,8 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     expect(files[0]).toMatch(/firehose\/\d{4}\/\d\d\/\d\d\/\d\d\/message-status-archive-1-[\d-]{19}-[0-9a-f-]{36}\.gz$/);
     const { gunzipSync } = await import('node:zlib');
     const lines = gunzipSync(readFileSync(files[0])).toString('utf8').trimEnd().split('\n');
-    expect(lines.map((l) => JSON.parse(l).message_sid)).toEqual(callbacks.map((c) => c.MessageSid));
+    expect(lines.map((l) => JSON.parse(l).message_sid)).toEqual(sentSids);
+    expect(JSON.parse(lines[0]).tags.order_id).toMatch(/^sample-\d+$/);
     expect(stderr).toMatch(/delivering 8 buffered record/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

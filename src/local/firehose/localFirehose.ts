@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { FIREHOSE_MAX_RECORD_BYTES } from '../../domain/archiveLayout';
 import { DeliveryBuffer, type BufferingHints } from './deliveryBuffer';
 import type { DeliveryDestination } from './destinations';
 import { HEALTHY, parseFaultPlan, type FaultPlan } from './faults';
+import { BodyTooLargeError, close, listen, portOf, readBody } from '../httpServer';
 
 export interface LocalFirehoseOptions {
   /** Delivery streams this endpoint knows; any other name gets ResourceNotFoundException. */
@@ -105,19 +105,11 @@ export class LocalFirehose {
 
   /** The endpoint URL for the SDK's `endpoint` setting. */
   get url(): string {
-    const address = this.server?.address() as AddressInfo | null;
-    if (!address) throw new Error('the local Firehose is not listening');
-    return `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+    return `http://${this.options.host ?? '127.0.0.1'}:${portOf(this.server, 'the local Firehose')}`;
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 65_000;
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    this.server = await listen((req, res) => void this.handle(req, res), this.options.port ?? 0, this.options.host ?? '127.0.0.1');
     return this.url;
   }
 
@@ -142,13 +134,7 @@ export class LocalFirehose {
    * record is never dropped.
    */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-    }
+    await close(this.server);
     for (let attempt = 0; attempt < 3 && this.pendingRecords > 0; attempt++) await this.flush();
     for (const buffer of this.buffers.values()) {
       buffer.close();
@@ -164,7 +150,10 @@ export class LocalFirehose {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const body = await readBody(req, MAX_REQUEST_BYTES);
+      const body = await readBody(req, MAX_REQUEST_BYTES).catch((error: unknown) => {
+        if (error instanceof BodyTooLargeError) throw new FirehoseError('InvalidArgumentException', 413, error.message);
+        throw error;
+      });
       if (req.url?.startsWith('/__local/')) return this.handleAdmin(req.method ?? 'GET', req.url, body, res);
       this.stats.requests++;
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -300,24 +289,6 @@ function parseJson(body: Buffer): Record<string, unknown> {
     // answered below
   }
   throw new FirehoseError('SerializationException', 400, 'the request body is not a JSON object');
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new FirehoseError('InvalidArgumentException', 413, `request larger than ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {

@@ -1,6 +1,6 @@
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
-import { smsCallback } from '../../helpers/callbacks';
+import { ARCHIVE_ENV, smsCallback } from '../../helpers/callbacks';
 
 /** The slice of Twilio.Response the Function uses, recorded for assertions. */
 class FakeResponse {
@@ -23,11 +23,7 @@ class FakeResponse {
 
 const firehoseMock = mockClient(FirehoseClient);
 const context = {
-  ARCHIVE_FIREHOSE_STREAM: 'archive',
-  ARCHIVE_AWS_REGION: 'us-east-1',
-  ARCHIVE_AWS_ACCESS_KEY_ID: 'AK',
-  ARCHIVE_AWS_SECRET_ACCESS_KEY: 'SK',
-  ARCHIVE_WRITE_BUDGET_MS: '600',
+  ...ARCHIVE_ENV,
   getTwilioClient: () => {
     throw new Error('the Function must not need a Twilio client');
   },

@@ -1,17 +1,14 @@
 import { FirehoseClient, PutRecordCommand, ServiceUnavailableException } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as awsClients from '../../../src/adapters/aws/clients';
 import { archiveStatusCallback, type Log } from '../../../src/ingest/archiveStatusCallback';
 import { schemaErrors } from '../../helpers/archiveSchema';
-import { MESSAGE_SID, smsCallback } from '../../helpers/callbacks';
+import { ARCHIVE_ENV, MESSAGE_SID, smsCallback } from '../../helpers/callbacks';
 
 const firehoseMock = mockClient(FirehoseClient);
 
 const env = {
-  ARCHIVE_FIREHOSE_STREAM: 'archive',
-  ARCHIVE_AWS_REGION: 'us-east-1',
-  ARCHIVE_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
-  ARCHIVE_AWS_SECRET_ACCESS_KEY: 'very-secret-key',
-  ARCHIVE_WRITE_BUDGET_MS: '600',
+  ...ARCHIVE_ENV,
   AUTH_TOKEN: 'abcdefabcdefabcdefabcdefabcdef12',
 };
 const now = () => new Date('2026-11-26T15:31:02.123Z');
@@ -80,6 +77,17 @@ describe('archiveStatusCallback', () => {
     const answer = await archiveStatusCallback(smsCallback(), { ...env, ARCHIVE_FIREHOSE_STREAM: '' }, log, now);
     expect(answer.statusCode).toBe(500);
     expect(lines.join('\n')).toMatch(/ARCHIVE_FIREHOSE_STREAM is not set/);
+  });
+
+  it('creates one Firehose client per warm container and reuses it', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
+    const clients = jest.spyOn(awsClients, 'createFirehoseClient');
+    const reused = { ...env, ARCHIVE_FIREHOSE_STREAM: 'reuse-test' };
+    for (let i = 0; i < 3; i++) expect((await archiveStatusCallback(smsCallback(), reused, logSpy().log, now)).statusCode).toBe(200);
+    expect(clients).toHaveBeenCalledTimes(1);
+    await archiveStatusCallback(smsCallback(), { ...reused, ARCHIVE_FIREHOSE_STREAM: 'changed' }, logSpy().log, now);
+    expect(clients).toHaveBeenCalledTimes(2);
+    clients.mockRestore();
   });
 
   it('never logs a phone number or a secret, whatever happens', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { renderEnvFile } from './localSettings';
@@ -62,11 +62,16 @@ export async function startTwilioRun(options: TwilioRunOptions): Promise<TwilioR
       await exited;
       clearTimeout(timer);
     }
+    // It holds AUTH_TOKEN and the AWS secret: leave no copies behind.
+    rmSync(envFile, { force: true });
   };
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`twilio-run exited with code ${child.exitCode} before it served; see its output above`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`twilio-run exited with code ${child.exitCode} before it served; see its output above`);
+    }
     try {
       await fetch(`http://127.0.0.1:${options.port}/`, { signal: AbortSignal.timeout(1000) });
       break;

@@ -98,7 +98,7 @@ function parseForm(body: string): Record<string, string> {
   return params;
 }
 
-async function ourPath(firehoseUrl: string): Promise<Path> {
+async function ourPath(firehoseUrl: string, bundlePath: string): Promise<Path> {
   (global as unknown as { Twilio: unknown }).Twilio = {
     Response: class {
       statusCode = 200;
@@ -110,7 +110,7 @@ async function ourPath(firehoseUrl: string): Promise<Path> {
     },
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handler } = require(bundle) as { handler: (c: unknown, e: unknown, cb: (err: unknown, r?: FakeResponse) => void) => void };
+  const { handler } = require(bundlePath) as { handler: (c: unknown, e: unknown, cb: (err: unknown, r?: FakeResponse) => void) => void };
   const context = {
     ARCHIVE_FIREHOSE_STREAM: 'message-status-archive',
     ARCHIVE_AWS_REGION: 'us-east-1',
@@ -156,29 +156,33 @@ async function perCallback(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const firehose = await startFirehose(dir);
   try {
-    const ours = await ourPath(firehose.url);
-    const floor = floorPath(firehose.url);
+    // BENCH_BEFORE_BUNDLE: an earlier build of the Function, measured in the same run to show what a change did.
+    const before = process.env.BENCH_BEFORE_BUNDLE;
+    const paths: [string, Path][] = [
+      ['our handler path', await ourPath(firehose.url, bundle)],
+      ...(before ? ([['before (BENCH_BEFORE_BUNDLE)', await ourPath(firehose.url, before)]] as [string, Path][]) : []),
+      ['hand-written floor', floorPath(firehose.url)],
+    ];
     const inputs = Array.from({ length: CALLS_PER_ROUND }, (_, i) => callbackBody(i));
-    await round(ours, inputs.slice(0, 300));
-    await round(floor, inputs.slice(0, 300));
-    const results = { ours: [] as Awaited<ReturnType<typeof round>>[], floor: [] as Awaited<ReturnType<typeof round>>[] };
+    for (const [, path] of paths) await round(path, inputs.slice(0, 300));
+    const results = paths.map(() => [] as Awaited<ReturnType<typeof round>>[]);
     for (let r = 0; r < ROUNDS; r++) {
-      results.ours.push(await round(ours, inputs));
-      results.floor.push(await round(floor, inputs));
+      for (const [i, [, path]] of paths.entries()) results[i].push(await round(path, inputs));
     }
     const summary = (rs: Awaited<ReturnType<typeof round>>[]) => ({
       p50: median(rs.map((r) => percentile(r.latencies, 50))),
       p99: median(rs.map((r) => percentile(r.latencies, 99))),
       perSecond: median(rs.map((r) => r.perSecond)),
     });
-    const a = summary(results.ours);
-    const b = summary(results.floor);
+    const summaries = results.map(summary);
+    const floor = summaries[summaries.length - 1];
     console.log(`\nPer callback, one at a time on one core, local Firehose in another process over keep-alive HTTP`);
     console.log(`  ${ROUNDS} alternating rounds of ${CALLS_PER_ROUND} callbacks each; medians over rounds (target: within 1.5× of the floor)`);
-    console.log(`                      p50 ms    p99 ms    callbacks/s`);
-    console.log(`  our handler path    ${fmt(a.p50, 3).padStart(6)}    ${fmt(a.p99, 3).padStart(6)}    ${fmt(a.perSecond, 0).padStart(8)}`);
-    console.log(`  hand-written floor  ${fmt(b.p50, 3).padStart(6)}    ${fmt(b.p99, 3).padStart(6)}    ${fmt(b.perSecond, 0).padStart(8)}`);
-    console.log(`  ratio (ours/floor)  ${fmt(a.p50 / b.p50).padStart(6)}×   ${fmt(a.p99 / b.p99).padStart(6)}×   ${fmt(b.perSecond / a.perSecond).padStart(7)}× (time per callback)`);
+    console.log(`  ${''.padEnd(40)}  p50 ms    p99 ms  callbacks/s   time/callback vs floor`);
+    summaries.forEach((m, i) => {
+      const name = paths[i][0].padEnd(40);
+      console.log(`  ${name}  ${fmt(m.p50, 3).padStart(6)}    ${fmt(m.p99, 3).padStart(6)}   ${fmt(m.perSecond, 0).padStart(8)}   ${fmt(floor.perSecond / m.perSecond)}×`);
+    });
   } finally {
     await firehose.stop();
     rmSync(dir, { recursive: true, force: true });

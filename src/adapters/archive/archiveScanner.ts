@@ -1,0 +1,174 @@
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { parseArchiveLine, type RecordFacts } from '../../domain/archiveLine';
+import type { ArchiveObject, ArchiveStore } from './archiveStore';
+
+/** A line or object that could not be read, and where it is. */
+export interface ReadProblem {
+  key: string;
+  /** 1-based line number within the (decompressed) object, for a malformed line. */
+  line?: number;
+  reason: string;
+}
+
+export interface ScanProgress {
+  objectsListed: number;
+  objectsRead: number;
+  bytesRead: number;
+  records: number;
+}
+
+export interface ScanReport extends ScanProgress {
+  malformedLines: number;
+  corruptObjects: number;
+  /** The first problems found (at most `maxProblemsKept`), each with its location. */
+  problems: ReadProblem[];
+  /** False when any line or object could not be read: the result is then incomplete. */
+  complete: boolean;
+}
+
+export interface ScanOptions {
+  /** Prefixes relative to the archive root to list, e.g. `firehose/2026/11/26/15/`. */
+  prefixes: string[];
+  onRecord: (facts: RecordFacts, key: string) => void;
+  /** Objects read at once (S3 latency hides behind this). @default 8 */
+  concurrency?: number;
+  onProgress?: (progress: ScanProgress) => void;
+  /** @default 1000 */
+  maxProblemsKept?: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Streams every record under the given prefixes. Memory holds a few objects'
+ * worth of buffers at a time, whatever the archive's size. A corrupt object
+ * or a malformed line is counted and reported with its key and line number,
+ * and the scan goes on.
+ */
+export async function scanArchive(store: ArchiveStore, options: ScanOptions): Promise<ScanReport> {
+  const report: ScanReport = {
+    objectsListed: 0,
+    objectsRead: 0,
+    bytesRead: 0,
+    records: 0,
+    malformedLines: 0,
+    corruptObjects: 0,
+    problems: [],
+    complete: true,
+  };
+  const keep = options.maxProblemsKept ?? 1000;
+  const problem = (p: ReadProblem) => {
+    report.complete = false;
+    if (report.problems.length < keep) report.problems.push(p);
+  };
+
+  // Listing and reading overlap: readers take objects as soon as a list page names them.
+  const queue: ArchiveObject[] = [];
+  let listingDone = false;
+  let waiting: (() => void)[] = [];
+  const wakeAll = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
+  };
+  const listing = (async () => {
+    try {
+      for (const prefix of options.prefixes) {
+        for await (const object of store.list(prefix)) {
+          queue.push(object);
+          report.objectsListed++;
+          wakeAll();
+        }
+      }
+    } finally {
+      listingDone = true;
+      wakeAll();
+    }
+  })();
+
+  const worker = async () => {
+    for (;;) {
+      const object = queue.shift();
+      if (!object) {
+        if (listingDone) return;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        continue;
+      }
+      await readObject(store, object, options.onRecord, report, problem);
+      report.objectsRead++;
+      options.onProgress?.(report);
+    }
+  };
+  const workers = Array.from({ length: options.concurrency ?? 8 }, worker);
+  await Promise.all([listing, ...workers]);
+  return report;
+}
+
+async function readObject(
+  store: ArchiveStore,
+  object: ArchiveObject,
+  onRecord: ScanOptions['onRecord'],
+  report: ScanReport,
+  problem: (p: ReadProblem) => void,
+): Promise<void> {
+  let lineNumber = 0;
+  let rest = '';
+  const takeLine = (line: string) => {
+    lineNumber++;
+    if (line.trim() === '') return;
+    const parsed = parseArchiveLine(line);
+    if (parsed.ok) {
+      report.records++;
+      onRecord(parsed.facts, object.key);
+    } else {
+      report.malformedLines++;
+      problem({ key: object.key, line: lineNumber, reason: parsed.reason });
+    }
+  };
+  try {
+    const raw = await store.open(object.key);
+    for await (const text of decodedText(raw, (n) => (report.bytesRead += n))) {
+      const lines = (rest + text).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) takeLine(line);
+    }
+    if (rest !== '') takeLine(rest);
+  } catch (error) {
+    report.corruptObjects++;
+    const where = lineNumber > 0 ? ` after line ${lineNumber}` : '';
+    problem({ key: object.key, reason: `unreadable${where}: ${(error as Error).message}` });
+  }
+}
+
+/** The object's text, gunzipped when it starts with gzip's magic bytes (whatever its name says). */
+async function* decodedText(raw: Readable, countBytes: (n: number) => void): AsyncIterable<string> {
+  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await iterator.next();
+  if (first.done) return;
+  countBytes(first.value.length);
+  const source = (async function* () {
+    yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      countBytes(next.value.length);
+      yield next.value;
+    }
+  })();
+  const isGzip = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
+  if (!isGzip) {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    for await (const chunk of source) yield decoder.decode(chunk, { stream: true });
+    const tail = decoder.decode();
+    if (tail) yield tail;
+    return;
+  }
+  const gunzip = createGunzip();
+  // pipeline carries a read error of the source into gunzip, where the loop below sees it.
+  pipeline(Readable.from(source), gunzip, () => undefined);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for await (const chunk of gunzip as AsyncIterable<Buffer>) yield decoder.decode(chunk, { stream: true });
+  const tail = decoder.decode();
+  if (tail) yield tail;
+}

@@ -1,0 +1,112 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+
+export interface ArchiveObject {
+  /** Relative to the archive root, e.g. `firehose/2026/11/26/15/stream-1-…`. */
+  key: string;
+  size: number;
+}
+
+/** Where the archive lives: an S3 bucket and prefix, or a local folder with the same layout. */
+export interface ArchiveStore {
+  readonly description: string;
+  /** Every object whose key starts with `prefix`, following list pages. */
+  list(prefix: string): AsyncIterable<ArchiveObject>;
+  open(key: string): Promise<Readable>;
+  /** Writes a whole object (direct appends: the archive is never rewritten, keys are new). */
+  put(key: string, body: Buffer): Promise<void>;
+}
+
+export class S3ArchiveStore implements ArchiveStore {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    /** Key prefix of the archive root inside the bucket, '' or ending in '/'. */
+    readonly root: string,
+  ) {}
+
+  get description(): string {
+    return `s3://${this.bucket}/${this.root}`;
+  }
+
+  async *list(prefix: string): AsyncIterable<ArchiveObject> {
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.root + prefix, ContinuationToken: token }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key) yield { key: item.Key.slice(this.root.length), size: item.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async open(key: string): Promise<Readable> {
+    const answer = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
+    return answer.Body as Readable;
+  }
+
+  async put(key: string, body: Buffer): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.root + key,
+        Body: body,
+        ContentType: 'application/x-ndjson',
+        ContentMD5: createHash('md5').update(body).digest('base64'),
+      }),
+    );
+  }
+}
+
+export class FolderArchiveStore implements ArchiveStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  get description(): string {
+    return this.root;
+  }
+
+  async *list(prefix: string): AsyncIterable<ArchiveObject> {
+    // Prefixes here are folder paths (`firehose/2026/11/26/15/`); list that folder's tree.
+    const folder = join(this.root, ...prefix.split('/').filter(Boolean));
+    const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const files = entries
+      .filter((e) => e.isFile() && !e.name.endsWith('.partial'))
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    for (const path of files) {
+      yield { key: relative(this.root, path).split(sep).join('/'), size: (await stat(path)).size };
+    }
+  }
+
+  async open(key: string): Promise<Readable> {
+    return createReadStream(join(this.root, ...key.split('/')), { highWaterMark: 256 * 1024 });
+  }
+
+  async put(key: string, body: Buffer): Promise<void> {
+    const path = join(this.root, ...key.split('/'));
+    await mkdir(dirname(path), { recursive: true });
+    // Whole or not at all: readers skip `.partial` files.
+    await writeFile(`${path}.partial`, body, { flag: 'wx' });
+    await rename(`${path}.partial`, path);
+  }
+}
+
+/** `s3://bucket/prefix` or a folder path. */
+export function openArchiveStore(location: string, s3Factory: () => S3Client): ArchiveStore {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (!match) return new FolderArchiveStore(location);
+  let root = match[2];
+  if (root !== '' && !root.endsWith('/')) root += '/';
+  return new S3ArchiveStore(s3Factory(), match[1], root);
+}

@@ -1,0 +1,55 @@
+import { ARCHIVE_RECORD_VERSION, RECORD_SOURCES, type RecordSource } from './archiveRecord';
+
+/** The fields of a record that the scripts fold into per-message state. */
+export interface RecordFacts {
+  source: RecordSource;
+  recorded_at: string;
+  event_at: string | null;
+  account_sid: string;
+  message_sid: string | null;
+  status: string;
+  error_code: string | null;
+}
+
+export type ParsedLine = { ok: true; facts: RecordFacts } | { ok: false; reason: string };
+
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+const SOURCES = new Set<string>(RECORD_SOURCES);
+
+/**
+ * Parses one archive line and checks the fields the status rules rely on.
+ * A line that is not a v1 record is reported, never guessed at.
+ */
+export function parseArchiveLine(line: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const r = value as Record<string, unknown>;
+  if (r.v !== ARCHIVE_RECORD_VERSION) return { ok: false, reason: `unknown record version ${JSON.stringify(r.v)}` };
+  if (typeof r.source !== 'string' || !SOURCES.has(r.source)) return { ok: false, reason: `unknown source ${JSON.stringify(r.source)}` };
+  if (typeof r.recorded_at !== 'string' || !ISO_UTC.test(r.recorded_at)) return { ok: false, reason: 'recorded_at is not an ISO-8601 UTC time' };
+  if (r.event_at !== null && (typeof r.event_at !== 'string' || !ISO_UTC.test(r.event_at))) {
+    return { ok: false, reason: 'event_at is neither null nor an ISO-8601 UTC time' };
+  }
+  if (typeof r.account_sid !== 'string') return { ok: false, reason: 'account_sid is missing' };
+  if (r.message_sid !== null && typeof r.message_sid !== 'string') return { ok: false, reason: 'message_sid is neither null nor a string' };
+  if (r.message_sid === null && r.source !== 'send_error') return { ok: false, reason: 'message_sid is null outside a send_error record' };
+  if (typeof r.status !== 'string' || r.status === '') return { ok: false, reason: 'status is missing' };
+  if (r.error_code !== null && typeof r.error_code !== 'string') return { ok: false, reason: 'error_code is neither null nor a string' };
+  return {
+    ok: true,
+    facts: {
+      source: r.source as RecordSource,
+      recorded_at: r.recorded_at,
+      event_at: r.event_at,
+      account_sid: r.account_sid,
+      message_sid: r.message_sid,
+      status: r.status,
+      error_code: r.error_code,
+    },
+  };
+}

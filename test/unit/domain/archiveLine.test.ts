@@ -1,0 +1,49 @@
+import { parseArchiveLine } from '../../../src/domain/archiveLine';
+import { toArchiveLine, type ArchiveRecord } from '../../../src/domain/archiveRecord';
+import { ACCOUNT_SID, MESSAGE_SID } from '../../helpers/callbacks';
+
+const record: ArchiveRecord = {
+  v: 1,
+  source: 'callback',
+  recorded_at: '2026-11-26T15:31:02.123Z',
+  event_at: null,
+  account_sid: ACCOUNT_SID,
+  message_sid: MESSAGE_SID,
+  messaging_service_sid: null,
+  status: 'sent',
+  error_code: null,
+  to: null,
+  from: null,
+  idempotency_token: null,
+  tags: {},
+  params: {},
+};
+
+describe('parseArchiveLine', () => {
+  it('reads the facts of a v1 record', () => {
+    const parsed = parseArchiveLine(toArchiveLine(record).trimEnd());
+    expect(parsed).toEqual({
+      ok: true,
+      facts: { source: 'callback', recorded_at: record.recorded_at, event_at: null, account_sid: ACCOUNT_SID, message_sid: MESSAGE_SID, status: 'sent', error_code: null },
+    });
+  });
+
+  it.each([
+    ['not JSON', '{"v":1,"source":"callback"', /not JSON/],
+    ['an array', '[1,2]', /not a JSON object/],
+    ['version 2', JSON.stringify({ ...record, v: 2 }), /unknown record version 2/],
+    ['an unknown source', JSON.stringify({ ...record, source: 'fax' }), /unknown source/],
+    ['a local time', JSON.stringify({ ...record, recorded_at: '2026-11-26 15:31' }), /recorded_at/],
+    ['a null SID outside send_error', JSON.stringify({ ...record, message_sid: null }), /message_sid is null/],
+    ['a numeric error code', JSON.stringify({ ...record, error_code: 30003 }), /error_code/],
+    ['no status', JSON.stringify({ ...record, status: '' }), /status is missing/],
+  ])('refuses %s, saying why', (_what, line, reason) => {
+    const parsed = parseArchiveLine(line);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.reason).toMatch(reason);
+  });
+
+  it('accepts a send_error record without a SID', () => {
+    expect(parseArchiveLine(JSON.stringify({ ...record, source: 'send_error', message_sid: null })).ok).toBe(true);
+  });
+});

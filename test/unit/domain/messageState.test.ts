@@ -1,0 +1,60 @@
+import type { RecordFacts } from '../../../src/domain/archiveLine';
+import { errorCodeOfMessage, isResolved, latestStatus, MessageStates, NOT_FOUND_STATUS } from '../../../src/domain/messageState';
+
+const SID = 'SM0123456789abcdef0123456789abcdef';
+const facts = (over: Partial<RecordFacts>): RecordFacts => ({
+  source: 'callback',
+  recorded_at: '2026-11-26T10:00:00.000Z',
+  event_at: null,
+  account_sid: 'AC0123456789abcdef0123456789abcdef',
+  message_sid: SID,
+  status: 'sent',
+  error_code: null,
+  ...over,
+});
+
+describe('MessageStates', () => {
+  it('folds a message\'s records, in any order and with duplicates, into one state', () => {
+    const records = [
+      facts({ source: 'send', status: 'queued', event_at: '2026-11-26T09:59:59.000Z', recorded_at: '2026-11-26T10:00:00.100Z' }),
+      facts({ status: 'sent', recorded_at: '2026-11-26T10:00:02.000Z' }),
+      facts({ status: 'undelivered', error_code: '30003', recorded_at: '2026-11-26T10:01:00.000Z' }),
+      facts({ status: 'undelivered', error_code: '30003', recorded_at: '2026-11-26T10:01:00.000Z' }),
+    ];
+    for (const order of [records, [...records].reverse()]) {
+      const states = new MessageStates();
+      for (const r of order) states.fold(r);
+      const state = states.get(SID)!;
+      expect(states.size).toBe(1);
+      expect(latestStatus(state)).toBe('undelivered');
+      expect(isResolved(state)).toBe(true);
+      expect(errorCodeOfMessage(state)).toBe('30003');
+      expect(state.createdAt).toBe('2026-11-26T09:59:59.000Z');
+      expect(state.createdFromSend).toBe(true);
+      expect(state.newestRecordedAt).toBe('2026-11-26T10:01:00.000Z');
+    }
+  });
+
+  it('without a send record, takes the earliest time any record tells as the creation time', () => {
+    const states = new MessageStates();
+    states.fold(facts({ recorded_at: '2026-11-26T10:05:00.000Z' }));
+    states.fold(facts({ status: 'delivered', event_at: '2026-11-26T10:03:00.000Z', recorded_at: '2026-11-26T10:06:00.000Z' }));
+    expect(states.get(SID)!.createdAt).toBe('2026-11-26T10:03:00.000Z');
+    expect(states.get(SID)!.createdFromSend).toBe(false);
+  });
+
+  it('notes a poll that found no message without letting it become the status', () => {
+    const states = new MessageStates();
+    states.fold(facts({ status: 'sent' }));
+    states.fold(facts({ source: 'poll', status: NOT_FOUND_STATUS, recorded_at: '2026-11-27T00:00:00.000Z' }));
+    const state = states.get(SID)!;
+    expect(latestStatus(state)).toBe('sent');
+    expect(state.notFoundAt).toBe('2026-11-27T00:00:00.000Z');
+  });
+
+  it('ignores send_error records, which have no SID', () => {
+    const states = new MessageStates();
+    states.fold(facts({ source: 'send_error', message_sid: null }));
+    expect(states.size).toBe(0);
+  });
+});

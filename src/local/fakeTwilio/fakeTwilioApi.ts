@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { close, listen, portOf, readBody } from '../httpServer';
+
+/** A Message resource as the fake holds it. */
+export interface FakeMessage {
+  sid: string;
+  account_sid: string;
+  messaging_service_sid: string | null;
+  to: string;
+  from: string | null;
+  body: string;
+  status: string;
+  direction: string;
+  error_code: number | null;
+  error_message: string | null;
+  num_segments: string;
+  num_media: string;
+  price: string | null;
+  price_unit: string | null;
+  api_version: string;
+  date_created: Date;
+  date_sent: Date | null;
+  date_updated: Date;
+}
+
+export interface FakeCredentials {
+  accountSid: string;
+  authToken: string;
+  /** API keys (SK…) with their secrets, acting for this account. */
+  apiKeys?: Record<string, string>;
+}
+
+/** Trouble to inject, per request. */
+export interface FakeTwilioFaults {
+  /** Share of requests answered 429 (code 20429) with a Retry-After header. */
+  rate429?: number;
+  /** Retry-After, in seconds, on those answers. @default 1 */
+  retryAfterSeconds?: number;
+  /** Share of requests answered 500. */
+  rate500?: number;
+  /** Added to every answer, in ms. */
+  latencyMs?: number;
+}
+
+export interface FakeTwilioStats {
+  requests: number;
+  byStatus: Record<number, number>;
+  fetches: number;
+  lists: number;
+}
+
+const API = '/2010-04-01';
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+/** Twilio's date form in API v2010: RFC 2822 with a numeric zone. */
+export function rfc2822(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+/**
+ * A local stand-in for the parts of Twilio's REST API this project uses, with
+ * the real URL shapes, Basic authentication, paging, and injectable 429
+ * (with Retry-After), 500, slowness and 404. Its answers are checked against
+ * Twilio's OpenAPI spec by the tests. The `twilio` client reaches it through a
+ * base-URL override (TWILIO_API_BASE_URL).
+ */
+export class FakeTwilioApi {
+  private server: Server | undefined;
+  private readonly messages = new Map<string, FakeMessage>();
+  private faults: FakeTwilioFaults = {};
+  readonly stats: FakeTwilioStats = { requests: 0, byStatus: {}, fetches: 0, lists: 0 };
+
+  constructor(private readonly credentials: FakeCredentials[]) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${portOf(this.server, 'the fake Twilio API')}`;
+  }
+
+  async start(port = 0): Promise<string> {
+    this.server = await listen((req, res) => void this.handle(req, res), port, '127.0.0.1');
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await close(this.server);
+  }
+
+  setFaults(faults: FakeTwilioFaults): void {
+    this.faults = faults;
+  }
+
+  /** Adds (or replaces) a message; unspecified fields get realistic values. */
+  putMessage(message: Partial<FakeMessage> & { sid: string; account_sid: string }): FakeMessage {
+    const now = new Date();
+    const full: FakeMessage = {
+      messaging_service_sid: null,
+      to: '+14155550100',
+      from: '+15005550006',
+      body: 'Hello',
+      status: 'delivered',
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      num_segments: '1',
+      num_media: '0',
+      price: null,
+      price_unit: 'USD',
+      api_version: '2010-04-01',
+      date_created: now,
+      date_sent: now,
+      date_updated: now,
+      ...message,
+    };
+    this.messages.set(full.sid, full);
+    return full;
+  }
+
+  getMessage(sid: string): FakeMessage | undefined {
+    return this.messages.get(sid);
+  }
+
+  /** Twilio forgets a message (deleted, or redacted away): fetches answer 404. */
+  deleteMessage(sid: string): void {
+    this.messages.delete(sid);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.stats.requests++;
+    try {
+      await readBody(req, 1024 * 1024);
+      if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const route = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages(?:\/([A-Z]{2}[0-9a-fA-F]{32}))?\.json$/.exec(url.pathname);
+      if (!route) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+      const accountSid = route[1];
+      if (!this.authorised(req, accountSid)) return this.error(res, 401, 20003, 'Authenticate');
+      if (this.faults.rate429 && Math.random() < this.faults.rate429) {
+        res.setHeader('Retry-After', String(this.faults.retryAfterSeconds ?? 1));
+        return this.error(res, 429, 20429, 'Too Many Requests');
+      }
+      if (this.faults.rate500 && Math.random() < this.faults.rate500) return this.error(res, 500, 20500, 'Internal Server Error');
+      if (req.method !== 'GET') return this.error(res, 405, 20004, 'Method not allowed');
+      if (route[2]) return this.fetch(res, accountSid, route[2], url.pathname);
+      return this.list(res, accountSid, url);
+    } catch (error) {
+      return this.error(res, 500, 20500, (error as Error).message);
+    }
+  }
+
+  private authorised(req: IncomingMessage, accountSid: string): boolean {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Basic ')) return false;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    const account = this.credentials.find((c) => c.accountSid === accountSid);
+    if (!account) return false;
+    if (user === account.accountSid) return password === account.authToken;
+    return account.apiKeys?.[user] !== undefined && account.apiKeys[user] === password;
+  }
+
+  private fetch(res: ServerResponse, accountSid: string, sid: string, path: string): void {
+    this.stats.fetches++;
+    const message = this.messages.get(sid);
+    if (!message || message.account_sid !== accountSid) return this.error(res, 404, 20404, `The requested resource ${path} was not found`);
+    this.send(res, 200, toResource(message));
+  }
+
+  private list(res: ServerResponse, accountSid: string, url: URL): void {
+    this.stats.lists++;
+    const q = url.searchParams;
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(q.get('PageSize') ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE));
+    const page = Math.max(0, Number(q.get('Page') ?? 0) || 0);
+    // `DateSent>`/`DateSent<` bound the send time; a date-only `<=` bound includes that whole day.
+    const time = (value: string) => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+    const after = q.get('DateSent>') ?? q.get('DateSent>=');
+    const before = q.get('DateSent<');
+    const through = q.get('DateSent<=');
+    const on = q.get('DateSent');
+    const inRange = (m: FakeMessage) => {
+      const sent = (m.date_sent ?? m.date_created).getTime();
+      if (after && sent < time(after)) return false;
+      if (before && sent >= time(before)) return false;
+      if (through && sent >= time(through) + (through.length === 10 ? 86_400_000 : 1)) return false;
+      if (on && new Date(sent).toISOString().slice(0, 10) !== on.slice(0, 10)) return false;
+      if (q.get('To') && m.to !== q.get('To')) return false;
+      if (q.get('From') && m.from !== q.get('From')) return false;
+      return true;
+    };
+    // Newest first, as Twilio lists them; ties in a stable order so pages never overlap.
+    const all = [...this.messages.values()]
+      .filter((m) => m.account_sid === accountSid && inRange(m))
+      .sort((a, b) => b.date_created.getTime() - a.date_created.getTime() || (a.sid < b.sid ? -1 : 1));
+    const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+    const base = `${API}/Accounts/${accountSid}/Messages.json`;
+    const pageUri = (p: number) => {
+      const params = new URLSearchParams(q);
+      params.set('PageSize', String(pageSize));
+      params.set('Page', String(p));
+      if (p > 0) params.set('PageToken', `PA${randomBytes(16).toString('hex')}`);
+      else params.delete('PageToken');
+      return `${base}?${params.toString()}`;
+    };
+    this.send(res, 200, {
+      messages: slice.map(toResource),
+      end: page * pageSize + Math.max(0, slice.length - 1),
+      first_page_uri: pageUri(0),
+      next_page_uri: (page + 1) * pageSize < all.length ? pageUri(page + 1) : null,
+      page,
+      page_size: pageSize,
+      previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+      start: page * pageSize,
+      uri: pageUri(page),
+    });
+  }
+
+  private error(res: ServerResponse, status: number, code: number, message: string): void {
+    this.send(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+function toResource(m: FakeMessage): Record<string, unknown> {
+  const path = `${API}/Accounts/${m.account_sid}/Messages/${m.sid}`;
+  return {
+    account_sid: m.account_sid,
+    api_version: m.api_version,
+    body: m.body,
+    date_created: rfc2822(m.date_created),
+    date_sent: m.date_sent ? rfc2822(m.date_sent) : null,
+    date_updated: rfc2822(m.date_updated),
+    direction: m.direction,
+    error_code: m.error_code,
+    error_message: m.error_message,
+    from: m.from,
+    messaging_service_sid: m.messaging_service_sid,
+    num_media: m.num_media,
+    num_segments: m.num_segments,
+    price: m.price,
+    price_unit: m.price_unit,
+    sid: m.sid,
+    status: m.status,
+    subresource_uris: { media: `${path}/Media.json`, feedback: `${path}/Feedback.json` },
+    to: m.to,
+    uri: `${path}.json`,
+  };
+}

@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+
+/** Twilio's OpenAPI specs, shipped beside the repository in ../shared (MIT). */
+export const TWILIO_OAI_DIR = join(__dirname, '..', '..', '..', 'shared', 'twilio-oai');
+
+/**
+ * A validator for one response schema of Twilio's API v2010 spec. OpenAPI 3.0
+ * schemas are JSON Schema but for `nullable` (which Ajv understands) and
+ * Twilio's vendor extensions and formats, declared here.
+ */
+export function twilioSchemaValidator(specFile: string, schema: object) {
+  const path = join(TWILIO_OAI_DIR, specFile);
+  if (!existsSync(path)) throw new Error(`Twilio's OpenAPI spec is missing: expected ${path}`);
+  const spec = JSON.parse(readFileSync(path, 'utf8')) as { components: { schemas: Record<string, unknown> } };
+  const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true });
+  // Twilio answers RFC 2822 dates and relative *_uri values (the spec says `uri`, the API sends paths).
+  ajv.addFormat('date-time-rfc-2822', /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
+  ajv.addFormat('uri', /^(https?:\/\/|\/)\S*$/);
+  ajv.addFormat('uri-map', true);
+  ajv.addFormat('currency', true);
+  ajv.addFormat('phone-number', true);
+  ajv.addSchema({ components: spec.components }, 'spec');
+  const validate = ajv.compile(rewriteRefs(schema) as object);
+  return (value: unknown): string[] => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+}
+
+/** `#/components/…` refs inside the spec point into the registered `spec` document. */
+function rewriteRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `spec${v}` : rewriteRefs(v)]),
+    );
+  }
+  return node;
+}
+
+export function messageSchemas(): { message: object; list: object } {
+  const spec = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, 'twilio_api_v2010.json'), 'utf8')) as {
+    paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>>;
+  };
+  return {
+    message: spec.paths['/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json'].get.responses['200'].content['application/json'].schema,
+    list: spec.paths['/2010-04-01/Accounts/{AccountSid}/Messages.json'].get.responses['200'].content['application/json'].schema,
+  };
+}

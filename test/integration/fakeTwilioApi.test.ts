@@ -1,0 +1,114 @@
+/**
+ * The fake Twilio API, through the real `twilio` client (its httpClient
+ * rebased on TWILIO_API_BASE_URL), with its answers checked against Twilio's
+ * own OpenAPI spec.
+ */
+import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import { twilioClientFromEnv, type RetryEvent } from '../../src/adapters/twilio/twilioClient';
+import { messageSchemas, twilioSchemaValidator } from '../helpers/twilioOpenApi';
+
+const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
+const TOKEN = 'fake-auth-token-0123456789abcdef';
+const sid = (n: number) => `SM${n.toString(16).padStart(32, '0')}`;
+
+let fake: FakeTwilioApi;
+beforeAll(async () => {
+  fake = new FakeTwilioApi([{ accountSid: ACCOUNT, authToken: TOKEN, apiKeys: { SK0123456789abcdef0123456789abcdef: 'key-secret' } }]);
+  await fake.start();
+  const day = Date.parse('2026-11-25T00:00:00Z');
+  for (let i = 0; i < 230; i++) {
+    const at = new Date(day + i * 300_000);
+    fake.putMessage({ sid: sid(i), account_sid: ACCOUNT, date_created: at, date_sent: at, date_updated: at, status: i % 10 === 0 ? 'undelivered' : 'delivered', error_code: i % 10 === 0 ? 30003 : null });
+  }
+});
+afterAll(async () => {
+  await fake.stop();
+});
+afterEach(() => fake.setFaults({}));
+
+function client(env: Record<string, string> = {}, onRetry?: (e: RetryEvent) => void) {
+  return twilioClientFromEnv({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url, ...env }, { onRetry, retry: { baseDelayMs: 5 } }).client;
+}
+
+async function rawGet(path: string, auth = `${ACCOUNT}:${TOKEN}`) {
+  const response = await fetch(`${fake.url}${path}`, { headers: { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+}
+
+describe('fake Twilio API', () => {
+  it('answers a message fetch that matches Twilio\'s OpenAPI schema', async () => {
+    const { status, body } = await rawGet(`/2010-04-01/Accounts/${ACCOUNT}/Messages/${sid(10)}.json`);
+    expect(status).toBe(200);
+    expect(twilioSchemaValidator('twilio_api_v2010.json', messageSchemas().message)(body)).toEqual([]);
+    expect(body).toMatchObject({ sid: sid(10), status: 'undelivered', error_code: 30003, date_created: 'Wed, 25 Nov 2026 00:50:00 +0000' });
+  });
+
+  it('checks with a validator that does catch a resource off the spec', async () => {
+    const { body } = await rawGet(`/2010-04-01/Accounts/${ACCOUNT}/Messages/${sid(11)}.json`);
+    const validate = twilioSchemaValidator('twilio_api_v2010.json', messageSchemas().message);
+    expect(validate({ ...body, date_created: '2026-11-25T00:55:00Z', error_code: '30003', status: 'teleported' })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\/date_created/), expect.stringMatching(/^\/error_code/), expect.stringMatching(/^\/status/)]),
+    );
+  });
+
+  it('answers list pages that match the schema', async () => {
+    const { body } = await rawGet(`/2010-04-01/Accounts/${ACCOUNT}/Messages.json?PageSize=100`);
+    expect(twilioSchemaValidator('twilio_api_v2010.json', messageSchemas().list)(body)).toEqual([]);
+    expect((body.messages as unknown[]).length).toBe(100);
+    expect(body.next_page_uri).toMatch(/^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\.json\?.*Page=1/);
+  });
+
+  it('is reached by the real twilio client, which fetches through it', async () => {
+    const message = await client().messages(sid(3)).fetch();
+    expect(message).toMatchObject({ sid: sid(3), status: 'delivered', numSegments: '1' });
+    expect(message.dateCreated).toEqual(new Date('2026-11-25T00:15:00Z'));
+  });
+
+  it('accepts an API key and secret', async () => {
+    const viaKey = client({ TWILIO_AUTH_TOKEN: '', TWILIO_API_KEY: 'SK0123456789abcdef0123456789abcdef', TWILIO_API_SECRET: 'key-secret' });
+    expect((await viaKey.messages(sid(4)).fetch()).sid).toBe(sid(4));
+  });
+
+  it('refuses wrong credentials with 401, as Twilio does', async () => {
+    await expect(client({ TWILIO_AUTH_TOKEN: 'wrong' }).messages(sid(1)).fetch()).rejects.toMatchObject({ status: 401, code: 20003 });
+  });
+
+  it('answers 404 for a message it does not have', async () => {
+    fake.deleteMessage(sid(229));
+    await expect(client().messages(sid(229)).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
+  });
+
+  it('lists with DateSent filters and pages, which the client follows', async () => {
+    const listed = await client().messages.list({
+      dateSentAfter: new Date('2026-11-25T01:00:00Z'),
+      dateSentBefore: new Date('2026-11-25T10:00:00Z'),
+      pageSize: 20,
+    });
+    expect(listed).toHaveLength(108);
+    expect(new Set(listed.map((m) => m.sid)).size).toBe(108);
+  });
+
+  it('injects 429 with Retry-After, which the client honours and retries', async () => {
+    fake.setFaults({ rate429: 1, retryAfterSeconds: 0.05 });
+    const retries: RetryEvent[] = [];
+    const c = client({}, (e) => retries.push(e));
+    await expect(c.messages(sid(5)).fetch()).rejects.toMatchObject({ status: 429 });
+    expect(retries.map((r) => [r.statusCode, r.delayMs])).toEqual([
+      [429, 50],
+      [429, 50],
+      [429, 50],
+      [429, 50],
+    ]);
+    fake.setFaults({ rate429: 0.5, retryAfterSeconds: 0.01 });
+    for (let i = 0; i < 10; i++) expect((await c.messages(sid(i)).fetch()).sid).toBe(sid(i));
+  });
+
+  it('injects 500s and slowness', async () => {
+    fake.setFaults({ rate500: 1 });
+    await expect(client().messages(sid(6)).fetch()).rejects.toMatchObject({ status: 500 });
+    fake.setFaults({ latencyMs: 200 });
+    const started = Date.now();
+    await client().messages(sid(6)).fetch();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+});

@@ -12,6 +12,10 @@ export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
 /** Default prefixes inside the archive bucket (docs/archive-format.md, "Layout"). */
 export const DEFAULT_FIREHOSE_PREFIX = 'firehose/';
 export const DEFAULT_FALLBACK_PREFIX = 'fallback/';
+/** Where scripts append straight into the archive when told to (not through Firehose). */
+export const DEFAULT_DIRECT_PREFIX = 'direct/';
+/** Every prefix a reader of the archive must read. */
+export const ARCHIVE_PREFIXES: readonly string[] = [DEFAULT_FIREHOSE_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_DIRECT_PREFIX];
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -48,6 +52,11 @@ export interface FirehoseObjectKeyParts {
 export function firehoseObjectKey(parts: FirehoseObjectKeyParts): string {
   const name = `${parts.streamName}-${parts.streamVersion}-${objectTimestamp(parts.oldestArrival)}-${parts.uuid}`;
   return `${parts.prefix}${hourFolder(parts.oldestArrival)}${name}${parts.gzip ? '.gz' : ''}`;
+}
+
+/** An object of records a script appended straight into the archive. */
+export function directObjectKey(prefix: string, writer: string, at: Date, uuid: string): string {
+  return `${prefix}${hourFolder(at)}${writer}-${objectTimestamp(at)}-${uuid}`;
 }
 
 /** One object per record written straight to S3 when Firehose would not take it. */

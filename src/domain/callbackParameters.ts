@@ -1,4 +1,5 @@
 import type { ParamValue } from './archiveRecord';
+import { setOwn } from './ownProperty';
 
 /**
  * Twilio Functions hand a Function the callback's query parameters and form
@@ -43,13 +44,7 @@ export function splitCallbackParameters(event: Record<string, unknown>): SplitPa
   for (const [name, raw] of Object.entries(event)) {
     if (raw === undefined || isRuntimeEventKey(name, raw)) continue;
     const value = toParamValue(raw);
-    // defineProperty, not assignment: a parameter called `__proto__` is data, not a prototype.
-    Object.defineProperty(isTwilioParameterName(name) ? params : tags, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setOwn(isTwilioParameterName(name) ? params : tags, name, value);
   }
   return { params, tags };
 }

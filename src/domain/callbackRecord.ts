@@ -1,6 +1,7 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
 import { splitCallbackParameters } from './callbackParameters';
 import { InvalidInputError } from './errors';
+import { setOwn } from './ownProperty';
 import { parseRawDlrDoneDate } from './rawDlrDoneDate';
 import { isAddressParameter, maskTrailingDigits } from './redaction';
 
@@ -81,7 +82,7 @@ function redactParams(params: Record<string, ParamValue>, digits: number): Recor
       typeof value === 'string'
         ? maskIfAddress(name, value, digits)
         : value.map((item) => maskIfAddress(name, item, digits));
-    Object.defineProperty(redacted, name, { value: masked, enumerable: true, writable: true, configurable: true });
+    setOwn(redacted, name, masked);
   }
   return redacted;
 }

@@ -1,6 +1,7 @@
 import { request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 // The validator alone: the whole `twilio` package takes ~200 ms to load.
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks';
+import { setOwn } from '../domain/ownProperty';
 import { BodyTooLargeError, close, listen, portOf, readBody } from './httpServer';
 
 export interface SignatureGatewayOptions {
@@ -132,7 +133,7 @@ function formParams(body: Buffer): Record<string, string | string[]> {
   for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
     const existing = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
     const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-    Object.defineProperty(params, name, { value: next, enumerable: true, writable: true, configurable: true });
+    setOwn(params, name, next);
   }
   return params;
 }

@@ -35,6 +35,8 @@ export class RetryingRequestClient extends twilio.RequestClient {
     private readonly baseUrl: string | undefined,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     private readonly onRetry?: (event: RetryEvent) => void,
+    /** Awaited before every HTTP request, retries included: where a rate limit plugs in. */
+    private readonly gate?: () => Promise<void>,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     super({ keepAlive: true, timeout: 30_000 });
@@ -43,6 +45,7 @@ export class RetryingRequestClient extends twilio.RequestClient {
   override async request<TData>(opts: RequestOptions<TData>) {
     const rewritten = this.baseUrl ? { ...opts, uri: rebase(opts.uri, this.baseUrl) } : opts;
     for (let attempt = 1; ; attempt++) {
+      await this.gate?.();
       const response = await super.request<TData>(rewritten);
       const retryable = response.statusCode === 429 || response.statusCode >= 500;
       if (!retryable || attempt >= this.retry.maxAttempts) return response;
@@ -83,7 +86,7 @@ export interface TwilioClientSettings {
  */
 export function twilioClientFromEnv(
   env: NodeJS.ProcessEnv,
-  options: { retry?: Partial<RetryPolicy>; onRetry?: (event: RetryEvent) => void } = {},
+  options: { retry?: Partial<RetryPolicy>; onRetry?: (event: RetryEvent) => void; gate?: () => Promise<void> } = {},
 ): TwilioClientSettings {
   const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
   if (!accountSid) throw new TwilioConfigError('TWILIO_ACCOUNT_SID is not set (AC…)');
@@ -95,7 +98,7 @@ export function twilioClientFromEnv(
   }
   const baseUrl = env.TWILIO_API_BASE_URL?.trim() || undefined;
   if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new TwilioConfigError(`TWILIO_API_BASE_URL must be an http(s) URL, not "${baseUrl}"`);
-  const httpClient = new RetryingRequestClient(baseUrl, { ...DEFAULT_RETRY, ...options.retry }, options.onRetry);
+  const httpClient = new RetryingRequestClient(baseUrl, { ...DEFAULT_RETRY, ...options.retry }, options.onRetry, options.gate);
   const client = twilio(username, password, { accountSid, httpClient });
   return { client, accountSid, baseUrl };
 }

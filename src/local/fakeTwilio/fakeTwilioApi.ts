@@ -41,6 +41,8 @@ export interface FakeTwilioFaults {
   rate500?: number;
   /** Added to every answer, in ms. */
   latencyMs?: number;
+  /** These message SIDs are always answered with this HTTP status (e.g. 500). */
+  failingSids?: Record<string, number>;
 }
 
 export interface FakeTwilioStats {
@@ -71,6 +73,8 @@ export class FakeTwilioApi {
   private readonly messages = new Map<string, FakeMessage>();
   private faults: FakeTwilioFaults = {};
   readonly stats: FakeTwilioStats = { requests: 0, byStatus: {}, fetches: 0, lists: 0 };
+  /** Every message SID a fetch asked for, in order. */
+  readonly fetchedSids: string[] = [];
 
   constructor(private readonly credentials: FakeCredentials[]) {}
 
@@ -142,6 +146,8 @@ export class FakeTwilioApi {
       }
       if (this.faults.rate500 && Math.random() < this.faults.rate500) return this.error(res, 500, 20500, 'Internal Server Error');
       if (req.method !== 'GET') return this.error(res, 405, 20004, 'Method not allowed');
+      const failWith = route[2] ? this.faults.failingSids?.[route[2]] : undefined;
+      if (failWith) return this.error(res, failWith, 20500, 'Injected failure');
       if (route[2]) return this.fetch(res, accountSid, route[2], url.pathname);
       return this.list(res, accountSid, url);
     } catch (error) {
@@ -163,6 +169,7 @@ export class FakeTwilioApi {
 
   private fetch(res: ServerResponse, accountSid: string, sid: string, path: string): void {
     this.stats.fetches++;
+    this.fetchedSids.push(sid);
     const message = this.messages.get(sid);
     if (!message || message.account_sid !== accountSid) return this.error(res, 404, 20404, `The requested resource ${path} was not found`);
     this.send(res, 200, toResource(message));

@@ -1,0 +1,162 @@
+/**
+ * `npm run poll-stale -- --archive <s3://bucket/prefix | folder> [options]`
+ * Finds messages with no final status after --older-than and asks Twilio.
+ * Exit codes: 0 all stale messages resolved or legitimately pending; 1 some
+ * could not be fetched, archived, or the archive was only partly readable;
+ * 2 bad arguments or an unreadable archive.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import PQueue from 'p-queue';
+import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
+import { Progress } from '../src/cli/progress';
+import { parseDuration } from '../src/domain/archiveWindow';
+import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
+import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
+import { pollExitCode, pollStale, type PollSummary } from '../src/poller/pollStale';
+
+const HELP = `Usage: npm run poll-stale -- --archive <s3://bucket/prefix | folder> [options]
+
+Finds messages whose latest archived status is not final and that the archive
+has not heard of for --older-than, fetches each from Twilio's API, and appends
+what Twilio says to the archive as a "poll" record.
+
+Options:
+  --archive <where>     The archive root: s3://bucket/prefix or a local folder (required).
+  --since <when>        Consider messages created at or after this time: ISO-8601 (2026-11-25,
+                        2026-11-25T06:00:00Z) or a duration before now (3d). Default: 7d.
+  --until <when>        Consider messages created before this time. Default: no limit.
+  --older-than <dur>    Silence after which a non-final message is stale. Default: 12h.
+  --slack <dur>         Extra archive scanned before --since (Firehose buffering). Default: 15m.
+  --concurrency <n>     Messages fetched at once. Default: 10.
+  --max-rps <n>         Twilio API requests per second, retries included. Default: 25.
+  --append <where>      firehose: through ARCHIVE_FIREHOSE_STREAM, like every other record (default);
+                        archive: straight into the archive location under direct/ (see README).
+  --dry-run             Find stale messages; fetch nothing, write nothing.
+  --out <file>          Write the JSON summary to this file.
+  -h, --help            This text.
+
+Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
+TWILIO_API_SECRET); TWILIO_API_BASE_URL sends every API request elsewhere (a
+local fake or mock); ARCHIVE_AWS_*, ARCHIVE_S3_ENDPOINT, ARCHIVE_FIREHOSE_*
+and ARCHIVE_REDACT_DIGITS as for the Function (.env.example).
+
+Exit codes: 0 resolved or legitimately pending; 1 something could not be
+fetched, archived or read; 2 bad arguments or unreadable archive.`;
+
+class UsageError extends Error {}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not "${value}"`);
+  return n;
+}
+
+function when(value: string, name: string, now: Date): Date {
+  if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(value)) return new Date(now.getTime() - parseDuration(value));
+  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO-8601 time or a duration such as 3d, not "${value}"`);
+  return new Date(ms);
+}
+
+function duration(value: string, name: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
+function printSummary(s: PollSummary): void {
+  const c = s.counts;
+  console.log(`Archive ${s.archive}: ${c.scanned_records} records, ${c.messages} messages (${s.archive_read.objects} objects read).`);
+  console.log(`Stale (no final status, silent ${Math.round(s.window.older_than_ms / 3_600_000)}h+): ${c.stale}.`);
+  if (s.dry_run) console.log('Dry run: nothing fetched, nothing written.');
+  else {
+    console.log(`Fetched ${c.fetched}: ${c.now_final} now final, ${c.still_pending} still pending, ${c.not_found} not found at Twilio; ${c.failed} failed.`);
+    console.log(`Poll records appended to ${s.appended_to}.`);
+  }
+  if (!s.archive_read.complete) {
+    console.log(`Archive only partly read: ${s.archive_read.corrupt_objects} unreadable object(s), ${s.archive_read.malformed_lines} malformed line(s). First problems:`);
+    for (const p of s.archive_read.problems.slice(0, 10)) console.log(`  ${p.key}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+  }
+  if (s.needs_attention.length > 0) {
+    console.log(`Needs attention (${s.needs_attention.length}):`);
+    for (const a of s.needs_attention.slice(0, 20)) console.log(`  ${a.message_sid}  ${a.reason}`);
+    if (s.needs_attention.length > 20) console.log(`  … and ${s.needs_attention.length - 20} more (see --out).`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        archive: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        'older-than': { type: 'string' },
+        slack: { type: 'string' },
+        concurrency: { type: 'string' },
+        'max-rps': { type: 'string' },
+        append: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\nSee --help.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const now = new Date();
+  const progress = new Progress();
+  try {
+    if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+    const append = values.append ?? 'firehose';
+    if (append !== 'firehose' && append !== 'archive') throw new UsageError(`--append must be firehose or archive, not "${append}"`);
+    const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
+    const store = storeFromLocation(values.archive, process.env);
+    const limiter = new PQueue({ intervalCap: Math.max(1, Math.round(maxRps / 10)), interval: 100 });
+    const dryRun = values['dry-run'] ?? false;
+    const fetcher = dryRun
+      ? { fetch: () => Promise.reject(new Error('dry run')) }
+      : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: async () => void (await limiter.add(async () => undefined)) }).client);
+    const redactDigits = Number(process.env.ARCHIVE_REDACT_DIGITS ?? 0) || 0;
+    const summary = await pollStale({
+      store,
+      criteria: {
+        now,
+        olderThanMs: duration(values['older-than'] ?? '12h', 'older-than'),
+        since: when(values.since ?? '7d', 'since', now),
+        until: values.until ? when(values.until, 'until', now) : undefined,
+      },
+      slackMs: duration(values.slack ?? '15m', 'slack'),
+      fetcher,
+      appender: dryRun ? null : appenderFor(append, store, 'poll', process.env),
+      concurrency: positiveInt(values.concurrency, 'concurrency', 10),
+      redactDigits,
+      onProgress: (p) =>
+        p.phase === 'scan'
+          ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`)
+          : progress.update('fetch', p.done, p.total),
+    });
+    progress.stop();
+    if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
+    printSummary(summary);
+    return pollExitCode(summary);
+  } catch (error) {
+    progress.stop();
+    if (error instanceof UsageError) console.error(`${error.message}\nSee --help.`);
+    else console.error(`poll-stale: cannot proceed: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
+import { DEFAULT_DIRECT_PREFIX, directObjectKey } from '../../domain/archiveLayout';
+import { ArchiveWriteError } from '../aws/archiveWriter';
+import { describeAwsError, isRetryableAwsError } from '../aws/awsErrors';
+import type { ArchiveStore } from './archiveStore';
+
+/** Appends archive lines (each ending in `\n`). Resolves only when every line is acknowledged. */
+export interface ArchiveAppender {
+  readonly description: string;
+  append(lines: string[]): Promise<void>;
+}
+
+/**
+ * Straight into the archive location: one new object per call under
+ * `direct/YYYY/MM/DD/HH/`, visible to the next reader at once.
+ */
+export class DirectArchiveAppender implements ArchiveAppender {
+  constructor(
+    private readonly store: ArchiveStore,
+    /** Names the writer in the object key, e.g. `poll`. */
+    private readonly writer: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get description(): string {
+    return `${this.store.description}${DEFAULT_DIRECT_PREFIX}`;
+  }
+
+  async append(lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.store.put(directObjectKey(DEFAULT_DIRECT_PREFIX, this.writer, this.now(), randomUUID()), Buffer.from(lines.join(''), 'utf8'));
+  }
+}
+
+/** Firehose's PutRecordBatch limits. */
+const MAX_BATCH_RECORDS = 500;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Through Firehose, like every other record: PutRecordBatch in batches within
+ * Firehose's limits, retrying the records a batch answer marks as failed (the
+ * SDK never does) and whole batches that fail transiently.
+ */
+export class FirehoseArchiveAppender implements ArchiveAppender {
+  constructor(
+    private readonly firehose: FirehoseClient,
+    private readonly streamName: string,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  get description(): string {
+    return `Firehose stream ${this.streamName}`;
+  }
+
+  async append(lines: string[]): Promise<void> {
+    for (const batch of batches(lines.map((l) => Buffer.from(l, 'utf8')))) await this.putBatch(batch);
+  }
+
+  private async putBatch(records: Buffer[]): Promise<void> {
+    let pending = records;
+    let lastError = '';
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
+      if (attempt > 1) await this.sleep(Math.min(5000, 100 * 2 ** attempt));
+      try {
+        const answer = await this.firehose.send(
+          new PutRecordBatchCommand({ DeliveryStreamName: this.streamName, Records: pending.map((Data) => ({ Data })) }),
+        );
+        const responses = answer.RequestResponses ?? [];
+        const failed = pending.filter((_, i) => responses[i]?.ErrorCode);
+        if (failed.length > 0) lastError = `${failed.length} record(s) failed: ${responses.find((r) => r.ErrorCode)?.ErrorCode}`;
+        pending = failed;
+      } catch (error) {
+        if (!isRetryableAwsError(error)) throw new ArchiveWriteError(`Firehose refused the batch: ${describeAwsError(error)}`, attempt, { cause: error });
+        lastError = describeAwsError(error);
+      }
+    }
+    if (pending.length > 0) {
+      throw new ArchiveWriteError(`${pending.length} of ${records.length} record(s) not appended after ${MAX_ATTEMPTS} attempts: ${lastError}`, MAX_ATTEMPTS);
+    }
+  }
+}
+
+function* batches(records: Buffer[]): Generator<Buffer[]> {
+  let batch: Buffer[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (batch.length === MAX_BATCH_RECORDS || (batch.length > 0 && bytes + record.length > MAX_BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(record);
+    bytes += record.length;
+  }
+  if (batch.length > 0) yield batch;
+}

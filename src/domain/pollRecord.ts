@@ -1,0 +1,77 @@
+import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
+import { NOT_FOUND_STATUS } from './messageState';
+import { setOwn } from './ownProperty';
+import { isAddressParameter, maskTrailingDigits } from './redaction';
+
+/** A Message resource as Twilio's API v2010 answers it (snake_case JSON). */
+export type MessageResource = Record<string, unknown> & {
+  sid: string;
+  account_sid: string;
+  status: string;
+};
+
+/** RFC 2822 (`Fri, 24 May 2019 17:44:46 +0000`) or ISO-8601 → ISO-8601 UTC with milliseconds, or null. */
+export function toIsoUtc(value: unknown): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function redactResource(resource: Record<string, unknown>, digits: number): Record<string, unknown> {
+  if (digits <= 0) return resource;
+  const redacted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(resource)) {
+    const isAddress = typeof value === 'string' && (name === 'to' || name === 'from' || isAddressParameter(name, value));
+    setOwn(redacted, name, isAddress ? maskTrailingDigits(value as string, digits) : value);
+  }
+  return redacted;
+}
+
+/**
+ * The record of a poll: the status Twilio's API reports now. `event_at` is the
+ * resource's `date_updated`; the whole resource goes under `params`.
+ */
+export function buildPollRecord(resource: MessageResource, recordedAt: Date, redactDigits = 0): ArchiveRecord {
+  const params = redactResource(resource, redactDigits);
+  const errorCode = resource.error_code;
+  return {
+    v: ARCHIVE_RECORD_VERSION,
+    source: 'poll',
+    recorded_at: recordedAt.toISOString(),
+    event_at: toIsoUtc(resource.date_updated),
+    account_sid: resource.account_sid,
+    message_sid: resource.sid,
+    messaging_service_sid: typeof resource.messaging_service_sid === 'string' ? resource.messaging_service_sid : null,
+    status: String(resource.status).toLowerCase(),
+    error_code: errorCode === null || errorCode === undefined || errorCode === '' ? null : String(errorCode),
+    to: typeof params.to === 'string' ? params.to : null,
+    from: typeof params.from === 'string' ? params.from : null,
+    idempotency_token: null,
+    tags: {},
+    params,
+  };
+}
+
+/**
+ * The record of a poll that Twilio answered 404: the message is gone (deleted,
+ * or never created). Its pseudo-status `not_found` ranks below every real one,
+ * so it never hides what the archive knew; the poller does not ask again.
+ */
+export function buildNotFoundRecord(accountSid: string, messageSid: string, answer: Record<string, unknown>, recordedAt: Date): ArchiveRecord {
+  return {
+    v: ARCHIVE_RECORD_VERSION,
+    source: 'poll',
+    recorded_at: recordedAt.toISOString(),
+    event_at: null,
+    account_sid: accountSid,
+    message_sid: messageSid,
+    messaging_service_sid: null,
+    status: NOT_FOUND_STATUS,
+    error_code: null,
+    to: null,
+    from: null,
+    idempotency_token: null,
+    tags: {},
+    params: { http_status: 404, ...answer },
+  };
+}

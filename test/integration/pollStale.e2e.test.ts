@@ -1,0 +1,204 @@
+/**
+ * End to end: an archive of fresh, stale and final messages → poll-stale (the
+ * real CLI) against the fake Twilio API → exactly the stale messages are
+ * fetched, poll records are appended (through the local Firehose, or straight
+ * into the archive), and a second run fetches nothing.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
+import { scanArchive } from '../../src/adapters/archive/archiveScanner';
+import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
+import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
+import { FolderDestination } from '../../src/local/firehose/destinations';
+import { LocalFirehose } from '../../src/local/firehose/localFirehose';
+import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import type { PollSummary } from '../../src/poller/pollStale';
+
+const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
+const TOKEN = 'fake-auth-token-0123456789abcdef';
+const root = join(__dirname, '..', '..');
+const HOUR = 3_600_000;
+const now = Date.now();
+const sid = (name: string) => `SM${Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32)}`;
+
+function record(messageSid: string, source: ArchiveRecord['source'], status: string, at: number, extra: Partial<ArchiveRecord> = {}): ArchiveRecord {
+  return {
+    v: 1,
+    source,
+    recorded_at: new Date(at).toISOString(),
+    event_at: source === 'send' ? new Date(at).toISOString() : null,
+    account_sid: ACCOUNT,
+    message_sid: messageSid,
+    messaging_service_sid: null,
+    status,
+    error_code: null,
+    to: '+14155550100',
+    from: '+15005550006',
+    idempotency_token: null,
+    tags: {},
+    params: {},
+    ...extra,
+  };
+}
+
+const M = {
+  fresh: sid('fresh'),
+  delivered: sid('deliverd'),
+  staleNowDelivered: sid('stale-dl'),
+  staleStillSent: sid('stale-sn'),
+  staleGone: sid('stale-gn'),
+  staleFailed: sid('stale-fl'),
+  staleOld: sid('old'),
+};
+
+/** The archive: send records, and callbacks for some, in Firehose's layout. */
+async function writeArchive(dir: string): Promise<void> {
+  const store = new FolderArchiveStore(dir);
+  const at = (hoursAgo: number) => now - hoursAgo * HOUR;
+  const records = [
+    record(M.fresh, 'send', 'queued', at(1)),
+    record(M.fresh, 'callback', 'sent', at(0.9)),
+    record(M.delivered, 'send', 'queued', at(30)),
+    record(M.delivered, 'callback', 'delivered', at(29.9)),
+    record(M.delivered, 'callback', 'sent', at(29.8)), // late, out of order: must not undo delivered
+    record(M.staleNowDelivered, 'send', 'accepted', at(20)),
+    record(M.staleNowDelivered, 'callback', 'sent', at(19.9)),
+    record(M.staleStillSent, 'send', 'queued', at(16)),
+    record(M.staleGone, 'send', 'queued', at(14)),
+    record(M.staleFailed, 'send', 'queued', at(13)),
+    record(M.staleOld, 'send', 'queued', at(24 * 10)),
+  ];
+  for (const [i, r] of records.entries()) {
+    const arrival = new Date(r.recorded_at);
+    await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: arrival, uuid: `u${i}`, gzip: false }), Buffer.from(toArchiveLine(r)));
+  }
+}
+
+/** Runs the CLI as its own process; asynchronously, because the fake Twilio API answers from this one. */
+function runPollStale(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/poll-stale.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('poll-stale end to end', () => {
+  let dir: string;
+  let fake: FakeTwilioApi;
+  let twilioEnv: Record<string, string>;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'poll-stale-'));
+    await writeArchive(dir);
+    fake = new FakeTwilioApi([{ accountSid: ACCOUNT, authToken: TOKEN }]);
+    await fake.start();
+    twilioEnv = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url };
+    const updated = new Date(now - 12 * HOUR);
+    fake.putMessage({ sid: M.staleNowDelivered, account_sid: ACCOUNT, status: 'delivered', date_updated: updated });
+    fake.putMessage({ sid: M.staleStillSent, account_sid: ACCOUNT, status: 'sent', date_updated: updated });
+    fake.putMessage({ sid: M.staleFailed, account_sid: ACCOUNT, status: 'undelivered', error_code: 30003, date_updated: updated });
+    for (const name of ['fresh', 'delivered', 'staleOld'] as const) fake.putMessage({ sid: M[name], account_sid: ACCOUNT, status: 'delivered' });
+  });
+  afterEach(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fetches exactly the stale messages, appends poll records through Firehose, and a second run fetches nothing', async () => {
+    const firehose = new LocalFirehose({ streamNames: ['poll-test'], destination: new FolderDestination(dir), hints: { intervalMs: 60_000 } });
+    const firehoseUrl = await firehose.start();
+    const out = join(dir, 'summary.json');
+    const env = {
+      ...twilioEnv,
+      ARCHIVE_FIREHOSE_STREAM: 'poll-test',
+      ARCHIVE_FIREHOSE_ENDPOINT: firehoseUrl,
+      ARCHIVE_AWS_ACCESS_KEY_ID: 'LOCAL',
+      ARCHIVE_AWS_SECRET_ACCESS_KEY: 'LOCAL',
+    };
+    try {
+      const first = await runPollStale(['--archive', dir, '--since', '3d', '--out', out], env);
+      expect(first.stderr).not.toMatch(/cannot proceed/);
+      expect(first.code).toBe(0);
+      expect([...fake.fetchedSids].sort()).toEqual([M.staleNowDelivered, M.staleStillSent, M.staleGone, M.staleFailed].sort());
+      const summary = JSON.parse(readFileSync(out, 'utf8')) as PollSummary;
+      expect(summary.counts).toEqual({ scanned_records: 10, messages: 6, stale: 4, fetched: 4, now_final: 2, still_pending: 1, not_found: 1, failed: 0 });
+      expect(summary.needs_attention.map((a) => a.message_sid).sort()).toEqual([M.staleGone, M.staleStillSent].sort());
+      expect(first.stdout).toMatch(/Fetched 4: 2 now final, 1 still pending, 1 not found at Twilio; 0 failed\./);
+
+      await firehose.flush();
+      const polls: Record<string, unknown>[] = [];
+      await scanArchive(new FolderArchiveStore(dir), {
+        prefixes: ['firehose/'],
+        onRecord: (facts) => {
+          if (facts.source === 'poll') polls.push(facts as unknown as Record<string, unknown>);
+        },
+      });
+      expect(polls).toHaveLength(4);
+      expect(polls.find((p) => p.message_sid === M.staleFailed)).toMatchObject({ status: 'undelivered', error_code: '30003', event_at: new Date(now - 12 * HOUR).toISOString().replace(/\.\d{3}Z$/, '.000Z') });
+      expect(polls.find((p) => p.message_sid === M.staleGone)).toMatchObject({ status: 'not_found' });
+
+      const second = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive'], env);
+      expect(second.code).toBe(0);
+      expect(fake.fetchedSids).toHaveLength(4);
+      expect(second.stdout).toMatch(/Stale \(no final status, silent 12h\+\): 0\./);
+    } finally {
+      await firehose.stop();
+    }
+  });
+
+  it('appends straight into the archive with --append archive, in the direct/ prefix', async () => {
+    const run = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive'], twilioEnv);
+    expect(run.code).toBe(0);
+    const objects: string[] = [];
+    for await (const o of new FolderArchiveStore(dir).list('direct/')) objects.push(o.key);
+    expect(objects).toHaveLength(1);
+    expect(objects[0]).toMatch(/^direct\/\d{4}\/\d\d\/\d\d\/\d\d\/poll-[\d-]{19}-[0-9a-f-]{36}$/);
+    expect(readFileSync(join(dir, objects[0]), 'utf8').trimEnd().split('\n')).toHaveLength(4);
+    expect((await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive'], twilioEnv)).code).toBe(0);
+    expect(fake.fetchedSids).toHaveLength(4);
+  });
+
+  it('keeps going when one message cannot be fetched, lists it, and exits 1', async () => {
+    fake.setFaults({ failingSids: { [M.staleFailed]: 500 } });
+    const out = join(dir, 'summary.json');
+    const run = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive', '--out', out], twilioEnv);
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(readFileSync(out, 'utf8')) as PollSummary;
+    expect(summary.counts).toMatchObject({ stale: 4, fetched: 3, failed: 1 });
+    expect(summary.needs_attention).toContainEqual({ message_sid: M.staleFailed, reason: expect.stringMatching(/could not fetch: Twilio answered 500/) });
+    // Retried before giving up.
+    expect(fake.fetchedSids.filter((s) => s === M.staleFailed).length).toBe(0);
+    expect(fake.stats.byStatus[500]).toBeGreaterThanOrEqual(5);
+  });
+
+  it('with --dry-run, fetches and writes nothing', async () => {
+    const run = await runPollStale(['--archive', dir, '--since', '3d', '--dry-run'], twilioEnv);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Stale .*: 4\./);
+    expect(fake.stats.requests).toBe(0);
+  });
+
+  it('exits 2 on bad arguments and on an unreadable archive', async () => {
+    expect(await runPollStale(['--archive', dir, '--older-than', 'soon'], twilioEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--older-than/) });
+    expect(await runPollStale([], twilioEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--archive is required/) });
+    const unreachable = await runPollStale(['--archive', 's3://no-such-bucket/x'], { ...twilioEnv, ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot proceed/) });
+  });
+
+  it('reports a corrupt object with its key, still polls, and exits 1', async () => {
+    await new FolderArchiveStore(dir).put(directObjectKey('direct/', 'junk', new Date(now - 2 * HOUR), 'x'), Buffer.from('{"v":1,"sou\n'));
+    const run = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive'], twilioEnv);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Archive only partly read: 0 unreadable object\(s\), 1 malformed line\(s\)/);
+    expect(run.stdout).toMatch(/direct\/.*junk-.*:1: not JSON/);
+    expect(fake.fetchedSids).toHaveLength(4);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * One archive scan in its own process, so that its peak RSS is its own:
+ * prints {records, messages, ms, bytesRead, maxRssBytes} as JSON.
+ */
+import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
+import { scanArchive } from '../../src/adapters/archive/archiveScanner';
+import { ARCHIVE_PREFIXES } from '../../src/domain/archiveLayout';
+import { hourFoldersBetween } from '../../src/domain/archiveWindow';
+import { MessageStates } from '../../src/domain/messageState';
+
+async function main(): Promise<void> {
+  const [dir, from, to] = process.argv.slice(2);
+  const prefixes = ARCHIVE_PREFIXES.flatMap((p) => hourFoldersBetween(new Date(from), new Date(to)).map((h) => p + h));
+  const states = new MessageStates();
+  const started = process.hrtime.bigint();
+  const report = await scanArchive(new FolderArchiveStore(dir), { prefixes, onRecord: (facts) => states.fold(facts) });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!report.complete) throw new Error(`scan incomplete: ${JSON.stringify(report.problems.slice(0, 3))}`);
+  console.log(JSON.stringify({ records: report.records, messages: states.size, ms, bytesRead: report.bytesRead, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

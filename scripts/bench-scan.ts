@@ -39,22 +39,31 @@ async function benchScan(): Promise<void> {
   const started = Date.now();
   const records = ensureSyntheticArchive(dir, { messages: MESSAGES, callbacksPerMessage: 1, recordsPerObject: 20_000, day: DAY });
   console.log(`\nArchive scan: ${records.toLocaleString('en')} records, ${MESSAGES.toLocaleString('en')} messages, gzip objects of 20,000 records on local disk${Date.now() - started > 1000 ? ` (generated in ${fmt((Date.now() - started) / 1000, 1)} s)` : ''}`);
-  const runs: { records: number; ms: number; bytesRead: number; maxRssBytes: number }[] = [];
+  // BENCH_BEFORE_TREE: a checkout of an earlier commit (with node_modules), scanned in the same run, alternating.
+  const trees: [string, string][] = [['this tree', root]];
+  if (process.env.BENCH_BEFORE_TREE) trees.push(['before (BENCH_BEFORE_TREE)', process.env.BENCH_BEFORE_TREE]);
+  type Run = { records: number; ms: number; bytesRead: number; bytesDecoded?: number; maxRssBytes: number };
+  const runs: Run[][] = trees.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/bench/scanOnce.ts', dir, '2026-11-24T23:00:00Z', '2026-11-26T01:00:00Z'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    runs.push(JSON.parse(out.trim().split('\n').pop()!));
+    for (const [t, [, tree]] of trees.entries()) {
+      const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/bench/scanOnce.ts', dir, '2026-11-24T23:00:00Z', '2026-11-26T01:00:00Z'], {
+        cwd: tree,
+        encoding: 'utf8',
+      });
+      runs[t].push(JSON.parse(out.trim().split('\n').pop()!) as Run);
+    }
   }
-  const perSecond = median(runs.map((r) => (r.records / r.ms) * 1000));
-  const compressedMBs = median(runs.map((r) => r.bytesRead / 1e6 / (r.ms / 1000)));
-  const decompressedMBs = median(runs.map((r) => (r.records * 715) / 1e6 / (r.ms / 1000)));
-  console.log(`  ${RUNS} runs, medians (target ≥ 500,000 records/s; memory bounded by distinct messages)`);
-  console.log(`  records/s          ${fmt(perSecond, 0)}`);
-  console.log(`  MB/s read (gzip)   ${fmt(compressedMBs, 1)}   (about ${fmt(decompressedMBs, 0)} MB/s of JSON lines after gunzip)`);
-  console.log(`  seconds            ${fmt(median(runs.map((r) => r.ms / 1000)), 2)}`);
-  console.log(`  peak RSS           ${fmt(median(runs.map((r) => r.maxRssBytes)) / 2 ** 20, 0)} MiB for ${MESSAGES.toLocaleString('en')} messages`);
+  console.log(`  ${RUNS} runs each, medians (target ≥ 500,000 records/s; memory bounded by distinct messages)`);
+  console.log(`  ${''.padEnd(28)} records/s   MB/s read (gzip)   MB/s of JSON lines   seconds   peak RSS MiB`);
+  for (const [t, [name]] of trees.entries()) {
+    const rs = runs[t];
+    const perSecond = median(rs.map((r) => (r.records / r.ms) * 1000));
+    const compressedMBs = median(rs.map((r) => r.bytesRead / 1e6 / (r.ms / 1000)));
+    const decodedMBs = median(rs.map((r) => (r.bytesDecoded ?? NaN) / 1e6 / (r.ms / 1000)));
+    console.log(
+      `  ${name.padEnd(28)} ${fmt(perSecond, 0).padStart(9)}   ${fmt(compressedMBs, 1).padStart(16)}   ${fmt(decodedMBs, 1).padStart(18)}   ${fmt(median(rs.map((r) => r.ms / 1000)), 2).padStart(7)}   ${fmt(median(rs.map((r) => r.maxRssBytes)) / 2 ** 20, 0).padStart(12)}`,
+    );
+  }
 }
 
 async function benchPolling(): Promise<void> {

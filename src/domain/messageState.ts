@@ -1,13 +1,26 @@
 import type { RecordFacts } from './archiveLine';
-import { errorCodeOf, foldObservation, isFinalStatus, type MessageStatusState } from './statusRules';
+import { compareStatusTimes, isFinalStatus } from './statusRules';
 
 /** What the poller writes when Twilio answers 404 for a message (deleted, or never created). */
 export const NOT_FOUND_STATUS = 'not_found';
 
-/** What the archive says about one message, folded from all its records. */
+/**
+ * What the archive says about one message, folded from all its records by the
+ * status rules (docs/archive-format.md). Flat on purpose: a scan holds one of
+ * these per message, millions of them, and folds millions of records into
+ * them without allocating.
+ */
 export interface MessageState {
   accountSid: string;
-  status: MessageStatusState;
+  /** The latest status and the times that ordered it. `''` while only a not-found poll is known. */
+  status: string;
+  eventAt: string | null;
+  recordedAt: string;
+  /** The error code of the latest record that had one (later records without one never erase it), and that record's order. */
+  errorCode: string | null;
+  errorStatus: string;
+  errorEventAt: string | null;
+  errorRecordedAt: string;
   /**
    * When the message was created: the `event_at` of its `send` record (Twilio's
    * date_created), else the earliest time any of its records tells.
@@ -46,36 +59,53 @@ export class MessageStates {
   fold(facts: RecordFacts): void {
     const sid = facts.message_sid;
     if (sid === null) return;
-    const observation = {
-      status: this.intern(facts.status),
-      error_code: facts.error_code,
-      event_at: facts.event_at,
-      recorded_at: facts.recorded_at,
-    };
+    // A not-found marker is no status: it must never become, or hide, the message's latest status.
     const isNotFound = facts.source === 'poll' && facts.status === NOT_FOUND_STATUS;
+    const status = isNotFound ? '' : this.intern(facts.status);
     const tells = facts.event_at ?? facts.recorded_at;
-    const existing = this.states.get(sid);
-    if (!existing) {
+    const state = this.states.get(sid);
+    if (!state) {
       this.states.set(sid, {
         accountSid: this.intern(facts.account_sid),
-        // A not-found marker is no status: it must not become the message's latest status.
-        status: foldObservation(undefined, isNotFound ? { ...observation, status: '' } : observation),
+        status,
+        eventAt: facts.event_at,
+        recordedAt: facts.recorded_at,
+        errorCode: facts.error_code,
+        errorStatus: status,
+        errorEventAt: facts.event_at,
+        errorRecordedAt: facts.recorded_at,
         createdAt: tells,
-        createdFromSend: facts.source === 'send',
+        createdFromSend: facts.source === 'send' && facts.event_at !== null,
         newestRecordedAt: facts.recorded_at,
         notFoundAt: isNotFound ? facts.recorded_at : null,
       });
       return;
     }
-    if (!isNotFound) existing.status = foldObservation(existing.status, observation);
-    if (facts.source === 'send' && facts.event_at !== null && (!existing.createdFromSend || facts.event_at < existing.createdAt)) {
-      existing.createdAt = facts.event_at;
-      existing.createdFromSend = true;
-    } else if (!existing.createdFromSend && tells < existing.createdAt) {
-      existing.createdAt = tells;
+    if (!isNotFound) {
+      if (compareStatusTimes(status, facts.event_at, facts.recorded_at, state.status, state.eventAt, state.recordedAt) > 0) {
+        state.status = status;
+        state.eventAt = facts.event_at;
+        state.recordedAt = facts.recorded_at;
+      }
+      const errorIsLater =
+        state.errorCode === null ||
+        compareStatusTimes(status, facts.event_at, facts.recorded_at, state.errorStatus, state.errorEventAt, state.errorRecordedAt) > 0;
+      if (facts.error_code !== null && errorIsLater) {
+        state.errorCode = facts.error_code;
+        state.errorStatus = status;
+        state.errorEventAt = facts.event_at;
+        state.errorRecordedAt = facts.recorded_at;
+      }
+    } else if (state.notFoundAt === null || facts.recorded_at > state.notFoundAt) {
+      state.notFoundAt = facts.recorded_at;
     }
-    if (facts.recorded_at > existing.newestRecordedAt) existing.newestRecordedAt = facts.recorded_at;
-    if (isNotFound && (existing.notFoundAt === null || facts.recorded_at > existing.notFoundAt)) existing.notFoundAt = facts.recorded_at;
+    if (facts.source === 'send' && facts.event_at !== null && (!state.createdFromSend || facts.event_at < state.createdAt)) {
+      state.createdAt = facts.event_at;
+      state.createdFromSend = true;
+    } else if (!state.createdFromSend && tells < state.createdAt) {
+      state.createdAt = tells;
+    }
+    if (facts.recorded_at > state.newestRecordedAt) state.newestRecordedAt = facts.recorded_at;
   }
 
   private intern(value: string): string {
@@ -87,13 +117,13 @@ export class MessageStates {
 }
 
 export function latestStatus(state: MessageState): string {
-  return state.status.latest.status;
+  return state.status;
 }
 
 export function isResolved(state: MessageState): boolean {
-  return isFinalStatus(latestStatus(state));
+  return isFinalStatus(state.status);
 }
 
 export function errorCodeOfMessage(state: MessageState): string | null {
-  return errorCodeOf(state.status);
+  return state.errorCode;
 }

@@ -53,11 +53,23 @@ export interface StatusObservation {
  * then by `recorded_at`. ISO-8601 UTC strings of one format compare as text.
  */
 export function compareObservations(a: StatusObservation, b: StatusObservation): number {
-  const byRank = statusRank(a.status) - statusRank(b.status);
+  return compareStatusTimes(a.status, a.event_at, a.recorded_at, b.status, b.event_at, b.recorded_at);
+}
+
+/** compareObservations on loose fields, for readers that keep no observation objects. */
+export function compareStatusTimes(
+  aStatus: string,
+  aEventAt: string | null,
+  aRecordedAt: string,
+  bStatus: string,
+  bEventAt: string | null,
+  bRecordedAt: string,
+): number {
+  const byRank = statusRank(aStatus) - statusRank(bStatus);
   if (byRank !== 0) return byRank;
-  const byEvent = compareNullableIso(a.event_at, b.event_at);
+  const byEvent = compareNullableIso(aEventAt, bEventAt);
   if (byEvent !== 0) return byEvent;
-  return compareIso(a.recorded_at, b.recorded_at);
+  return compareIso(aRecordedAt, bRecordedAt);
 }
 
 /** A message's state as the archive tells it. */

@@ -14,7 +14,10 @@ export interface ReadProblem {
 export interface ScanProgress {
   objectsListed: number;
   objectsRead: number;
+  /** As stored (compressed where gzip). */
   bytesRead: number;
+  /** After gunzip: the JSON lines themselves. */
+  bytesDecoded: number;
   records: number;
 }
 
@@ -51,6 +54,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
     objectsListed: 0,
     objectsRead: 0,
     bytesRead: 0,
+    bytesDecoded: 0,
     records: 0,
     malformedLines: 0,
     corruptObjects: 0,
@@ -128,7 +132,7 @@ async function readObject(
   };
   try {
     const raw = await store.open(object.key);
-    for await (const text of decodedText(raw, (n) => (report.bytesRead += n))) {
+    for await (const text of decodedText(raw, (n) => (report.bytesRead += n), (n) => (report.bytesDecoded += n))) {
       const lines = (rest + text).split('\n');
       rest = lines.pop()!;
       for (const line of lines) takeLine(line);
@@ -142,7 +146,7 @@ async function readObject(
 }
 
 /** The object's text, gunzipped when it starts with gzip's magic bytes (whatever its name says). */
-async function* decodedText(raw: Readable, countBytes: (n: number) => void): AsyncIterable<string> {
+async function* decodedText(raw: Readable, countBytes: (n: number) => void, countDecoded: (n: number) => void): AsyncIterable<string> {
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await iterator.next();
   if (first.done) return;
@@ -159,7 +163,10 @@ async function* decodedText(raw: Readable, countBytes: (n: number) => void): Asy
   const isGzip = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
   if (!isGzip) {
     const decoder = new TextDecoder('utf-8', { fatal: true });
-    for await (const chunk of source) yield decoder.decode(chunk, { stream: true });
+    for await (const chunk of source) {
+      countDecoded(chunk.length);
+      yield decoder.decode(chunk, { stream: true });
+    }
     const tail = decoder.decode();
     if (tail) yield tail;
     return;
@@ -168,7 +175,10 @@ async function* decodedText(raw: Readable, countBytes: (n: number) => void): Asy
   // pipeline carries a read error of the source into gunzip, where the loop below sees it.
   pipeline(Readable.from(source), gunzip, () => undefined);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const chunk of gunzip as AsyncIterable<Buffer>) yield decoder.decode(chunk, { stream: true });
+  for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    countDecoded(chunk.length);
+    yield decoder.decode(chunk, { stream: true });
+  }
   const tail = decoder.decode();
   if (tail) yield tail;
 }

@@ -35,6 +35,27 @@ describe('MessageStates', () => {
     }
   });
 
+  it('gives the same state for every arrival order of the same records', () => {
+    const records = [
+      facts({ source: 'send', status: 'queued', event_at: '2026-11-26T09:59:59.000Z', recorded_at: '2026-11-26T10:00:00.100Z' }),
+      facts({ status: 'sent', error_code: '30001', recorded_at: '2026-11-26T10:00:02.000Z' }),
+      facts({ status: 'undelivered', error_code: '30005', recorded_at: '2026-11-26T10:01:00.000Z' }),
+      facts({ status: 'read', recorded_at: '2026-11-26T10:02:00.000Z' }),
+      facts({ source: 'poll', status: NOT_FOUND_STATUS, recorded_at: '2026-11-27T10:00:00.000Z' }),
+    ];
+    const permutations = (items: RecordFacts[]): RecordFacts[][] =>
+      items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    const results = new Set<string>();
+    for (const order of permutations(records)) {
+      const states = new MessageStates();
+      for (const r of order) states.fold(r);
+      results.add(JSON.stringify(states.get(SID)));
+    }
+    expect(results.size).toBe(1);
+    const state = JSON.parse([...results][0]) as Record<string, unknown>;
+    expect(state).toMatchObject({ status: 'read', errorCode: '30005', createdAt: '2026-11-26T09:59:59.000Z', notFoundAt: '2026-11-27T10:00:00.000Z' });
+  });
+
   it('without a send record, takes the earliest time any record tells as the creation time', () => {
     const states = new MessageStates();
     states.fold(facts({ recorded_at: '2026-11-26T10:05:00.000Z' }));

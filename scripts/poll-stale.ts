@@ -13,6 +13,7 @@ import { Progress } from '../src/cli/progress';
 import { parseDuration } from '../src/domain/archiveWindow';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
+import { readRedactDigits } from '../src/ingest/ingestConfig';
 import { pollExitCode, pollStale, type PollSummary } from '../src/poller/pollStale';
 
 const HELP = `Usage: npm run poll-stale -- --archive <s3://bucket/prefix | folder> [options]
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
     const fetcher = dryRun
       ? { fetch: () => Promise.reject(new Error('dry run')) }
       : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: async () => void (await limiter.add(async () => undefined)) }).client);
-    const redactDigits = Number(process.env.ARCHIVE_REDACT_DIGITS ?? 0) || 0;
+    const redactDigits = readRedactDigits(process.env);
     const summary = await pollStale({
       store,
       criteria: {

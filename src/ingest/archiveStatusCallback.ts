@@ -32,12 +32,14 @@ interface Ingest {
  * warm container, rebuilt only if the settings change.
  */
 let cached: { key: string; ingest: Ingest } | undefined;
+/** The log of the invocation under way: the cached writer outlives the invocation that made it. */
+let currentLog: Log = jsonLog;
 
-function ingestFor(env: Record<string, unknown>, log: Log): Ingest {
+function ingestFor(env: Record<string, unknown>): Ingest {
   const config = readIngestConfig(env);
   const key = JSON.stringify(config);
   if (cached?.key !== key) {
-    const onEvent = (event: WriterEvent) => log('warn', `archive write: ${event.type}`, { ...event });
+    const onEvent = (event: WriterEvent) => currentLog('warn', `archive write: ${event.type}`, { ...event });
     cached = { key, ingest: { config, writer: new ArchiveWriter(config.writer, { onEvent }) } };
   }
   return cached.ingest;
@@ -59,9 +61,10 @@ export async function archiveStatusCallback(
   log: Log = jsonLog,
   now: () => Date = () => new Date(),
 ): Promise<CallbackAnswer> {
+  currentLog = log;
   let ingest: Ingest;
   try {
-    ingest = ingestFor(env, log);
+    ingest = ingestFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log('error', 'ingest is misconfigured', { error: error.message });

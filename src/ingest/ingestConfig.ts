@@ -109,6 +109,11 @@ export function readIngestConfig(env: Env): IngestConfig {
       budgetMs: integer(env, 'ARCHIVE_WRITE_BUDGET_MS', DEFAULT_WRITE_BUDGET_MS, 500, MAX_WRITE_BUDGET_MS),
       attemptTimeoutMs: integer(env, 'ARCHIVE_ATTEMPT_TIMEOUT_MS', DEFAULT_ATTEMPT_TIMEOUT_MS, 100, MAX_WRITE_BUDGET_MS),
     },
-    redactDigits: integer(env, 'ARCHIVE_REDACT_DIGITS', 0, 0, 15),
+    redactDigits: readRedactDigits(env),
   };
+}
+
+/** ARCHIVE_REDACT_DIGITS: trailing digits masked in every phone number (0–15, default 0). */
+export function readRedactDigits(env: Env): number {
+  return integer(env, 'ARCHIVE_REDACT_DIGITS', 0, 0, 15);
 }

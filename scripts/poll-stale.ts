@@ -25,7 +25,7 @@ what Twilio says to the archive as a "poll" record.
 Options:
   --archive <where>     The archive root: s3://bucket/prefix or a local folder (required).
   --since <when>        Consider messages created at or after this time: ISO-8601 (2026-11-25,
-                        2026-11-25T06:00:00Z) or a duration before now (3d). Default: 7d.
+                        2026-11-25T06:00:00Z) or a duration before now (3d). Default: 2d.
   --until <when>        Consider messages created before this time. Default: no limit.
   --older-than <dur>    Silence after which a non-final message is stale. Default: 12h.
   --slack <dur>         Extra archive scanned before --since (Firehose buffering). Default: 15m.
@@ -135,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
       criteria: {
         now,
         olderThanMs: duration(values['older-than'] ?? '12h', 'older-than'),
-        since: when(values.since ?? '7d', 'since', now),
+        since: when(values.since ?? '2d', 'since', now),
         until: values.until ? when(values.until, 'until', now) : undefined,
       },
       slackMs: duration(values.slack ?? '15m', 'slack'),

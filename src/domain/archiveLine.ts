@@ -9,6 +9,10 @@ export interface RecordFacts {
   message_sid: string | null;
   status: string;
   error_code: string | null;
+  to: string | null;
+  /** References into the parsed line, not copies: cheap to carry, never to be changed. */
+  tags: Readonly<Record<string, unknown>>;
+  params: Readonly<Record<string, unknown>>;
 }
 
 export type ParsedLine = { ok: true; facts: RecordFacts } | { ok: false; reason: string };
@@ -40,6 +44,8 @@ export function parseArchiveLine(line: string): ParsedLine {
   if (r.message_sid === null && r.source !== 'send_error') return { ok: false, reason: 'message_sid is null outside a send_error record' };
   if (typeof r.status !== 'string' || r.status === '') return { ok: false, reason: 'status is missing' };
   if (r.error_code !== null && typeof r.error_code !== 'string') return { ok: false, reason: 'error_code is neither null nor a string' };
+  if (r.to !== null && typeof r.to !== 'string') return { ok: false, reason: 'to is neither null nor a string' };
+  if (!isPlainObject(r.tags) || !isPlainObject(r.params)) return { ok: false, reason: 'tags or params is not an object' };
   return {
     ok: true,
     facts: {
@@ -50,6 +56,13 @@ export function parseArchiveLine(line: string): ParsedLine {
       message_sid: r.message_sid,
       status: r.status,
       error_code: r.error_code,
+      to: r.to,
+      tags: r.tags,
+      params: r.params,
     },
   };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

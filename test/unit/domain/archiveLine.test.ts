@@ -24,7 +24,7 @@ describe('parseArchiveLine', () => {
     const parsed = parseArchiveLine(toArchiveLine(record).trimEnd());
     expect(parsed).toEqual({
       ok: true,
-      facts: { source: 'callback', recorded_at: record.recorded_at, event_at: null, account_sid: ACCOUNT_SID, message_sid: MESSAGE_SID, status: 'sent', error_code: null },
+      facts: { source: 'callback', recorded_at: record.recorded_at, event_at: null, account_sid: ACCOUNT_SID, message_sid: MESSAGE_SID, status: 'sent', error_code: null, to: null, tags: {}, params: {} },
     });
   });
 
@@ -37,6 +37,7 @@ describe('parseArchiveLine', () => {
     ['a null SID outside send_error', JSON.stringify({ ...record, message_sid: null }), /message_sid is null/],
     ['a numeric error code', JSON.stringify({ ...record, error_code: 30003 }), /error_code/],
     ['no status', JSON.stringify({ ...record, status: '' }), /status is missing/],
+    ['tags that are not an object', JSON.stringify({ ...record, tags: 'x' }), /tags or params/],
   ])('refuses %s, saying why', (_what, line, reason) => {
     const parsed = parseArchiveLine(line);
     expect(parsed.ok).toBe(false);

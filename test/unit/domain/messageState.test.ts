@@ -10,6 +10,9 @@ const facts = (over: Partial<RecordFacts>): RecordFacts => ({
   message_sid: SID,
   status: 'sent',
   error_code: null,
+  to: null,
+  tags: {},
+  params: {},
   ...over,
 });
 

@@ -8,7 +8,7 @@ const criteria = { now, olderThanMs: 12 * 3_600_000, since: new Date('2026-11-20
 function stateOf(...records: [source: 'send' | 'callback' | 'poll', status: string, recordedAt: string][]) {
   const states = new MessageStates();
   for (const [source, status, recorded_at] of records) {
-    states.fold({ source, status, recorded_at, event_at: source === 'send' ? recorded_at : null, account_sid: 'AC1', message_sid: SID, error_code: null });
+    states.fold({ source, status, recorded_at, event_at: source === 'send' ? recorded_at : null, account_sid: 'AC1', message_sid: SID, error_code: null, to: null, tags: {}, params: {} });
   }
   return states.get(SID)!;
 }

@@ -31,6 +31,8 @@ export interface MessageState {
   newestRecordedAt: string;
   /** When a poll found that Twilio has no such message, if one did. */
   notFoundAt: string | null;
+  /** Set by the reconciliation when Twilio's list holds the message. */
+  listedByTwilio: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export class MessageStates {
         createdFromSend: facts.source === 'send' && facts.event_at !== null,
         newestRecordedAt: facts.recorded_at,
         notFoundAt: isNotFound ? facts.recorded_at : null,
+        listedByTwilio: false,
       });
       return;
     }

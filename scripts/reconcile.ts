@@ -1,0 +1,160 @@
+/**
+ * `npm run reconcile -- --archive <s3://… | folder> --day YYYY-MM-DD --export <file> --out <folder>`
+ * Proves the archive against Twilio's own list of messages. Exit codes: 0 no
+ * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments
+ * or unreadable input.
+ */
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
+import { Progress } from '../src/cli/progress';
+import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
+import { parseDuration } from '../src/domain/archiveWindow';
+import { readRedactDigits } from '../src/ingest/ingestConfig';
+import { reconcile, reconcileExitCode, type ReconcileSummary } from '../src/reconcile/reconcile';
+
+const HELP = `Usage: npm run reconcile -- --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
+
+Checks the archive against Twilio's own list of the day's messages and writes
+what does not agree to <folder>/gaps.ndjson, with counts in <folder>/summary.json.
+
+Options:
+  --archive <where>      The archive root: s3://bucket/prefix or a local folder (required).
+  --day <YYYY-MM-DD>     The UTC day to reconcile; or --from and --to (ISO-8601, UTC).
+  --from, --to <when>    The window [from, to) instead of --day.
+  --export <source>      Twilio's list: a Console CSV export (.csv) or a Bulk Export day
+                         file (.json.gz, .jsonl.gz) (required).
+  --out <folder>         Where gaps.ndjson and summary.json go (required).
+  --direction <d>        outbound (default), inbound or all.
+  --match-window <dur>   How far apart a send attempt and a Twilio message may be created
+                         and still match by envelope. Default: 5m.
+  --slack <dur>          Archive read before and after the window (late callbacks). Default: 24h.
+  --write                Append corrections to the archive as "reconcile" records.
+  --append <where>       With --write: firehose (default) or archive (straight into direct/).
+  -h, --help             This text.
+
+Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
+input was only partly read; 2 bad arguments or unreadable input.`;
+
+class UsageError extends Error {}
+
+function duration(value: string, name: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
+function instant(value: string, name: string): Date {
+  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO-8601 date or time, not "${value}"`);
+  return new Date(ms);
+}
+
+function window(values: { day?: string; from?: string; to?: string }): { from: Date; to: Date } {
+  if (values.day) {
+    if (values.from || values.to) throw new UsageError('give --day or --from/--to, not both');
+    if (!/^\d{4}-\d\d-\d\d$/.test(values.day)) throw new UsageError(`--day must be YYYY-MM-DD, not "${values.day}"`);
+    const from = instant(values.day, 'day');
+    return { from, to: new Date(from.getTime() + 86_400_000) };
+  }
+  if (!values.from || !values.to) throw new UsageError('--day (or both --from and --to) is required');
+  const from = instant(values.from, 'from');
+  const to = instant(values.to, 'to');
+  if (to <= from) throw new UsageError('--to must be after --from');
+  return { from, to };
+}
+
+function printSummary(s: ReconcileSummary, out: string): void {
+  const c = s.counts;
+  console.log(`Window ${s.window.from} – ${s.window.to} (${s.window.direction}); archive ${s.inputs.archive}; Twilio's list: ${s.inputs.twilio}.`);
+  console.log(`Twilio lists ${c.twilio_messages} message(s): ${c.ok} ok, ${c.pending} pending, ${c.missing} missing, ${c.status_behind} status behind, ${c.status_conflict} in conflict.`);
+  console.log(`Send attempts without a SID: ${c.send_errors}: ${c.matched_by_envelope} matched by envelope, ${c.ambiguous_envelope} ambiguous, ${c.unmatched_send_error} unmatched.`);
+  console.log(`Recorded as sent but unknown to Twilio: ${c.unknown_to_twilio}.`);
+  if (c.outside_window || c.other_direction) console.log(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
+  if (s.written) console.log(`Corrections appended: ${s.written}.`);
+  if (s.write_error) console.log(`CORRECTIONS NOT APPENDED: ${s.write_error}`);
+  for (const [name, read] of [['archive', s.inputs.archive_read], ['Twilio list', s.inputs.twilio_read]] as const) {
+    if (!read.complete) {
+      console.log(`The ${name} was only partly read (${read.problems.length} problem(s) kept); first:`);
+      for (const p of read.problems.slice(0, 5)) console.log(`  ${'key' in p ? p.key : p.source}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+    }
+  }
+  console.log(s.partial ? 'RESULT INCOMPLETE: an input was only partly read.' : s.gaps_remaining === 0 ? 'No gap left.' : `${s.gaps_remaining} gap(s) remain: see ${out}.`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        archive: { type: 'string' },
+        day: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        export: { type: 'string' },
+        out: { type: 'string' },
+        direction: { type: 'string' },
+        'match-window': { type: 'string' },
+        slack: { type: 'string' },
+        write: { type: 'boolean' },
+        append: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\nSee --help.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const progress = new Progress();
+  try {
+    if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+    if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
+    if (!values.out) throw new UsageError('--out is required: the folder for gaps.ndjson and summary.json');
+    const exportPath = values.export;
+    if (exportPath.startsWith('twilio:')) throw new UsageError(`--export ${exportPath}: reading Twilio's list through the API is not built yet; export a file instead`);
+    if (!exportKindOf(exportPath)) throw new UsageError(`--export ${exportPath}: expected a .csv, .json.gz or .jsonl.gz file`);
+    const direction = values.direction ?? 'outbound';
+    if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError(`--direction must be outbound, inbound or all`);
+    const append = values.append ?? 'firehose';
+    if (append !== 'firehose' && append !== 'archive') throw new UsageError(`--append must be firehose or archive`);
+    const { from, to } = window(values);
+    const out = resolve(values.out);
+    mkdirSync(out, { recursive: true });
+    const store = storeFromLocation(values.archive, process.env);
+    const gaps = createWriteStream(join(out, 'gaps.ndjson'));
+    const summary = await reconcile({
+      store,
+      from,
+      to,
+      slackMs: duration(values.slack ?? '24h', 'slack'),
+      matchWindowMs: duration(values['match-window'] ?? '5m', 'match-window'),
+      direction,
+      twilioList: (onRow) => readExportFile(exportPath, onRow),
+      twilioListDescription: exportPath,
+      appender: values.write ? appenderFor(append, store, 'reconcile', process.env) : null,
+      redactDigits: readRedactDigits(process.env),
+      onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
+      onProgress: (phase, done, total) => progress.update(phase, done, total),
+    });
+    await new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+    progress.stop();
+    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    printSummary(summary, out);
+    return reconcileExitCode(summary);
+  } catch (error) {
+    progress.stop();
+    if (error instanceof UsageError) console.error(`${error.message}\nSee --help.`);
+    else console.error(`reconcile: cannot proceed: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,252 @@
+import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
+import { scanArchive, type ReadProblem } from '../adapters/archive/archiveScanner';
+import type { ArchiveStore } from '../adapters/archive/archiveStore';
+import type { ExportProblem, ExportReadReport } from '../adapters/twilioExport/exportFileReader';
+import { ARCHIVE_PREFIXES } from '../domain/archiveLayout';
+import type { RecordFacts } from '../domain/archiveLine';
+import { toArchiveLine, type ParamValue } from '../domain/archiveRecord';
+import { hourFoldersBetween } from '../domain/archiveWindow';
+import { MessageStates } from '../domain/messageState';
+import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeMatcher';
+import { buildReconcileRecord, matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
+import { categorizeStatus, type StatusCategory } from '../domain/reconcile/statusCategory';
+import { matchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
+
+export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio';
+
+/** One line of gaps.ndjson. */
+export interface Gap {
+  category: GapCategory;
+  message_sid: string | null;
+  /** What shows it: the archive's side and Twilio's. */
+  evidence: Record<string, unknown>;
+  /** Whether --write appends a correction for it in this run (unless the summary's write_error says the append failed). */
+  written?: boolean;
+}
+
+/** Twilio's list, from whatever source: streams rows and reports what it could not read. */
+export type TwilioList = (onRow: (row: TwilioMessageRow) => void) => Promise<ExportReadReport>;
+
+export interface ReconcileOptions {
+  store: ArchiveStore;
+  /** The window: messages created in [from, to). */
+  from: Date;
+  to: Date;
+  /** Archive read this much before and after the window (late callbacks, Firehose buffering). */
+  slackMs: number;
+  matchWindowMs: number;
+  direction: 'outbound' | 'inbound' | 'all';
+  twilioList: TwilioList;
+  twilioListDescription: string;
+  /** Where --write appends corrections; null without --write. */
+  appender: ArchiveAppender | null;
+  redactDigits: number;
+  onGap: (gap: Gap) => void;
+  now?: () => Date;
+  onProgress?: (phase: 'archive' | 'twilio', done: number, total: number) => void;
+}
+
+export type CountCategory = StatusCategory | 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error' | 'unknown_to_twilio';
+
+export interface ReconcileSummary {
+  window: { from: string; to: string; archive_scanned_from: string; archive_scanned_to: string; match_window_ms: number; direction: string };
+  inputs: {
+    archive: string;
+    twilio: string;
+    archive_read: { complete: boolean; records: number; objects: number; malformed_lines: number; corrupt_objects: number; problems: ReadProblem[] };
+    twilio_read: { complete: boolean; rows: number; malformed_rows: number; problems: ExportProblem[] };
+  };
+  counts: Record<CountCategory, number> & { twilio_messages: number; outside_window: number; other_direction: number; send_errors: number };
+  /** Corrections appended with --write. */
+  written: number;
+  /** Why the corrections could not be appended, if they could not: then no gap marked written is closed. */
+  write_error: string | null;
+  /** Gaps still open after this run: those --write could not or did not close. */
+  gaps_remaining: number;
+  /** True when an input was only partly read: the result cannot be trusted to be complete. */
+  partial: boolean;
+  duration_ms: number;
+}
+
+interface Attempt extends SendAttempt {
+  tags: Record<string, ParamValue>;
+}
+
+/**
+ * Proves the archive against Twilio's own list of messages: every message of
+ * the list lands in one status category, every send attempt without a SID in
+ * one attempt category, and every message the sender recorded but Twilio does
+ * not list is reported.
+ */
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileSummary> {
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const fromIso = options.from.toISOString();
+  const toIso = options.to.toISOString();
+  const scanFrom = new Date(options.from.getTime() - options.slackMs);
+  const scanTo = new Date(options.to.getTime() + options.slackMs);
+
+  const states = new MessageStates();
+  const attempts: Attempt[] = [];
+  const alreadyMatched = new Set<string>();
+  const attemptFrom = new Date(options.from.getTime() - options.matchWindowMs).toISOString();
+  const onRecord = (facts: RecordFacts) => {
+    if (facts.source === 'send_error') {
+      const at = facts.event_at ?? facts.recorded_at;
+      if (facts.to && at >= attemptFrom && at < toIso) {
+        const tags = facts.tags as Record<string, ParamValue>;
+        attempts.push({ id: attemptId(facts), to: facts.to, at, tags });
+      }
+      return;
+    }
+    if (facts.source === 'reconcile') {
+      const matched = matchedAttemptOf(facts.params);
+      if (matched) alreadyMatched.add(matched);
+    }
+    states.fold(facts);
+  };
+  const prefixes = ARCHIVE_PREFIXES.flatMap((prefix) => hourFoldersBetween(scanFrom, scanTo).map((hour) => prefix + hour));
+  const scan = await scanArchive(options.store, {
+    prefixes,
+    onRecord,
+    onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
+  });
+
+  const counts: ReconcileSummary['counts'] = {
+    ok: 0,
+    pending: 0,
+    missing: 0,
+    status_behind: 0,
+    status_conflict: 0,
+    matched_by_envelope: 0,
+    ambiguous_envelope: 0,
+    unmatched_send_error: 0,
+    unknown_to_twilio: 0,
+    twilio_messages: 0,
+    outside_window: 0,
+    other_direction: 0,
+    send_errors: attempts.length,
+  };
+  let gapsRemaining = 0;
+  const corrections: string[] = [];
+  const report = (gap: Gap) => {
+    // A match by envelope explains an attempt; it is not a gap for the exit code, written or not.
+    if (!gap.written && gap.category !== 'matched_by_envelope') gapsRemaining++;
+    options.onGap(gap);
+  };
+
+  const statusGap = (row: TwilioMessageRow, category: Exclude<StatusCategory, 'ok' | 'pending'>, fixedByMatch = false) => {
+    const state = states.get(row.sid);
+    const accountSid = row.accountSid ?? state?.accountSid ?? null;
+    const fixable = (category === 'missing' || category === 'status_behind') && options.appender !== null && accountSid !== null;
+    if (fixable && !fixedByMatch) corrections.push(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, now(), options.redactDigits)));
+    report({
+      category,
+      message_sid: row.sid,
+      evidence: {
+        archive: state ? { status: state.status, error_code: state.errorCode, last_recorded_at: state.newestRecordedAt } : null,
+        twilio: { status: row.status, error_code: row.errorCode, date_created: row.dateCreated, date_sent: row.dateSent },
+        ...(fixedByMatch ? { fixed_by: 'matched_by_envelope' } : {}),
+      },
+      written: fixable,
+    });
+  };
+
+  const pendingAttempts = attempts.filter((a) => !alreadyMatched.has(a.id));
+  const matcher = new EnvelopeMatcher(pendingAttempts, options.matchWindowMs);
+  const rowsBySid = new Map<string, TwilioMessageRow>();
+  const deferred: { row: TwilioMessageRow; category: Exclude<StatusCategory, 'ok' | 'pending'> }[] = [];
+  const twilioRead = await options.twilioList((row) => {
+    if (!matchesDirection(row, options.direction)) {
+      counts.other_direction++;
+      return;
+    }
+    const created = row.dateCreated ?? row.dateSent;
+    if (created !== null && (created < fromIso || created >= toIso)) {
+      counts.outside_window++;
+      return;
+    }
+    counts.twilio_messages++;
+    const state = states.get(row.sid);
+    if (state) state.listedByTwilio = true;
+    const category = categorizeStatus(state?.status || null, row.status);
+    counts[category]++;
+    // A message with no send record may be the one a failed attempt created: offer it to the matcher.
+    const candidate = !state?.createdFromSend && row.to !== null && created !== null && matcher.offer({ sid: row.sid, to: row.to, dateCreated: created });
+    if (candidate) rowsBySid.set(row.sid, row);
+    if (category === 'ok' || category === 'pending') return;
+    // A candidate's status gap waits for the matching: a match writes one record that fixes both.
+    if (candidate) deferred.push({ row, category });
+    else statusGap(row, category);
+  });
+
+  const matchedSids = new Set<string>();
+  for (const outcome of matcher.outcomes()) {
+    counts[outcome.category]++;
+    const attemptEvidence = { id: outcome.attempt.id, to: outcome.attempt.to, at: outcome.attempt.at, tags: outcome.attempt.tags, client_ref: outcome.attempt.tags.client_ref ?? null };
+    if (outcome.category === 'unmatched_send_error') continue;
+    if (outcome.category === 'ambiguous_envelope') {
+      report({
+        category: 'ambiguous_envelope',
+        message_sid: null,
+        evidence: { attempt: attemptEvidence, candidates: outcome.candidates, competing_attempts: outcome.competingAttempts },
+      });
+      continue;
+    }
+    const row = rowsBySid.get(outcome.message.sid)!;
+    const accountSid = row.accountSid ?? states.get(row.sid)?.accountSid ?? null;
+    const canWrite = options.appender !== null && accountSid !== null;
+    if (canWrite) {
+      corrections.push(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
+    }
+    if (canWrite) matchedSids.add(row.sid);
+    report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: outcome.message }, written: canWrite });
+  }
+  for (const { row, category } of deferred) statusGap(row, category, matchedSids.has(row.sid));
+  counts.matched_by_envelope += attempts.length - pendingAttempts.length;
+
+  for (const [sid, state] of states.entries()) {
+    if (!state.createdFromSend || state.createdAt < fromIso || state.createdAt >= toIso || state.listedByTwilio) continue;
+    counts.unknown_to_twilio++;
+    report({ category: 'unknown_to_twilio', message_sid: sid, evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } } });
+  }
+
+  let writeError: string | null = null;
+  if (options.appender && corrections.length > 0) {
+    try {
+      await options.appender.append(corrections);
+    } catch (error) {
+      // The corrections are not in the archive: every gap they were to close is still open.
+      writeError = (error as Error).message;
+      gapsRemaining += corrections.length;
+    }
+  }
+
+  const partial = !scan.complete || !twilioRead.complete;
+  return {
+    window: { from: fromIso, to: toIso, archive_scanned_from: scanFrom.toISOString(), archive_scanned_to: scanTo.toISOString(), match_window_ms: options.matchWindowMs, direction: options.direction },
+    inputs: {
+      archive: options.store.description,
+      twilio: options.twilioListDescription,
+      archive_read: { complete: scan.complete, records: scan.records, objects: scan.objectsRead, malformed_lines: scan.malformedLines, corrupt_objects: scan.corruptObjects, problems: scan.problems },
+      twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: twilioRead.problems },
+    },
+    counts,
+    written: options.appender && writeError === null ? corrections.length : 0,
+    write_error: writeError,
+    gaps_remaining: gapsRemaining,
+    partial,
+    duration_ms: Date.now() - started,
+  };
+}
+
+/** Stable across runs: the attempt's record is never rewritten. */
+function attemptId(facts: RecordFacts): string {
+  const ref = facts.tags.client_ref;
+  return `${facts.recorded_at}|${typeof ref === 'string' ? ref : ''}|${facts.to ?? ''}`;
+}
+
+/** 0: no gap left (or all fixed with --write); 1: gaps remain; never 0 when an input was only partly read. */
+export function reconcileExitCode(summary: ReconcileSummary): 0 | 1 {
+  return summary.partial || summary.gaps_remaining > 0 ? 1 : 0;
+}

@@ -1,0 +1,228 @@
+/**
+ * The reconciliation end to end, through its CLI: an archive holding one
+ * message of every kind, Twilio's list as a Console CSV and as a Bulk Export
+ * day file, every category found with its evidence, --write twice (the
+ * second run writes nothing), and corrupt input never exiting 0.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
+import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
+import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
+import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
+
+const root = join(__dirname, '..', '..');
+const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
+const DAY = '2026-11-25';
+const T = (hhmm: string, extraMs = 0) => new Date(Date.parse(`${DAY}T${hhmm}:00.000Z`) + extraMs).toISOString();
+const sid = (name: string) => `SM${Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32)}`;
+
+const S = {
+  ok: sid('ok'),
+  okAhead: sid('ahead'),
+  pending: sid('pending'),
+  missing: sid('missing'),
+  behind: sid('behind'),
+  conflict: sid('conflict'),
+  lateCallback: sid('late'),
+  redactedMatch: sid('matched'),
+  ambiguousA: sid('ambigA'),
+  ambiguousB: sid('ambigB'),
+  unknown: sid('unknown'),
+  nextDay: sid('nextday'),
+};
+
+function rec(source: ArchiveRecord['source'], messageSid: string | null, status: string, at: string, extra: Partial<ArchiveRecord> = {}): ArchiveRecord {
+  return {
+    v: 1,
+    source,
+    recorded_at: at,
+    event_at: source === 'send' || source === 'send_error' ? at : null,
+    account_sid: ACCOUNT,
+    message_sid: messageSid,
+    messaging_service_sid: null,
+    status,
+    error_code: null,
+    to: '+14155550100',
+    from: '+15005550006',
+    idempotency_token: null,
+    tags: {},
+    params: {},
+    ...extra,
+  };
+}
+
+/** The archive, redacting the last 4 digits as a deployment with ARCHIVE_REDACT_DIGITS=4 would. */
+const archive: ArchiveRecord[] = [
+  rec('send', S.ok, 'queued', T('01:00')),
+  rec('callback', S.ok, 'delivered', T('01:01')),
+  rec('callback', S.ok, 'delivered', T('01:01')), // duplicate
+  rec('callback', S.ok, 'sent', T('01:02')), // late and out of order
+  rec('send', S.okAhead, 'queued', T('02:00')),
+  rec('callback', S.okAhead, 'read', T('02:05')),
+  rec('send', S.pending, 'queued', T('23:50')),
+  rec('send', S.behind, 'queued', T('03:00')),
+  rec('callback', S.behind, 'sent', T('03:01')),
+  rec('send', S.conflict, 'queued', T('04:00')),
+  rec('callback', S.conflict, 'delivered', T('04:01')),
+  rec('send', S.lateCallback, 'queued', T('05:00')),
+  // Delivered, but the callback arrived two days later: beyond the window's end plus the 24h slack, so not seen.
+  rec('callback', S.lateCallback, 'delivered', T('05:00', 50 * 3_600_000)),
+  rec('send_error', null, 'failed', T('06:00'), { to: '+1415555****', tags: { client_ref: 'ref-matched', order_id: '7' } }),
+  rec('send_error', null, 'failed', T('07:00'), { to: '+1415555****', tags: { client_ref: 'ref-ambiguous' } }),
+  rec('send_error', null, 'failed', T('08:00'), { to: '+1415555****', tags: { client_ref: 'ref-nothing' } }),
+  rec('send', S.unknown, 'queued', T('09:00')),
+  rec('send', S.nextDay, 'queued', '2026-11-26T00:00:00.000Z'),
+];
+
+/** Twilio's list for the day (full numbers; the archive redacted its copies). */
+const twilioRows = [
+  [S.ok, 'delivered', '+14155550101', T('01:00')],
+  [S.okAhead, 'delivered', '+14155550102', T('02:00')],
+  [S.pending, 'sent', '+14155550103', T('23:50')],
+  [S.missing, 'delivered', '+14155550104', T('10:00')],
+  [S.behind, 'delivered', '+14155550105', T('03:00')],
+  [S.conflict, 'undelivered', '+14155550106', T('04:00')],
+  [S.lateCallback, 'delivered', '+14155550107', T('05:00')],
+  [S.redactedMatch, 'delivered', '+14155550108', T('06:02')],
+  [S.ambiguousA, 'delivered', '+14155550109', T('07:01')],
+  [S.ambiguousB, 'sent', '+14155550110', T('07:03')],
+] as const;
+
+function consoleCsv(): string {
+  const header = '\uFEFFSid,From,To,Body,Status,SentDate,ErrorCode,Direction,AccountSid,NumSegments';
+  const lines = twilioRows.map(([s, status, to, at], i) => `${s},+15005550006,${to},"Body ${i}, with a comma\r\nand a newline",${status},${at},${status === 'undelivered' ? '30003' : ''},outbound-api,${ACCOUNT},1`);
+  lines.push(`${sid('inbound')},+14155550999,+15005550006,hi,received,${T('11:00')},,inbound,${ACCOUNT},1`);
+  return `${[header, ...lines].join('\r\n')}\r\n`;
+}
+
+function bulkExport(): Buffer {
+  const lines = twilioRows.map(([s, status, to, at]) => JSON.stringify({ sid: s, account_sid: ACCOUNT, status, to, from: '+15005550006', date_created: at, date_sent: at, direction: 'outbound-api', error_code: status === 'undelivered' ? 30003 : null }));
+  return gzipSync(`${lines.join('\n')}\n`);
+}
+
+async function writeArchive(dir: string): Promise<void> {
+  const store = new FolderArchiveStore(dir);
+  for (const [i, r] of archive.entries()) {
+    const redacted = { ...r, to: r.to && r.to.length === 12 && !r.to.includes('*') ? `${r.to.slice(0, 8)}****` : r.to };
+    await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: new Date(r.recorded_at), uuid: `u${i}`, gzip: i % 2 === 0 }), i % 2 === 0 ? gzipSync(toArchiveLine(redacted)) : Buffer.from(toArchiveLine(redacted)));
+  }
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/reconcile.ts', ...args], { cwd: root, env: { ...process.env, ARCHIVE_REDACT_DIGITS: '4' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+function results(out: string): { summary: ReconcileSummary; gaps: Gap[] } {
+  return {
+    summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ReconcileSummary,
+    gaps: readFileSync(join(out, 'gaps.ndjson'), 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Gap),
+  };
+}
+
+describe('reconcile end to end', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
+    await writeArchive(join(dir, 'archive'));
+    writeFileSync(join(dir, 'messages.csv'), consoleCsv());
+    writeFileSync(join(dir, 'day.json.gz'), bulkExport());
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['messages.csv', 'day.json.gz'])('finds every category, with evidence, from %s', async (exportFile) => {
+    const out = join(dir, 'out');
+    const result = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, exportFile), '--out', out]);
+    expect(result.stderr).not.toMatch(/cannot proceed/);
+    expect(result.code).toBe(1);
+    const { summary, gaps } = results(out);
+    expect(summary.counts).toMatchObject({
+      twilio_messages: 10,
+      ok: 2,
+      pending: 1,
+      // The status dimension counts the envelope candidates too: no record of theirs has a SID.
+      missing: 4,
+      status_behind: 2,
+      status_conflict: 1,
+      matched_by_envelope: 1,
+      ambiguous_envelope: 1,
+      unmatched_send_error: 1,
+      unknown_to_twilio: 1,
+      send_errors: 3,
+    });
+    expect(summary.partial).toBe(false);
+    const bySid = (s: string) => gaps.filter((g) => g.message_sid === s).map((g) => g.category);
+    expect(bySid(S.missing)).toEqual(['missing']);
+    expect(bySid(S.redactedMatch)).toEqual(['matched_by_envelope', 'missing']);
+    expect(bySid(S.behind)).toEqual(['status_behind']);
+    expect(bySid(S.lateCallback)).toEqual(['status_behind']);
+    expect(bySid(S.conflict)).toEqual(['status_conflict']);
+    expect(bySid(S.unknown)).toEqual(['unknown_to_twilio']);
+    expect(bySid(S.nextDay)).toEqual([]);
+    expect(bySid(S.ok)).toEqual([]);
+    const matched = gaps.find((g) => g.category === 'matched_by_envelope')!;
+    expect(matched.message_sid).toBe(S.redactedMatch);
+    expect(matched.evidence.attempt).toMatchObject({ client_ref: 'ref-matched', tags: { order_id: '7' }, to: '+1415555****' });
+    const ambiguous = gaps.find((g) => g.category === 'ambiguous_envelope')!;
+    expect((ambiguous.evidence.candidates as { sid: string }[]).map((c) => c.sid).sort()).toEqual([S.ambiguousA, S.ambiguousB].sort());
+    expect(gaps.find((g) => g.message_sid === S.conflict)?.evidence).toMatchObject({ archive: { status: 'delivered' }, twilio: { status: 'undelivered', error_code: '30003' } });
+    expect(result.stdout).toMatch(/gap\(s\) remain/);
+  });
+
+  it('with --write appends corrections once: a second run writes nothing', async () => {
+    const args = ['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--write', '--append', 'archive'];
+    const first = await run([...args, '--out', join(dir, 'out1')]);
+    const one = results(join(dir, 'out1'));
+    // Three missing, two behind, and one match (whose record also gives its message a status).
+    expect(one.summary.written).toBe(6);
+    expect(one.summary.gaps_remaining).toBe(3); // conflict, ambiguous, unknown: for a person
+    expect(first.code).toBe(1);
+    const second = await run([...args, '--out', join(dir, 'out2')]);
+    const two = results(join(dir, 'out2'));
+    expect(two.summary.written).toBe(0);
+    expect(two.summary.counts).toMatchObject({ missing: 0, status_behind: 0, ok: 8, matched_by_envelope: 1, ambiguous_envelope: 1 });
+    expect(second.code).toBe(1);
+    const written = readFileSync(join(dir, 'archive', (await collectKeys(join(dir, 'archive'), 'direct/'))[0]), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as ArchiveRecord);
+    expect(written.map((r) => r.source)).toEqual(Array(6).fill('reconcile'));
+    expect(written.find((r) => r.message_sid === S.redactedMatch)).toMatchObject({ status: 'delivered', to: '+1415555****', tags: { client_ref: 'ref-matched' } });
+  });
+
+  it('exits 0 when nothing is left to find', async () => {
+    const rows = twilioRows.filter(([s]) => s === S.ok || s === S.okAhead || s === S.pending);
+    const csv = `sid,status,to,date_created,direction\n${rows.map(([s, status, to, at]) => `${s},${status},${to},${at},outbound-api`).join('\n')}\n`;
+    writeFileSync(join(dir, 'clean.csv'), csv);
+    const clean = join(dir, 'clean-archive');
+    const store = new FolderArchiveStore(clean);
+    for (const r of archive.filter((a) => a.message_sid === S.ok || a.message_sid === S.okAhead || a.message_sid === S.pending)) {
+      await store.put(directObjectKey('direct/', 'seed', new Date(r.recorded_at), `${r.message_sid}-${r.recorded_at}-${Math.random()}`), Buffer.from(toArchiveLine(r)));
+    }
+    const result = await run(['--archive', clean, '--day', DAY, '--export', join(dir, 'clean.csv'), '--out', join(dir, 'out')]);
+    expect(result.stdout).toMatch(/No gap left\./);
+    expect(result.code).toBe(0);
+  });
+
+  it('never exits 0 when an input was only partly read, and exits 2 on bad arguments', async () => {
+    writeFileSync(join(dir, 'broken.csv'), `sid,status\n${S.ok},delivered\nnot-a-sid,sent\n`);
+    const broken = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'broken.csv'), '--out', join(dir, 'out')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/only partly read/);
+    expect(results(join(dir, 'out')).summary.inputs.twilio_read.problems[0]).toMatchObject({ line: 3 });
+    expect((await run(['--archive', dir, '--day', '2026-13-45', '--export', 'x.csv', '--out', dir])).code).toBe(2);
+    expect((await run(['--archive', dir, '--day', DAY, '--export', join(dir, 'nope.csv'), '--out', join(dir, 'o')])).code).toBe(2);
+    expect((await run(['--archive', dir, '--day', DAY, '--export', 'twilio:api', '--out', join(dir, 'o')])).stderr).toMatch(/not built yet/);
+  });
+});
+
+async function collectKeys(rootDir: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of new FolderArchiveStore(rootDir).list(prefix)) keys.push(o.key);
+  return keys;
+}

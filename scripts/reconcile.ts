@@ -12,7 +12,9 @@ import { Progress } from '../src/cli/progress';
 import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
 import { parseDuration } from '../src/domain/archiveWindow';
 import { readRedactDigits } from '../src/ingest/ingestConfig';
-import { reconcile, reconcileExitCode, type ReconcileSummary } from '../src/reconcile/reconcile';
+import { listMessagesViaApi, listMessagesViaBulkExport } from '../src/adapters/twilio/twilioMessageList';
+import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
+import { reconcile, reconcileExitCode, type ReconcileSummary, type TwilioList } from '../src/reconcile/reconcile';
 
 const HELP = `Usage: npm run reconcile -- --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
 
@@ -23,8 +25,10 @@ Options:
   --archive <where>      The archive root: s3://bucket/prefix or a local folder (required).
   --day <YYYY-MM-DD>     The UTC day to reconcile; or --from and --to (ISO-8601, UTC).
   --from, --to <when>    The window [from, to) instead of --day.
-  --export <source>      Twilio's list: a Console CSV export (.csv) or a Bulk Export day
-                         file (.json.gz, .jsonl.gz) (required).
+  --export <source>      Twilio's list (required): a Console CSV export (.csv); a Bulk Export
+                         day file (.json.gz, .jsonl.gz); twilio:api (list messages through the
+                         API, by send time, with paging); or twilio:bulk (the day's Bulk
+                         Export file through the API's redirect_to; needs --day).
   --out <folder>         Where gaps.ndjson and summary.json go (required).
   --direction <d>        outbound (default), inbound or all.
   --match-window <dur>   How far apart a send attempt and a Twilio message may be created
@@ -33,6 +37,9 @@ Options:
   --write                Append corrections to the archive as "reconcile" records.
   --append <where>       With --write: firehose (default) or archive (straight into direct/).
   -h, --help             This text.
+
+twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
+TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 
 Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
 input was only partly read; 2 bad arguments or unreadable input.`;
@@ -85,6 +92,17 @@ function printSummary(s: ReconcileSummary, out: string): void {
   console.log(s.partial ? 'RESULT INCOMPLETE: an input was only partly read.' : s.gaps_remaining === 0 ? 'No gap left.' : `${s.gaps_remaining} gap(s) remain: see ${out}.`);
 }
 
+/** Twilio's list from a file, the list API, or the Bulk Export API. */
+function twilioListFor(source: string, day: string | undefined, from: Date, to: Date): TwilioList {
+  if (source === 'twilio:api' || source === 'twilio:bulk') {
+    const { client, accountSid } = twilioClientFromEnv(process.env);
+    if (source === 'twilio:bulk') return (onRow) => listMessagesViaBulkExport(client, day!, onRow);
+    // Listed by send time: reach a little past the window so that a message created at its end and sent just after is listed.
+    return (onRow) => listMessagesViaApi(client, accountSid, from, new Date(to.getTime() + 3_600_000), onRow);
+  }
+  return (onRow) => readExportFile(source, onRow);
+}
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -119,8 +137,9 @@ async function main(argv: string[]): Promise<number> {
     if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
     if (!values.out) throw new UsageError('--out is required: the folder for gaps.ndjson and summary.json');
     const exportPath = values.export;
-    if (exportPath.startsWith('twilio:')) throw new UsageError(`--export ${exportPath}: reading Twilio's list through the API is not built yet; export a file instead`);
-    if (!exportKindOf(exportPath)) throw new UsageError(`--export ${exportPath}: expected a .csv, .json.gz or .jsonl.gz file`);
+    const fromApi = exportPath === 'twilio:api' || exportPath === 'twilio:bulk';
+    if (!fromApi && !exportKindOf(exportPath)) throw new UsageError(`--export ${exportPath}: expected twilio:api, twilio:bulk, or a .csv, .json.gz or .jsonl.gz file`);
+    if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
     const direction = values.direction ?? 'outbound';
     if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError(`--direction must be outbound, inbound or all`);
     const append = values.append ?? 'firehose';
@@ -137,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
       slackMs: duration(values.slack ?? '24h', 'slack'),
       matchWindowMs: duration(values['match-window'] ?? '5m', 'match-window'),
       direction,
-      twilioList: (onRow) => readExportFile(exportPath, onRow),
+      twilioList: twilioListFor(exportPath, values.day, from, to),
       twilioListDescription: exportPath,
       appender: values.write ? appenderFor(append, store, 'reconcile', process.env) : null,
       redactDigits: readRedactDigits(process.env),

@@ -5,7 +5,10 @@
  */
 import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
 import { twilioClientFromEnv, type RetryEvent } from '../../src/adapters/twilio/twilioClient';
-import { messageSchemas, twilioSchemaValidator } from '../helpers/twilioOpenApi';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { messageSchemas, TWILIO_OAI_DIR, twilioSchemaValidator } from '../helpers/twilioOpenApi';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';
@@ -56,6 +59,21 @@ describe('fake Twilio API', () => {
     expect(twilioSchemaValidator('twilio_api_v2010.json', messageSchemas().list)(body)).toEqual([]);
     expect((body.messages as unknown[]).length).toBe(100);
     expect(body.next_page_uri).toMatch(/^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\.json\?.*Page=1/);
+  });
+
+  it('answers a Bulk Export day with a 307 redirect_to that matches the schema, and serves the gzip day file', async () => {
+    const { status, body } = await rawGet('/v1/Exports/Messages/Days/2026-11-25');
+    expect(status).toBe(307);
+    const spec = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, 'twilio_bulkexports_v1.json'), 'utf8')) as {
+      paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: object }> }> } }>;
+    };
+    const schema = spec.paths['/v1/Exports/{ResourceType}/Days/{Day}'].get.responses['307'].content['application/json'].schema;
+    expect(twilioSchemaValidator('twilio_bulkexports_v1.json', schema)(body)).toEqual([]);
+    const file = await fetch(String(body.redirect_to));
+    const lines = gunzipSync(Buffer.from(await file.arrayBuffer())).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(230);
+    expect(lines[0]).not.toHaveProperty('price_unit');
+    expect(lines[0].date_created).toMatch(/^2026-11-25T\d\d:\d\d:\d\d\.000Z$/);
   });
 
   it('is reached by the real twilio client, which fetches through it', async () => {

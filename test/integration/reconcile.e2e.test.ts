@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
+import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
 import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
 
 const root = join(__dirname, '..', '..');
@@ -112,8 +113,11 @@ async function writeArchive(dir: string): Promise<void> {
   }
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/reconcile.ts', ...args], { cwd: root, env: { ...process.env, ARCHIVE_REDACT_DIGITS: '4' } });
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/reconcile.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, ARCHIVE_REDACT_DIGITS: '4', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -195,6 +199,29 @@ describe('reconcile end to end', () => {
     expect(written.find((r) => r.message_sid === S.redactedMatch)).toMatchObject({ status: 'delivered', to: '+1415555****', tags: { client_ref: 'ref-matched' } });
   });
 
+  it.each(['twilio:api', 'twilio:bulk'])('reads Twilio\'s list through %s (the fake Twilio API), with the same findings', async (source) => {
+    const fake = new FakeTwilioApi([{ accountSid: ACCOUNT, authToken: 'token' }]);
+    await fake.start();
+    try {
+      for (const [s, status, to, at] of twilioRows) {
+        fake.putMessage({ sid: s, account_sid: ACCOUNT, status, to, date_created: new Date(at), date_sent: new Date(at), date_updated: new Date(at), error_code: status === 'undelivered' ? 30003 : null });
+      }
+      // Another day's message: the list must leave it out.
+      fake.putMessage({ sid: sid('otherday'), account_sid: ACCOUNT, date_created: new Date('2026-11-23T12:00:00Z'), date_sent: new Date('2026-11-23T12:00:00Z') });
+      const out = join(dir, 'out');
+      const result = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', source, '--out', out], {
+        TWILIO_ACCOUNT_SID: ACCOUNT,
+        TWILIO_AUTH_TOKEN: 'token',
+        TWILIO_API_BASE_URL: fake.url,
+      });
+      expect(result.stderr).not.toMatch(/cannot proceed/);
+      expect(result.code).toBe(1);
+      expect(results(out).summary.counts).toMatchObject({ twilio_messages: 10, ok: 2, pending: 1, missing: 4, status_behind: 2, status_conflict: 1, matched_by_envelope: 1, ambiguous_envelope: 1, unknown_to_twilio: 1 });
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('exits 0 when nothing is left to find', async () => {
     const rows = twilioRows.filter(([s]) => s === S.ok || s === S.okAhead || s === S.pending);
     const csv = `sid,status,to,date_created,direction\n${rows.map(([s, status, to, at]) => `${s},${status},${to},${at},outbound-api`).join('\n')}\n`;
@@ -217,7 +244,7 @@ describe('reconcile end to end', () => {
     expect(results(join(dir, 'out')).summary.inputs.twilio_read.problems[0]).toMatchObject({ line: 3 });
     expect((await run(['--archive', dir, '--day', '2026-13-45', '--export', 'x.csv', '--out', dir])).code).toBe(2);
     expect((await run(['--archive', dir, '--day', DAY, '--export', join(dir, 'nope.csv'), '--out', join(dir, 'o')])).code).toBe(2);
-    expect((await run(['--archive', dir, '--day', DAY, '--export', 'twilio:api', '--out', join(dir, 'o')])).stderr).toMatch(/not built yet/);
+    expect((await run(['--archive', dir, '--from', `${DAY}T00:00:00Z`, '--to', '2026-11-26T00:00:00Z', '--export', 'twilio:bulk', '--out', join(dir, 'o')])).stderr).toMatch(/needs --day|give --day/);
   });
 });
 

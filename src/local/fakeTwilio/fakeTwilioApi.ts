@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { close, listen, portOf, readBody } from '../httpServer';
 
@@ -136,6 +137,14 @@ export class FakeTwilioApi {
       await readBody(req, 1024 * 1024);
       if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
       const url = new URL(req.url ?? '/', 'http://fake');
+      // The day file itself: a presigned storage URL in reality, so no Twilio auth.
+      const file = /^\/__bulk\/Messages\/(\d{4}-\d\d-\d\d)\.json\.gz$/.exec(url.pathname);
+      if (file) return this.bulkFile(res, file[1]);
+      const bulk = /^\/v1\/Exports\/Messages\/Days\/(\d{4}-\d\d-\d\d)$/.exec(url.pathname);
+      if (bulk) {
+        if (!this.credentials.some((c) => this.authorised(req, c.accountSid))) return this.error(res, 401, 20003, 'Authenticate');
+        return this.send(res, 307, { redirect_to: `${this.url}/__bulk/Messages/${bulk[1]}.json.gz` });
+      }
       const route = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages(?:\/([A-Z]{2}[0-9a-fA-F]{32}))?\.json$/.exec(url.pathname);
       if (!route) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
       const accountSid = route[1];
@@ -221,6 +230,29 @@ export class FakeTwilioApi {
       start: page * pageSize,
       uri: pageUri(page),
     });
+  }
+
+  /**
+   * A Bulk Export day file: gzip JSON lines of the day's messages (by
+   * date_created, UTC), dates in ISO 8601, without the fields Bulk Export
+   * leaves out (price_unit, api_version, error_message, uri, subresource_uris).
+   */
+  private bulkFile(res: ServerResponse, day: string): void {
+    const lines = [...this.messages.values()]
+      .filter((m) => m.date_created.toISOString().slice(0, 10) === day)
+      .map((m) => {
+        const { price_unit: _p, api_version: _a, error_message: _e, uri: _u, subresource_uris: _s, ...rest } = toResource(m);
+        return JSON.stringify({
+          ...rest,
+          date_created: m.date_created.toISOString(),
+          date_sent: m.date_sent?.toISOString() ?? null,
+          date_updated: m.date_updated.toISOString(),
+        });
+      });
+    const body = gzipSync(lines.length ? `${lines.join('\n')}\n` : '');
+    this.stats.byStatus[200] = (this.stats.byStatus[200] ?? 0) + 1;
+    res.writeHead(200, { 'Content-Type': 'application/gzip', 'Content-Length': body.length });
+    res.end(body);
   }
 
   private error(res: ServerResponse, status: number, code: number, message: string): void {

@@ -14,12 +14,14 @@ import { parseDuration } from '../src/domain/archiveWindow';
 import { readRedactDigits } from '../src/ingest/ingestConfig';
 import { listMessagesViaApi, listMessagesViaBulkExport } from '../src/adapters/twilio/twilioMessageList';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
+import { renderReport } from '../src/reconcile/htmlReport';
 import { reconcile, reconcileExitCode, type ReconcileSummary, type TwilioList } from '../src/reconcile/reconcile';
 
 const HELP = `Usage: npm run reconcile -- --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
 
 Checks the archive against Twilio's own list of the day's messages and writes
-what does not agree to <folder>/gaps.ndjson, with counts in <folder>/summary.json.
+what does not agree to <folder>/gaps.ndjson, with counts in <folder>/summary.json
+and charts in <folder>/report.html (one self-contained file).
 
 Options:
   --archive <where>      The archive root: s3://bucket/prefix or a local folder (required).
@@ -29,7 +31,7 @@ Options:
                          day file (.json.gz, .jsonl.gz); twilio:api (list messages through the
                          API, by send time, with paging); or twilio:bulk (the day's Bulk
                          Export file through the API's redirect_to; needs --day).
-  --out <folder>         Where gaps.ndjson and summary.json go (required).
+  --out <folder>         Where gaps.ndjson, summary.json and report.html go (required).
   --direction <d>        outbound (default), inbound or all.
   --match-window <dur>   How far apart a send attempt and a Twilio message may be created
                          and still match by envelope. Default: 5m.
@@ -166,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
     await new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
     progress.stop();
     writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(join(out, 'report.html'), renderReport(summary));
     printSummary(summary, out);
     return reconcileExitCode(summary);
   } catch (error) {

@@ -11,6 +11,7 @@ import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeM
 import { buildReconcileRecord, matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus, type StatusCategory } from '../domain/reconcile/statusCategory';
 import { matchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import { isFinalStatus } from '../domain/statusRules';
 
 export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio';
 
@@ -65,6 +66,12 @@ export interface ReconcileSummary {
   gaps_remaining: number;
   /** True when an input was only partly read: the result cannot be trusted to be complete. */
   partial: boolean;
+  /** For the report: statuses in Twilio's list, its most frequent error codes, and how long the archive took to learn final statuses. */
+  charts: {
+    twilio_statuses: Record<string, number>;
+    top_error_codes: { code: string; count: number }[];
+    callback_lag: { bucket: string; count: number }[];
+  };
   duration_ms: number;
 }
 
@@ -152,6 +159,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     });
   };
 
+  const twilioStatuses: Record<string, number> = {};
+  const errorCodes = new Map<string, number>();
+  const lag = LAG_BUCKETS.map(() => 0);
+
   const pendingAttempts = attempts.filter((a) => !alreadyMatched.has(a.id));
   const matcher = new EnvelopeMatcher(pendingAttempts, options.matchWindowMs);
   const rowsBySid = new Map<string, TwilioMessageRow>();
@@ -167,8 +178,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
       return;
     }
     counts.twilio_messages++;
+    twilioStatuses[row.status] = (twilioStatuses[row.status] ?? 0) + 1;
+    if (row.errorCode) errorCodes.set(row.errorCode, (errorCodes.get(row.errorCode) ?? 0) + 1);
     const state = states.get(row.sid);
-    if (state) state.listedByTwilio = true;
+    if (state) {
+      state.listedByTwilio = true;
+      if (isFinalStatus(state.status)) lag[lagBucket(Date.parse(state.recordedAt) - Date.parse(state.createdAt))]++;
+    }
     const category = categorizeStatus(state?.status || null, row.status);
     counts[category]++;
     // A message with no send record may be the one a failed attempt created: offer it to the matcher.
@@ -236,8 +252,29 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     write_error: writeError,
     gaps_remaining: gapsRemaining,
     partial,
+    charts: {
+      twilio_statuses: twilioStatuses,
+      top_error_codes: [...errorCodes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([code, count]) => ({ code, count })),
+      callback_lag: LAG_BUCKETS.map(([bucket], i) => ({ bucket, count: lag[i] })),
+    },
     duration_ms: Date.now() - started,
   };
+}
+
+/** Time from a message's creation to the archive's record of its final status, in buckets (upper bounds in ms). */
+const LAG_BUCKETS: [string, number][] = [
+  ['< 1 min', 60_000],
+  ['1–5 min', 300_000],
+  ['5–15 min', 900_000],
+  ['15–60 min', 3_600_000],
+  ['1–6 h', 21_600_000],
+  ['6–24 h', 86_400_000],
+  ['> 24 h', Infinity],
+];
+
+function lagBucket(ms: number): number {
+  const i = LAG_BUCKETS.findIndex(([, upper]) => Math.max(0, ms) < upper);
+  return i === -1 ? LAG_BUCKETS.length - 1 : i;
 }
 
 /** Stable across runs: the attempt's record is never rewritten. */

@@ -14,6 +14,7 @@ import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayo
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
 import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
 import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
+import { pixelsOfColor, screenshot } from '../helpers/chromium';
 
 const root = join(__dirname, '..', '..');
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
@@ -179,6 +180,20 @@ describe('reconcile end to end', () => {
     expect((ambiguous.evidence.candidates as { sid: string }[]).map((c) => c.sid).sort()).toEqual([S.ambiguousA, S.ambiguousB].sort());
     expect(gaps.find((g) => g.message_sid === S.conflict)?.evidence).toMatchObject({ archive: { status: 'delivered' }, twilio: { status: 'undelivered', error_code: '30003' } });
     expect(result.stdout).toMatch(/gap\(s\) remain/);
+  });
+
+  it('writes a self-contained HTML report whose charts render in headless Chromium', async () => {
+    const out = join(dir, 'out');
+    await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', out]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    // Self-contained: nothing to fetch, nothing to run.
+    expect(html).not.toMatch(/<script|<link|src=|url\(/i);
+    expect(html).toMatch(/9 gap\(s\) remain/);
+    const image = await screenshot(join(out, 'report.html'));
+    const white = pixelsOfColor(image, '#ffffff', 2);
+    expect(white).toBeLessThan(image.width * image.height * 0.99);
+    // Bars of each colour the charts use: delivered (green), undelivered and gaps (red), lag (blue), behind (orange).
+    for (const color of ['#2e7d32', '#c62828', '#1565c0', '#ef6c00']) expect(pixelsOfColor(image, color)).toBeGreaterThan(200);
   });
 
   it('with --write appends corrections once: a second run writes nothing', async () => {

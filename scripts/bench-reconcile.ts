@@ -21,8 +21,8 @@ interface Figures {
   missing: number;
 }
 
-function runOnce(script: string, args: string[]): Figures {
-  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+function runOnce(script: string, args: string[], cwd = root): Figures {
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop()!) as Figures;
 }
 
@@ -33,13 +33,18 @@ async function main(): Promise<void> {
     const started = Date.now();
     const day = await ensureSyntheticDay(join(root, '.local', 'bench-data', `reconcile-${messages}`), messages);
     if (Date.now() - started > 1000) console.log(`  (generated ${messages.toLocaleString('en')} messages in ${fmt((Date.now() - started) / 1000, 1)} s)`);
+    // BENCH_BEFORE_TREE: a checkout of an earlier commit (with node_modules), run in the same rounds to measure a change.
+    const before = process.env.BENCH_BEFORE_TREE;
     const ours: Figures[] = [];
+    const earlier: Figures[] = [];
     const duck: Figures[] = [];
     for (let i = 0; i < RUNS; i++) {
       ours.push(runOnce('scripts/bench/reconcileOnce.ts', [day.archive, day.exportFile, BENCH_DAY]));
+      if (before) earlier.push(runOnce('scripts/bench/reconcileOnce.ts', [day.archive, day.exportFile, BENCH_DAY], before));
       duck.push(runOnce('scripts/bench/duckdbOnce.ts', [day.archive, day.exportFile]));
     }
-    for (const [name, figures] of [['this tool', ours], ['DuckDB', duck]] as const) {
+    const rows: [string, Figures[]][] = [['this tool', ours], ...(before ? [['before', earlier] as [string, Figures[]]] : []), ['DuckDB', duck]];
+    for (const [name, figures] of rows) {
       console.log(
         `${messages.toLocaleString('en').padStart(10)}  ${day.records.toLocaleString('en').padStart(10)}  ${name.padEnd(9)} ${fmt(median(figures.map((f) => f.ms / 1000)), 2).padStart(8)}  ${fmt(median(figures.map((f) => f.maxRssBytes)) / 2 ** 20, 0).padStart(12)}  ${figures[0].missing.toLocaleString('en')}`,
       );

@@ -72,6 +72,20 @@ export function compareStatusTimes(
   return compareIso(aRecordedAt, bRecordedAt);
 }
 
+/**
+ * compareStatusTimes on times as epoch milliseconds (NaN for an unknown
+ * `event_at`), for readers that hold times as numbers. The same rule.
+ */
+export function compareStatusMs(aStatus: string, aEventMs: number, aRecordedMs: number, bStatus: string, bEventMs: number, bRecordedMs: number): number {
+  const byRank = statusRank(aStatus) - statusRank(bStatus);
+  if (byRank !== 0) return byRank;
+  const aKnown = !Number.isNaN(aEventMs);
+  const bKnown = !Number.isNaN(bEventMs);
+  if (aKnown !== bKnown) return aKnown ? 1 : -1;
+  if (aKnown && aEventMs !== bEventMs) return aEventMs - bEventMs;
+  return aRecordedMs - bRecordedMs;
+}
+
 /** A message's state as the archive tells it. */
 export interface MessageStatusState {
   /** The observation that tells the latest status. */

@@ -182,7 +182,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     if (row.errorCode) errorCodes.set(row.errorCode, (errorCodes.get(row.errorCode) ?? 0) + 1);
     const state = states.get(row.sid);
     if (state) {
-      state.listedByTwilio = true;
+      states.markListed(row.sid);
       if (isFinalStatus(state.status)) lag[lagBucket(Date.parse(state.recordedAt) - Date.parse(state.createdAt))]++;
     }
     const category = categorizeStatus(state?.status || null, row.status);

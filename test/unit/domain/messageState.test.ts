@@ -76,6 +76,48 @@ describe('MessageStates', () => {
     expect(state.notFoundAt).toBe('2026-11-27T00:00:00.000Z');
   });
 
+  it('holds many messages through its table\'s growth, and gives every one back', () => {
+    const states = new MessageStates();
+    const sidOf = (n: number) => `${n % 3 === 0 ? 'MM' : 'SM'}${n.toString(16).padStart(32, '0')}`;
+    for (let n = 0; n < 20_000; n++) {
+      states.fold(facts({ message_sid: sidOf(n), status: 'sent', recorded_at: new Date(Date.UTC(2026, 10, 26) + n).toISOString() }));
+      if (n % 2 === 0) states.fold(facts({ message_sid: sidOf(n), status: 'delivered', recorded_at: '2026-11-27T00:00:00.000Z' }));
+    }
+    expect(states.size).toBe(20_000);
+    for (const n of [0, 1, 2, 4095, 4096, 19_999]) {
+      expect(states.get(sidOf(n))).toMatchObject({ status: n % 2 === 0 ? 'delivered' : 'sent', createdAt: new Date(Date.UTC(2026, 10, 26) + n).toISOString() });
+    }
+    const seen = new Set<string>();
+    for (const [sid, state] of states.entries()) {
+      seen.add(sid);
+      expect(state.accountSid).toBe('AC0123456789abcdef0123456789abcdef');
+    }
+    expect(seen.size).toBe(20_000);
+    expect(seen.has(sidOf(12_345))).toBe(true);
+    expect(states.get(sidOf(20_000))).toBeUndefined();
+  });
+
+  it('keeps SIDs of an unexpected form too, exactly as written', () => {
+    const states = new MessageStates();
+    const odd = ['SM0123456789ABCDEF0123456789ABCDEF', 'SMshort', 'xx-not-a-sid'];
+    for (const sid of odd) states.fold(facts({ message_sid: sid, status: 'sent' }));
+    states.fold(facts({ message_sid: odd[1], status: 'delivered', recorded_at: '2026-11-26T11:00:00.000Z' }));
+    expect(states.size).toBe(3);
+    expect(states.get(odd[1])?.status).toBe('delivered');
+    expect([...states.entries()].map(([sid]) => sid).sort()).toEqual([...odd].sort());
+    expect(states.get('SM0123456789abcdef0123456789abcdef')).toBeUndefined();
+  });
+
+  it('marks the messages Twilio lists', () => {
+    const states = new MessageStates();
+    states.fold(facts({}));
+    expect(states.get(SID)?.listedByTwilio).toBe(false);
+    states.markListed(SID);
+    states.markListed('SM0000000000000000000000000000ffff');
+    expect(states.get(SID)?.listedByTwilio).toBe(true);
+    expect(states.size).toBe(1);
+  });
+
   it('ignores send_error records, which have no SID', () => {
     const states = new MessageStates();
     states.fold(facts({ source: 'send_error', message_sid: null }));

@@ -160,7 +160,8 @@ async function main(argv: string[]): Promise<number> {
       direction,
       twilioList: twilioListFor(exportPath, values.day, from, to),
       twilioListDescription: exportPath,
-      appender: values.write ? appenderFor(append, store, 'reconcile', process.env) : null,
+      // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
+      appender: values.write ? appenderFor(append, store, 'reconcile', process.env, new Date(to.getTime() - 1)) : null,
       redactDigits: readRedactDigits(process.env),
       onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
       onProgress: (phase, done, total) => progress.update(phase, done, total),

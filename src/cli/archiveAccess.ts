@@ -28,8 +28,8 @@ export function storeFromLocation(location: string, env: NodeJS.ProcessEnv): Arc
 }
 
 /** `firehose`: through ARCHIVE_FIREHOSE_STREAM like every record; `archive`: straight into the archive location. */
-export function appenderFor(mode: 'firehose' | 'archive', store: ArchiveStore, writer: string, env: NodeJS.ProcessEnv): ArchiveAppender {
-  if (mode === 'archive') return new DirectArchiveAppender(store, writer);
+export function appenderFor(mode: 'firehose' | 'archive', store: ArchiveStore, writer: string, env: NodeJS.ProcessEnv, fileUnder?: Date): ArchiveAppender {
+  if (mode === 'archive') return new DirectArchiveAppender(store, writer, undefined, fileUnder);
   const stream = env.ARCHIVE_FIREHOSE_STREAM?.trim();
   if (!stream) throw new Error('ARCHIVE_FIREHOSE_STREAM is not set: name the delivery stream, or use --append archive');
   const endpoint = env.ARCHIVE_FIREHOSE_ENDPOINT?.trim();

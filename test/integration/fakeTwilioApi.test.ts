@@ -117,8 +117,14 @@ describe('fake Twilio API', () => {
       [429, 50],
       [429, 50],
     ]);
-    fake.setFaults({ rate429: 0.5, retryAfterSeconds: 0.01 });
-    for (let i = 0; i < 10; i++) expect((await c.messages(sid(i)).fetch()).sid).toBe(sid(i));
+    retries.length = 0;
+    fake.setFaults({ next429: 3, retryAfterSeconds: 0.01 });
+    expect((await c.messages(sid(5)).fetch()).sid).toBe(sid(5));
+    expect(retries.map((r) => [r.statusCode, r.delayMs])).toEqual([
+      [429, 10],
+      [429, 10],
+      [429, 10],
+    ]);
   });
 
   it('injects 500s and slowness', async () => {

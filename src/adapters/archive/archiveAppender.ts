@@ -13,7 +13,10 @@ export interface ArchiveAppender {
 
 /**
  * Straight into the archive location: one new object per call under
- * `direct/YYYY/MM/DD/HH/`, visible to the next reader at once.
+ * `direct/YYYY/MM/DD/HH/`, visible to the next reader at once. The hour folder
+ * is the write time, or `fileUnder` when the records concern an earlier window
+ * (the reconciliation's corrections), so that a reader of that window finds
+ * them however late they were written.
  */
 export class DirectArchiveAppender implements ArchiveAppender {
   constructor(
@@ -21,6 +24,7 @@ export class DirectArchiveAppender implements ArchiveAppender {
     /** Names the writer in the object key, e.g. `poll`. */
     private readonly writer: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly fileUnder?: Date,
   ) {}
 
   get description(): string {
@@ -29,7 +33,8 @@ export class DirectArchiveAppender implements ArchiveAppender {
 
   async append(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.store.put(directObjectKey(DEFAULT_DIRECT_PREFIX, this.writer, this.now(), randomUUID()), Buffer.from(lines.join(''), 'utf8'));
+    const key = directObjectKey(DEFAULT_DIRECT_PREFIX, this.writer, this.fileUnder ?? this.now(), randomUUID());
+    await this.store.put(key, Buffer.from(lines.join(''), 'utf8'));
   }
 }
 

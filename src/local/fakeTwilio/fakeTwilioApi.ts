@@ -36,6 +36,8 @@ export interface FakeCredentials {
 export interface FakeTwilioFaults {
   /** Share of requests answered 429 (code 20429) with a Retry-After header. */
   rate429?: number;
+  /** The next this-many requests are answered 429, whatever rate429 says. */
+  next429?: number;
   /** Retry-After, in seconds, on those answers. @default 1 */
   retryAfterSeconds?: number;
   /** Share of requests answered 500. */
@@ -149,7 +151,9 @@ export class FakeTwilioApi {
       if (!route) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
       const accountSid = route[1];
       if (!this.authorised(req, accountSid)) return this.error(res, 401, 20003, 'Authenticate');
-      if (this.faults.rate429 && Math.random() < this.faults.rate429) {
+      const forced429 = (this.faults.next429 ?? 0) > 0;
+      if (forced429) this.faults.next429!--;
+      if (forced429 || (this.faults.rate429 && Math.random() < this.faults.rate429)) {
         res.setHeader('Retry-After', String(this.faults.retryAfterSeconds ?? 1));
         return this.error(res, 429, 20429, 'Too Many Requests');
       }

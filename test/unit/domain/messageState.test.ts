@@ -1,5 +1,5 @@
 import type { RecordFacts } from '../../../src/domain/archiveLine';
-import { errorCodeOfMessage, isResolved, latestStatus, MessageStates, NOT_FOUND_STATUS } from '../../../src/domain/messageState';
+import { errorCodeOfMessage, isoToMs, isResolved, latestStatus, MessageStates, NOT_FOUND_STATUS } from '../../../src/domain/messageState';
 
 const SID = 'SM0123456789abcdef0123456789abcdef';
 const facts = (over: Partial<RecordFacts>): RecordFacts => ({
@@ -122,5 +122,13 @@ describe('MessageStates', () => {
     const states = new MessageStates();
     states.fold(facts({ source: 'send_error', message_sid: null }));
     expect(states.size).toBe(0);
+  });
+});
+
+describe('isoToMs', () => {
+  it('reads the archive\'s ISO times as Date.parse does', () => {
+    for (const t of ['2026-11-26T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '1999-12-31T00:00:00.001Z', '2026-11-26T10:00:00Z', '2026-11-26T10:00:00.5Z']) {
+      expect(isoToMs(t)).toBe(Date.parse(t));
+    }
   });
 });

@@ -6,9 +6,9 @@
  * 2 bad arguments or an unreadable archive.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import PQueue from 'p-queue';
 import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
+import { appendOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
 import { parseDuration } from '../src/domain/archiveWindow';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
@@ -45,8 +45,6 @@ and ARCHIVE_REDACT_DIGITS as for the Function (.env.example).
 Exit codes: 0 resolved or legitimately pending; 1 something could not be
 fetched, archived or read; 2 bad arguments or unreadable archive.`;
 
-class UsageError extends Error {}
-
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -54,19 +52,10 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
+/** An ISO-8601 time, or a duration before now (`3d`). */
 function when(value: string, name: string, now: Date): Date {
   if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(value)) return new Date(now.getTime() - parseDuration(value));
-  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO-8601 time or a duration such as 3d, not "${value}"`);
-  return new Date(ms);
-}
-
-function duration(value: string, name: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new UsageError(`--${name}: ${(error as Error).message}`);
-  }
+  return instantOption(value, name);
 }
 
 function printSummary(s: PollSummary): void {
@@ -89,75 +78,57 @@ function printSummary(s: PollSummary): void {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        archive: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        'older-than': { type: 'string' },
-        slack: { type: 'string' },
-        concurrency: { type: 'string' },
-        'max-rps': { type: 'string' },
-        append: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\nSee --help.`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const now = new Date();
-  const progress = new Progress();
-  try {
-    if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
-    const append = values.append ?? 'firehose';
-    if (append !== 'firehose' && append !== 'archive') throw new UsageError(`--append must be firehose or archive, not "${append}"`);
-    const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
-    const store = storeFromLocation(values.archive, process.env);
-    const limiter = new PQueue({ intervalCap: Math.max(1, Math.round(maxRps / 10)), interval: 100 });
-    const dryRun = values['dry-run'] ?? false;
-    const fetcher = dryRun
-      ? { fetch: () => Promise.reject(new Error('dry run')) }
-      : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: async () => void (await limiter.add(async () => undefined)) }).client);
-    const redactDigits = readRedactDigits(process.env);
-    const summary = await pollStale({
-      store,
-      criteria: {
-        now,
-        olderThanMs: duration(values['older-than'] ?? '12h', 'older-than'),
-        since: when(values.since ?? '2d', 'since', now),
-        until: values.until ? when(values.until, 'until', now) : undefined,
-      },
-      slackMs: duration(values.slack ?? '15m', 'slack'),
-      fetcher,
-      appender: dryRun ? null : appenderFor(append, store, 'poll', process.env),
-      concurrency: positiveInt(values.concurrency, 'concurrency', 10),
-      redactDigits,
-      onProgress: (p) =>
-        p.phase === 'scan'
-          ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`)
-          : progress.update('fetch', p.done, p.total),
-    });
-    progress.stop();
-    if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
-    printSummary(summary);
-    return pollExitCode(summary);
-  } catch (error) {
-    progress.stop();
-    if (error instanceof UsageError) console.error(`${error.message}\nSee --help.`);
-    else console.error(`poll-stale: cannot proceed: ${(error as Error).message}`);
-    return 2;
-  }
-}
-
-main(process.argv.slice(2)).then((code) => process.exit(code));
+runCommand(
+  'poll-stale',
+  HELP,
+  {
+    archive: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    'older-than': { type: 'string' },
+    slack: { type: 'string' },
+    concurrency: { type: 'string' },
+    'max-rps': { type: 'string' },
+    append: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  async (values) => {
+    const now = new Date();
+    const progress = new Progress();
+    try {
+      if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+      const append = appendOption(values.append);
+      const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
+      const store = storeFromLocation(values.archive, process.env);
+      const limiter = new PQueue({ intervalCap: Math.max(1, Math.round(maxRps / 10)), interval: 100 });
+      const dryRun = values['dry-run'] ?? false;
+      const fetcher = dryRun
+        ? { fetch: () => Promise.reject(new Error('dry run')) }
+        : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: async () => void (await limiter.add(async () => undefined)) }).client);
+      const summary = await pollStale({
+        store,
+        criteria: {
+          now,
+          olderThanMs: durationOption(values['older-than'] ?? '12h', 'older-than'),
+          since: when(values.since ?? '2d', 'since', now),
+          until: values.until ? when(values.until, 'until', now) : undefined,
+        },
+        slackMs: durationOption(values.slack ?? '15m', 'slack'),
+        fetcher,
+        appender: dryRun ? null : appenderFor(append, store, 'poll', process.env),
+        concurrency: positiveInt(values.concurrency, 'concurrency', 10),
+        redactDigits: readRedactDigits(process.env),
+        onProgress: (p) =>
+          p.phase === 'scan' ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`) : progress.update('fetch', p.done, p.total),
+      });
+      progress.stop();
+      if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
+      printSummary(summary);
+      return pollExitCode(summary);
+    } finally {
+      progress.stop();
+    }
+  },
+);

@@ -6,11 +6,10 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
+import { appendOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
 import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
-import { parseDuration } from '../src/domain/archiveWindow';
 import { readRedactDigits } from '../src/ingest/ingestConfig';
 import { listMessagesViaApi, listMessagesViaBulkExport } from '../src/adapters/twilio/twilioMessageList';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
@@ -46,32 +45,16 @@ TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
 input was only partly read; 2 bad arguments or unreadable input.`;
 
-class UsageError extends Error {}
-
-function duration(value: string, name: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new UsageError(`--${name}: ${(error as Error).message}`);
-  }
-}
-
-function instant(value: string, name: string): Date {
-  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO-8601 date or time, not "${value}"`);
-  return new Date(ms);
-}
-
 function window(values: { day?: string; from?: string; to?: string }): { from: Date; to: Date } {
   if (values.day) {
     if (values.from || values.to) throw new UsageError('give --day or --from/--to, not both');
     if (!/^\d{4}-\d\d-\d\d$/.test(values.day)) throw new UsageError(`--day must be YYYY-MM-DD, not "${values.day}"`);
-    const from = instant(values.day, 'day');
+    const from = instantOption(values.day, 'day');
     return { from, to: new Date(from.getTime() + 86_400_000) };
   }
   if (!values.from || !values.to) throw new UsageError('--day (or both --from and --to) is required');
-  const from = instant(values.from, 'from');
-  const to = instant(values.to, 'to');
+  const from = instantOption(values.from, 'from');
+  const to = instantOption(values.to, 'to');
   if (to <= from) throw new UsageError('--to must be after --from');
   return { from, to };
 }
@@ -105,79 +88,64 @@ function twilioListFor(source: string, day: string | undefined, from: Date, to: 
   return (onRow) => readExportFile(source, onRow);
 }
 
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        archive: { type: 'string' },
-        day: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        export: { type: 'string' },
-        out: { type: 'string' },
-        direction: { type: 'string' },
-        'match-window': { type: 'string' },
-        slack: { type: 'string' },
-        write: { type: 'boolean' },
-        append: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\nSee --help.`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const progress = new Progress();
-  try {
-    if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
-    if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
-    if (!values.out) throw new UsageError('--out is required: the folder for gaps.ndjson and summary.json');
-    const exportPath = values.export;
-    const fromApi = exportPath === 'twilio:api' || exportPath === 'twilio:bulk';
-    if (!fromApi && !exportKindOf(exportPath)) throw new UsageError(`--export ${exportPath}: expected twilio:api, twilio:bulk, or a .csv, .json.gz or .jsonl.gz file`);
-    if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
-    const direction = values.direction ?? 'outbound';
-    if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError(`--direction must be outbound, inbound or all`);
-    const append = values.append ?? 'firehose';
-    if (append !== 'firehose' && append !== 'archive') throw new UsageError(`--append must be firehose or archive`);
-    const { from, to } = window(values);
-    const out = resolve(values.out);
-    mkdirSync(out, { recursive: true });
-    const store = storeFromLocation(values.archive, process.env);
-    const gaps = createWriteStream(join(out, 'gaps.ndjson'));
-    const summary = await reconcile({
-      store,
-      from,
-      to,
-      slackMs: duration(values.slack ?? '24h', 'slack'),
-      matchWindowMs: duration(values['match-window'] ?? '5m', 'match-window'),
-      direction,
-      twilioList: twilioListFor(exportPath, values.day, from, to),
-      twilioListDescription: exportPath,
-      // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
-      appender: values.write ? appenderFor(append, store, 'reconcile', process.env, new Date(to.getTime() - 1)) : null,
-      redactDigits: readRedactDigits(process.env),
-      onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
-      onProgress: (phase, done, total) => progress.update(phase, done, total),
-    });
-    await new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
-    progress.stop();
-    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(join(out, 'report.html'), renderReport(summary));
-    printSummary(summary, out);
-    return reconcileExitCode(summary);
-  } catch (error) {
-    progress.stop();
-    if (error instanceof UsageError) console.error(`${error.message}\nSee --help.`);
-    else console.error(`reconcile: cannot proceed: ${(error as Error).message}`);
-    return 2;
-  }
-}
-
-main(process.argv.slice(2)).then((code) => process.exit(code));
+runCommand(
+  'reconcile',
+  HELP,
+  {
+    archive: { type: 'string' },
+    day: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    export: { type: 'string' },
+    out: { type: 'string' },
+    direction: { type: 'string' },
+    'match-window': { type: 'string' },
+    slack: { type: 'string' },
+    write: { type: 'boolean' },
+    append: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  async (values) => {
+    const progress = new Progress();
+    try {
+      if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+      if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
+      if (!values.out) throw new UsageError('--out is required: the folder for gaps.ndjson and summary.json');
+      const exportPath = values.export;
+      const fromApi = exportPath === 'twilio:api' || exportPath === 'twilio:bulk';
+      if (!fromApi && !exportKindOf(exportPath)) throw new UsageError(`--export ${exportPath}: expected twilio:api, twilio:bulk, or a .csv, .json.gz or .jsonl.gz file`);
+      if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
+      const direction = values.direction ?? 'outbound';
+      if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
+      const append = appendOption(values.append);
+      const { from, to } = window(values);
+      const out = resolve(values.out);
+      mkdirSync(out, { recursive: true });
+      const store = storeFromLocation(values.archive, process.env);
+      const gaps = createWriteStream(join(out, 'gaps.ndjson'));
+      const summary = await reconcile({
+        store,
+        from,
+        to,
+        slackMs: durationOption(values.slack ?? '24h', 'slack'),
+        matchWindowMs: durationOption(values['match-window'] ?? '5m', 'match-window'),
+        direction,
+        twilioList: twilioListFor(exportPath, values.day, from, to),
+        twilioListDescription: exportPath,
+        // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
+        appender: values.write ? appenderFor(append, store, 'reconcile', process.env, new Date(to.getTime() - 1)) : null,
+        redactDigits: readRedactDigits(process.env),
+        onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
+        onProgress: (phase, done, total) => progress.update(phase, done, total),
+      });
+      await new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      progress.stop();
+      writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeFileSync(join(out, 'report.html'), renderReport(summary));
+      printSummary(summary, out);
+      return reconcileExitCode(summary);
+    } finally {
+      progress.stop();
+    }
+  },
+);

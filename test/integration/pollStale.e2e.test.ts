@@ -4,7 +4,6 @@
  * fetched, poll records are appended (through the local Firehose, or straight
  * into the archive), and a second run fetches nothing.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +15,10 @@ import { FolderDestination } from '../../src/local/firehose/destinations';
 import { LocalFirehose } from '../../src/local/firehose/localFirehose';
 import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
 import type { PollSummary } from '../../src/poller/pollStale';
+import { runScript } from '../helpers/runScript';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';
-const root = join(__dirname, '..', '..');
 const HOUR = 3_600_000;
 const now = Date.now();
 const sid = (name: string) => `SM${Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32)}`;
@@ -77,18 +76,7 @@ async function writeArchive(dir: string): Promise<void> {
   }
 }
 
-/** Runs the CLI as its own process; asynchronously, because the fake Twilio API answers from this one. */
-function runPollStale(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/poll-stale.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const runPollStale = (args: string[], env: Record<string, string>) => runScript('scripts/poll-stale.ts', args, env);
 
 describe('poll-stale end to end', () => {
   let dir: string;

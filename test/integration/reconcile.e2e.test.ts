@@ -4,7 +4,6 @@
  * day file, every category found with its evidence, --write twice (the
  * second run writes nothing), and corrupt input never exiting 0.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,8 @@ import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecor
 import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
 import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
 import { pixelsOfColor, screenshot } from '../helpers/chromium';
+import { runScript } from '../helpers/runScript';
 
-const root = join(__dirname, '..', '..');
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const DAY = '2026-11-25';
 const T = (hhmm: string, extraMs = 0) => new Date(Date.parse(`${DAY}T${hhmm}:00.000Z`) + extraMs).toISOString();
@@ -114,17 +113,7 @@ async function writeArchive(dir: string): Promise<void> {
   }
 }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/reconcile.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, ARCHIVE_REDACT_DIGITS: '4', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+const run = (args: string[], env: Record<string, string> = {}) => runScript('scripts/reconcile.ts', args, { ARCHIVE_REDACT_DIGITS: '4', ...env });
 
 function results(out: string): { summary: ReconcileSummary; gaps: Gap[] } {
   return {

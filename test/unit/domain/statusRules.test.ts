@@ -1,25 +1,43 @@
-import {
-  compareObservations,
-  errorCodeOf,
-  foldObservation,
-  isFinalStatus,
-  statusRank,
-  type MessageStatusState,
-  type StatusObservation,
-} from '../../../src/domain/statusRules';
+import type { RecordFacts } from '../../../src/domain/archiveLine';
+import { MessageStates, type MessageState } from '../../../src/domain/messageState';
+import { compareStatusMs, isFinalStatus, statusRank } from '../../../src/domain/statusRules';
 
-const obs = (status: string, recorded_at: string, extra: Partial<StatusObservation> = {}): StatusObservation => ({
-  status,
-  error_code: null,
-  event_at: null,
-  recorded_at,
-  ...extra,
-});
+const SID = 'SM0123456789abcdef0123456789abcdef';
 
-function foldAll(observations: StatusObservation[]): MessageStatusState {
-  let state: MessageStatusState | undefined;
-  for (const o of observations) state = foldObservation(state, o);
-  return state!;
+interface Obs {
+  status: string;
+  recorded_at: string;
+  event_at?: string | null;
+  error_code?: string | null;
+}
+
+const obs = (status: string, recorded_at: string, extra: Partial<Obs> = {}): Obs => ({ status, recorded_at, ...extra });
+
+/** Compares as the readers do: times as epoch ms, NaN for an unknown event time. */
+function compare(a: Obs, b: Obs): number {
+  const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : NaN);
+  return compareStatusMs(a.status, ms(a.event_at), Date.parse(a.recorded_at), b.status, ms(b.event_at), Date.parse(b.recorded_at));
+}
+
+/** Folds observations of one message in the given order, as a scan of the archive does. */
+function foldAll(observations: Obs[]): MessageState {
+  const states = new MessageStates();
+  for (const o of observations) {
+    const facts: RecordFacts = {
+      source: 'callback',
+      recorded_at: o.recorded_at,
+      event_at: o.event_at ?? null,
+      account_sid: 'AC0123456789abcdef0123456789abcdef',
+      message_sid: SID,
+      status: o.status,
+      error_code: o.error_code ?? null,
+      to: null,
+      tags: {},
+      params: {},
+    };
+    states.fold(facts);
+  }
+  return states.get(SID)!;
 }
 
 function permutations<T>(items: T[]): T[][] {
@@ -48,13 +66,13 @@ describe('status rules', () => {
   it('breaks a rank tie by event_at, a known time beating an unknown one, then by recorded_at', () => {
     const early = obs('undelivered', '2026-11-26T10:05:00.000Z', { event_at: '2026-11-26T10:00:00.000Z' });
     const late = obs('delivered', '2026-11-26T10:01:00.000Z', { event_at: '2026-11-26T10:03:00.000Z' });
-    expect(compareObservations(late, early)).toBeGreaterThan(0);
+    expect(compare(late, early)).toBeGreaterThan(0);
     const unknownTime = obs('delivered', '2026-11-26T11:00:00.000Z');
-    expect(compareObservations(early, unknownTime)).toBeGreaterThan(0);
+    expect(compare(early, unknownTime)).toBeGreaterThan(0);
     const a = obs('sent', '2026-11-26T10:00:00.000Z');
     const b = obs('sent', '2026-11-26T10:00:00.001Z');
-    expect(compareObservations(b, a)).toBeGreaterThan(0);
-    expect(compareObservations(a, a)).toBe(0);
+    expect(compare(b, a)).toBeGreaterThan(0);
+    expect(compare(a, a)).toBe(0);
   });
 
   it('resolves out-of-order and duplicated callbacks to the same latest status, whatever the arrival order', () => {
@@ -66,7 +84,7 @@ describe('status rules', () => {
       obs('sending', '2026-11-26T10:00:09.000Z'),
     ];
     for (const order of permutations(records)) {
-      expect(foldAll(order).latest.status).toBe('delivered');
+      expect(foldAll(order).status).toBe('delivered');
     }
   });
 
@@ -75,8 +93,8 @@ describe('status rules', () => {
     const read = obs('read', '2026-11-26T10:00:09.000Z');
     for (const order of permutations([obs('sent', '2026-11-26T10:00:01.000Z'), failed, read])) {
       const state = foldAll(order);
-      expect(state.latest.status).toBe('read');
-      expect(errorCodeOf(state)).toBe('30003');
+      expect(state.status).toBe('read');
+      expect(state.errorCode).toBe('30003');
     }
   });
 
@@ -84,6 +102,6 @@ describe('status rules', () => {
     const first = obs('sent', '2026-11-26T10:00:01.000Z', { error_code: '30001' });
     const second = obs('undelivered', '2026-11-26T10:00:05.000Z', { error_code: '30005' });
     const third = obs('undelivered', '2026-11-26T10:00:07.000Z');
-    for (const order of permutations([first, second, third])) expect(errorCodeOf(foldAll(order))).toBe('30005');
+    for (const order of permutations([first, second, third])) expect(foldAll(order).errorCode).toBe('30005');
   });
 });

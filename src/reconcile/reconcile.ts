@@ -135,7 +135,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     send_errors: attempts.length,
   };
   let gapsRemaining = 0;
-  const corrections: string[] = [];
+  const corrections = new CorrectionWriter(options.appender);
   const report = (gap: Gap) => {
     // A match by envelope explains an attempt; it is not a gap for the exit code, written or not.
     if (!gap.written && gap.category !== 'matched_by_envelope') gapsRemaining++;
@@ -146,7 +146,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     const state = states.get(row.sid);
     const accountSid = row.accountSid ?? state?.accountSid ?? null;
     const fixable = (category === 'missing' || category === 'status_behind') && options.appender !== null && accountSid !== null;
-    if (fixable && !fixedByMatch) corrections.push(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, now(), options.redactDigits)));
+    if (fixable && !fixedByMatch) corrections.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, now(), options.redactDigits)));
     report({
       category,
       message_sid: row.sid,
@@ -213,7 +213,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     const accountSid = row.accountSid ?? states.get(row.sid)?.accountSid ?? null;
     const canWrite = options.appender !== null && accountSid !== null;
     if (canWrite) {
-      corrections.push(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
+      corrections.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
     }
     if (canWrite) matchedSids.add(row.sid);
     report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: outcome.message }, written: canWrite });
@@ -227,16 +227,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     report({ category: 'unknown_to_twilio', message_sid: sid, evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } } });
   }
 
-  let writeError: string | null = null;
-  if (options.appender && corrections.length > 0) {
-    try {
-      await options.appender.append(corrections);
-    } catch (error) {
-      // The corrections are not in the archive: every gap they were to close is still open.
-      writeError = (error as Error).message;
-      gapsRemaining += corrections.length;
-    }
-  }
+  const writeError = await corrections.finish();
+  // Corrections that are not in the archive leave open every gap they were to close.
+  gapsRemaining += corrections.failed;
 
   const partial = !scan.complete || !twilioRead.complete;
   return {
@@ -248,7 +241,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
       twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: twilioRead.problems },
     },
     counts,
-    written: options.appender && writeError === null ? corrections.length : 0,
+    written: corrections.appended,
     write_error: writeError,
     gaps_remaining: gapsRemaining,
     partial,
@@ -275,6 +268,45 @@ const LAG_BUCKETS: [string, number][] = [
 function lagBucket(ms: number): number {
   const i = LAG_BUCKETS.findIndex(([, upper]) => Math.max(0, ms) < upper);
   return i === -1 ? LAG_BUCKETS.length - 1 : i;
+}
+
+/** Corrections go to the archive in batches as they are found, so none pile up in memory. */
+class CorrectionWriter {
+  private batch: string[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private error: string | null = null;
+  appended = 0;
+  failed = 0;
+
+  constructor(private readonly appender: ArchiveAppender | null) {}
+
+  add(line: string): void {
+    this.batch.push(line);
+    if (this.batch.length >= 500) this.flush();
+  }
+
+  /** Appends what is left; resolves with the first append error, if any. */
+  async finish(): Promise<string | null> {
+    this.flush();
+    await this.flushing;
+    return this.error;
+  }
+
+  private flush(): void {
+    const lines = this.batch;
+    this.batch = [];
+    if (lines.length === 0 || !this.appender) return;
+    const appender = this.appender;
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await appender.append(lines);
+        this.appended += lines.length;
+      } catch (error) {
+        this.failed += lines.length;
+        this.error ??= (error as Error).message;
+      }
+    });
+  }
 }
 
 /** Stable across runs: the attempt's record is never rewritten. */

@@ -214,8 +214,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     const canWrite = options.appender !== null && accountSid !== null;
     if (canWrite) {
       corrections.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
+      matchedSids.add(row.sid);
     }
-    if (canWrite) matchedSids.add(row.sid);
     report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: outcome.message }, written: canWrite });
   }
   for (const { row, category } of deferred) statusGap(row, category, matchedSids.has(row.sid));

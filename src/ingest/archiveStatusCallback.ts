@@ -3,7 +3,7 @@ import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
 import { buildCallbackRecord } from '../domain/callbackRecord';
 import { InvalidInputError, RecordTooLargeError } from '../domain/errors';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
-import { ConfigError, readIngestConfig, type IngestConfig } from './ingestConfig';
+import { ConfigError, INGEST_VARIABLES, readIngestConfig, type IngestConfig } from './ingestConfig';
 
 /** What the Function answers. */
 export interface CallbackAnswer {
@@ -36,9 +36,10 @@ let cached: { key: string; ingest: Ingest } | undefined;
 let currentLog: Log = jsonLog;
 
 function ingestFor(env: Record<string, unknown>): Ingest {
-  const config = readIngestConfig(env);
-  const key = JSON.stringify(config);
+  // The raw values are the cache key: reading and checking the settings happens once per container, not per callback.
+  const key = INGEST_VARIABLES.map((name) => String(env[name] ?? '')).join('\u0000');
   if (cached?.key !== key) {
+    const config = readIngestConfig(env);
     const onEvent = (event: WriterEvent) => currentLog('warn', `archive write: ${event.type}`, { ...event });
     cached = { key, ingest: { config, writer: new ArchiveWriter(config.writer, { onEvent }) } };
   }

@@ -94,6 +94,21 @@ export function readAwsAccess(env: Env): AwsAccess {
   };
 }
 
+/** Every variable readIngestConfig reads: a change in any of them is a change of settings. */
+export const INGEST_VARIABLES = [
+  'ARCHIVE_AWS_REGION',
+  'ARCHIVE_AWS_ACCESS_KEY_ID',
+  'ARCHIVE_AWS_SECRET_ACCESS_KEY',
+  'ARCHIVE_AWS_SESSION_TOKEN',
+  'ARCHIVE_FIREHOSE_STREAM',
+  'ARCHIVE_FIREHOSE_ENDPOINT',
+  'ARCHIVE_FALLBACK_S3_URI',
+  'ARCHIVE_S3_ENDPOINT',
+  'ARCHIVE_WRITE_BUDGET_MS',
+  'ARCHIVE_ATTEMPT_TIMEOUT_MS',
+  'ARCHIVE_REDACT_DIGITS',
+] as const;
+
 /** Reads the ingest settings from a Function's `context` (or any env-like map). */
 export function readIngestConfig(env: Env): IngestConfig {
   const fallbackUri = read(env, 'ARCHIVE_FALLBACK_S3_URI');

@@ -1,4 +1,4 @@
-import { ConfigError, parseS3Uri, readIngestConfig } from '../../../src/ingest/ingestConfig';
+import { ConfigError, INGEST_VARIABLES, parseS3Uri, readIngestConfig } from '../../../src/ingest/ingestConfig';
 
 const minimal = {
   ARCHIVE_FIREHOSE_STREAM: 'archive',
@@ -62,6 +62,19 @@ describe('readIngestConfig', () => {
   ])('refuses %s=%s with a ConfigError', (name, value) => {
     expect(() => readIngestConfig({ ...minimal, [name]: value })).toThrow(ConfigError);
   });
+});
+
+it('reads no variable that INGEST_VARIABLES (the Function\'s settings cache key) leaves out', () => {
+  const read = new Set<string>();
+  const env = new Proxy({ ...minimal, ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' } as Record<string, string>, {
+    get: (target, name) => {
+      read.add(String(name));
+      return target[String(name)];
+    },
+  });
+  readIngestConfig(env);
+  expect([...read].filter((name) => !(INGEST_VARIABLES as readonly string[]).includes(name))).toEqual([]);
+  expect(read.size).toBe(INGEST_VARIABLES.length);
 });
 
 describe('parseS3Uri', () => {

@@ -1,6 +1,5 @@
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { parseArchiveLine, type RecordFacts } from '../../domain/archiveLine';
+import { openLines } from '../streams/textLines';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
 
 /** A line or object that could not be read, and where it is. */
@@ -41,7 +40,6 @@ export interface ScanOptions {
   maxProblemsKept?: number;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * Streams every record under the given prefixes. Memory holds a few objects'
@@ -117,7 +115,6 @@ async function readObject(
   problem: (p: ReadProblem) => void,
 ): Promise<void> {
   let lineNumber = 0;
-  let rest = '';
   const takeLine = (line: string) => {
     lineNumber++;
     if (line.trim() === '') return;
@@ -131,54 +128,14 @@ async function readObject(
     }
   };
   try {
-    const raw = await store.open(object.key);
-    for await (const text of decodedText(raw, (n) => (report.bytesRead += n), (n) => (report.bytesDecoded += n))) {
-      const lines = (rest + text).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) takeLine(line);
-    }
-    if (rest !== '') takeLine(rest);
+    const lines = await openLines(await store.open(object.key), {
+      read: (n) => (report.bytesRead += n),
+      decoded: (n) => (report.bytesDecoded += n),
+    });
+    for await (const batch of lines) for (const line of batch) takeLine(line);
   } catch (error) {
     report.corruptObjects++;
     const where = lineNumber > 0 ? ` after line ${lineNumber}` : '';
     problem({ key: object.key, reason: `unreadable${where}: ${(error as Error).message}` });
   }
-}
-
-/** The object's text, gunzipped when it starts with gzip's magic bytes (whatever its name says). */
-async function* decodedText(raw: Readable, countBytes: (n: number) => void, countDecoded: (n: number) => void): AsyncIterable<string> {
-  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await iterator.next();
-  if (first.done) return;
-  countBytes(first.value.length);
-  const source = (async function* () {
-    yield first.value;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      countBytes(next.value.length);
-      yield next.value;
-    }
-  })();
-  const isGzip = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
-  if (!isGzip) {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    for await (const chunk of source) {
-      countDecoded(chunk.length);
-      yield decoder.decode(chunk, { stream: true });
-    }
-    const tail = decoder.decode();
-    if (tail) yield tail;
-    return;
-  }
-  const gunzip = createGunzip();
-  // pipeline carries a read error of the source into gunzip, where the loop below sees it.
-  pipeline(Readable.from(source), gunzip, () => undefined);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-    countDecoded(chunk.length);
-    yield decoder.decode(chunk, { stream: true });
-  }
-  const tail = decoder.decode();
-  if (tail) yield tail;
 }

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { normalizeTwilioRow, type TwilioMessageRow } from '../../domain/reconcile/twilioRow';
+import { openLines } from '../streams/textLines';
 
 /** A row of an export that could not be read, and where it is. */
 export interface ExportProblem {
@@ -79,25 +79,8 @@ export async function readCsv(input: Readable, source: string, onRow: (row: Twil
 /** JSON lines, gzip or not (told by the magic bytes), each a Message resource. */
 export async function readJsonLines(input: Readable, source: string, onRow: (row: TwilioMessageRow) => void): Promise<ExportReadReport> {
   const { report, problem } = reportFor(source);
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await iterator.next();
-  if (first.done) return report;
-  const rest = (async function* () {
-    yield first.value;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  })();
-  let stream: AsyncIterable<Buffer> = rest;
-  if (first.value[0] === 0x1f && first.value[1] === 0x8b) {
-    const gunzip = createGunzip();
-    pipeline(Readable.from(rest), gunzip, () => undefined);
-    stream = gunzip;
-  }
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let pending = '';
+  // Opening fails loudly (an unreadable input); a failure later leaves the read incomplete.
+  const lines = await openLines(input);
   let lineNumber = 0;
   const takeLine = (line: string) => {
     lineNumber++;
@@ -115,13 +98,7 @@ export async function readJsonLines(input: Readable, source: string, onRow: (row
     onRow(result.row);
   };
   try {
-    for await (const chunk of stream) {
-      const lines = (pending + decoder.decode(chunk, { stream: true })).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) takeLine(line);
-    }
-    pending += decoder.decode();
-    if (pending !== '') takeLine(pending);
+    for await (const batch of lines) for (const line of batch) takeLine(line);
   } catch (error) {
     report.complete = false;
     report.problems.push({ source, line: lineNumber || undefined, reason: `unreadable after line ${lineNumber}: ${(error as Error).message}` });

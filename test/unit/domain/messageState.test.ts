@@ -76,25 +76,29 @@ describe('MessageStates', () => {
     expect(state.notFoundAt).toBe('2026-11-27T00:00:00.000Z');
   });
 
-  it('holds many messages through its table\'s growth, and gives every one back', () => {
+  it('holds many messages across chunks and index growth, and gives every one back in order', () => {
     const states = new MessageStates();
+    const total = 150_000; // more than two chunks of 65,536
     const sidOf = (n: number) => `${n % 3 === 0 ? 'MM' : 'SM'}${n.toString(16).padStart(32, '0')}`;
-    for (let n = 0; n < 20_000; n++) {
+    for (let n = 0; n < total; n++) {
       states.fold(facts({ message_sid: sidOf(n), status: 'sent', recorded_at: new Date(Date.UTC(2026, 10, 26) + n).toISOString() }));
       if (n % 2 === 0) states.fold(facts({ message_sid: sidOf(n), status: 'delivered', recorded_at: '2026-11-27T00:00:00.000Z' }));
     }
-    expect(states.size).toBe(20_000);
-    for (const n of [0, 1, 2, 4095, 4096, 19_999]) {
+    expect(states.size).toBe(total);
+    for (const n of [0, 1, 2, 4095, 4096, 65_535, 65_536, 131_072, total - 1]) {
       expect(states.get(sidOf(n))).toMatchObject({ status: n % 2 === 0 ? 'delivered' : 'sent', createdAt: new Date(Date.UTC(2026, 10, 26) + n).toISOString() });
     }
-    const seen = new Set<string>();
+    const outOfOrder: string[] = [];
+    const accounts = new Set<string>();
+    let expected = 0;
     for (const [sid, state] of states.entries()) {
-      seen.add(sid);
-      expect(state.accountSid).toBe('AC0123456789abcdef0123456789abcdef');
+      if (sid !== sidOf(expected++)) outOfOrder.push(sid);
+      accounts.add(state.accountSid);
     }
-    expect(seen.size).toBe(20_000);
-    expect(seen.has(sidOf(12_345))).toBe(true);
-    expect(states.get(sidOf(20_000))).toBeUndefined();
+    expect(outOfOrder).toEqual([]);
+    expect([...accounts]).toEqual(['AC0123456789abcdef0123456789abcdef']);
+    expect(expected).toBe(total);
+    expect(states.get(sidOf(total))).toBeUndefined();
   });
 
   it('keeps SIDs of an unexpected form too, exactly as written', () => {

@@ -1,9 +1,8 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
 import { splitCallbackParameters } from './callbackParameters';
 import { InvalidInputError } from './errors';
-import { setOwn } from './ownProperty';
 import { parseRawDlrDoneDate } from './rawDlrDoneDate';
-import { isAddressParameter, maskTrailingDigits } from './redaction';
+import { redactParameters } from './redaction';
 
 export interface CallbackRecordOptions {
   /** When this system received the callback. */
@@ -33,7 +32,7 @@ export function buildCallbackRecord(event: Record<string, unknown>, options: Cal
   const status = single(params, 'MessageStatus') ?? single(params, 'SmsStatus') ?? readEventStatus(params);
   if (!status) throw new InvalidInputError('MessageStatus is missing', 'MessageStatus');
 
-  const redactedParams = redactDigits > 0 ? redactParams(params, redactDigits) : params;
+  const redactedParams = redactParameters(params, redactDigits);
   return {
     v: ARCHIVE_RECORD_VERSION,
     source: 'callback',
@@ -47,7 +46,7 @@ export function buildCallbackRecord(event: Record<string, unknown>, options: Cal
     to: nonEmpty(single(redactedParams, 'To')),
     from: nonEmpty(single(redactedParams, 'From')),
     idempotency_token: options.idempotencyToken ?? null,
-    tags: redactDigits > 0 ? redactParams(tags, redactDigits) : tags,
+    tags: redactParameters(tags, redactDigits),
     params: redactedParams,
   };
 }
@@ -73,20 +72,4 @@ function requireSid(params: Record<string, ParamValue>, name: string): string | 
   if (value === null) return undefined;
   if (!SID_PATTERN.test(value)) throw new InvalidInputError(`${name} is not a Twilio SID`, name);
   return value;
-}
-
-function redactParams(params: Record<string, ParamValue>, digits: number): Record<string, ParamValue> {
-  const redacted: Record<string, ParamValue> = {};
-  for (const [name, value] of Object.entries(params)) {
-    const masked =
-      typeof value === 'string'
-        ? maskIfAddress(name, value, digits)
-        : value.map((item) => maskIfAddress(name, item, digits));
-    setOwn(redacted, name, masked);
-  }
-  return redacted;
-}
-
-function maskIfAddress(name: string, value: string, digits: number): string {
-  return isAddressParameter(name, value) ? maskTrailingDigits(value, digits) : value;
 }

@@ -1,7 +1,6 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { NOT_FOUND_STATUS } from './messageState';
-import { setOwn } from './ownProperty';
-import { isAddressParameter, maskTrailingDigits } from './redaction';
+import { redactResource } from './redaction';
 
 /** A Message resource as Twilio's API v2010 answers it (snake_case JSON). */
 export type MessageResource = Record<string, unknown> & {
@@ -15,16 +14,6 @@ export function toIsoUtc(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
-function redactResource(resource: Record<string, unknown>, digits: number): Record<string, unknown> {
-  if (digits <= 0) return resource;
-  const redacted: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(resource)) {
-    const isAddress = typeof value === 'string' && (name === 'to' || name === 'from' || isAddressParameter(name, value));
-    setOwn(redacted, name, isAddress ? maskTrailingDigits(value as string, digits) : value);
-  }
-  return redacted;
 }
 
 /**

@@ -1,3 +1,6 @@
+import type { ParamValue } from './archiveRecord';
+import { setOwn } from './ownProperty';
+
 /**
  * Phone-number redaction: the last N digits of an address are replaced by `*`,
  * so `+14155551234` with N=4 becomes `+1415555****`. The rest of the number is
@@ -33,4 +36,30 @@ export function maskTrailingDigits(value: string, digits: number): string {
  */
 export function isAddressParameter(name: string, value: string): boolean {
   return ADDRESS_PARAMETERS.has(name) || PHONE_LIKE.test(value);
+}
+
+/** Callback parameters or tags with every address masked; a repeated parameter's values each. */
+export function redactParameters(params: Record<string, ParamValue>, digits: number): Record<string, ParamValue> {
+  if (digits <= 0) return params;
+  const redacted: Record<string, ParamValue> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const masked = typeof value === 'string' ? maskIfAddress(name, value, digits) : value.map((item) => maskIfAddress(name, item, digits));
+    setOwn(redacted, name, masked);
+  }
+  return redacted;
+}
+
+function maskIfAddress(name: string, value: string, digits: number): string {
+  return isAddressParameter(name, value) ? maskTrailingDigits(value, digits) : value;
+}
+
+/** An API resource (snake_case, `to`/`from` top-level) with every address among its top-level strings masked. */
+export function redactResource(resource: Record<string, unknown>, digits: number): Record<string, unknown> {
+  if (digits <= 0) return resource;
+  const redacted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(resource)) {
+    const isAddress = typeof value === 'string' && (name === 'to' || name === 'from' || isAddressParameter(name, value));
+    setOwn(redacted, name, isAddress ? maskTrailingDigits(value as string, digits) : value);
+  }
+  return redacted;
 }

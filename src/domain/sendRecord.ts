@@ -1,0 +1,93 @@
+import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
+import { toIsoUtc, type MessageResource } from './pollRecord';
+import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
+
+/** The status of a `send_error` record: the attempt has no message status, only an outcome no one saw. */
+export const SEND_ERROR_STATUS = 'send_error';
+
+/**
+ * The record of a successful send: the SID and initial status Twilio returned
+ * (no callback is ever sent for it). `event_at` is the resource's
+ * `date_created`; the whole resource goes under `params`.
+ */
+export function buildSendRecord(resource: MessageResource, tags: Record<string, string>, recordedAt: Date, redactDigits = 0): ArchiveRecord {
+  const params = redactResource(resource, redactDigits);
+  const errorCode = resource.error_code;
+  return {
+    v: ARCHIVE_RECORD_VERSION,
+    source: 'send',
+    recorded_at: recordedAt.toISOString(),
+    event_at: toIsoUtc(resource.date_created),
+    account_sid: resource.account_sid,
+    message_sid: resource.sid,
+    messaging_service_sid: typeof resource.messaging_service_sid === 'string' ? resource.messaging_service_sid : null,
+    status: String(resource.status).toLowerCase(),
+    error_code: errorCode === null || errorCode === undefined || errorCode === '' ? null : String(errorCode),
+    to: typeof params.to === 'string' ? params.to : null,
+    from: typeof params.from === 'string' ? params.from : null,
+    idempotency_token: null,
+    tags: redactParameters(tags, redactDigits),
+    params,
+  };
+}
+
+/** What the sender meant to send: enough to find the message in Twilio's list later. */
+export interface SendEnvelope {
+  accountSid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+}
+
+/** Why no SID came back. */
+export interface SendFailure {
+  /**
+   * `error_response`: Twilio answered with an error (nothing was created, as
+   * far as Twilio says); `no_response`: a timeout or a dropped connection (a
+   * message may have been created: the reconciliation finds out).
+   */
+  kind: 'error_response' | 'no_response';
+  /** The HTTP status of Twilio's answer; null without one. */
+  httpStatus: number | null;
+  /** Twilio's error code (e.g. 21211), when its answer had one. */
+  code: number | null;
+  message: string;
+  moreInfo: string | null;
+}
+
+/**
+ * The record of an attempt that got no SID back: `message_sid` null, the
+ * envelope, the attempt time as `event_at` (the reconciliation matches it
+ * against Twilio's `date_created`), the caller's tags, and under `params` the
+ * request as the application made it and the error.
+ */
+export function buildSendErrorRecord(
+  envelope: SendEnvelope,
+  request: Record<string, unknown>,
+  failure: SendFailure,
+  tags: Record<string, string>,
+  attemptedAt: Date,
+  recordedAt: Date,
+  redactDigits = 0,
+): ArchiveRecord {
+  const mask = (value: string | null) => (value === null ? null : maskTrailingDigits(value, redactDigits));
+  return {
+    v: ARCHIVE_RECORD_VERSION,
+    source: 'send_error',
+    recorded_at: recordedAt.toISOString(),
+    event_at: attemptedAt.toISOString(),
+    account_sid: envelope.accountSid,
+    message_sid: null,
+    messaging_service_sid: envelope.messagingServiceSid,
+    status: SEND_ERROR_STATUS,
+    error_code: failure.code === null ? null : String(failure.code),
+    to: mask(envelope.to),
+    from: mask(envelope.from),
+    idempotency_token: null,
+    tags: redactParameters(tags, redactDigits),
+    params: {
+      request: redactResource(request, redactDigits),
+      error: { kind: failure.kind, http_status: failure.httpStatus, code: failure.code, message: failure.message, more_info: failure.moreInfo },
+    },
+  };
+}

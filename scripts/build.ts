@@ -4,6 +4,7 @@
  * through a relative import would not be there when deployed; a bundle per
  * Function carries its share of src/domain and src/ingest with it. npm
  * packages stay external: Twilio installs `dependencies` for the service.
+ * Then compiles the sending library (src/sender) into dist/lib.
  */
 import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
@@ -58,4 +59,8 @@ const assetsSrc = join(root, 'src', 'assets');
 if (existsSync(assetsSrc)) {
   cpSync(assetsSrc, join(dist, 'assets'), { recursive: true, filter: (src) => !/(^|[\\/])\.[^\\/]+$/.test(relative(assetsSrc, src)) });
 }
-console.log(`built ${entryPoints.length} function(s) into ${relative(root, join(dist, 'functions'))}`);
+
+// The sending library (package entry `./sender`): plain JavaScript with type declarations, for the application that sends.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.lib.json')], { stdio: 'inherit' });
+
+console.log(`built ${entryPoints.length} function(s) into ${relative(root, join(dist, 'functions'))}, and the sending library into ${relative(root, join(dist, 'lib'))}`);

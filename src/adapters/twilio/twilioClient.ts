@@ -38,8 +38,10 @@ export class RetryingRequestClient extends twilio.RequestClient {
     /** Awaited before every HTTP request, retries included: where a rate limit plugs in. */
     private readonly gate?: () => Promise<void>,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /** How long one request may take. */
+    timeoutMs = 30_000,
   ) {
-    super({ keepAlive: true, timeout: 30_000 });
+    super({ keepAlive: true, timeout: timeoutMs });
   }
 
   override async request<TData>(opts: RequestOptions<TData>) {
@@ -86,7 +88,7 @@ export interface TwilioClientSettings {
  */
 export function twilioClientFromEnv(
   env: NodeJS.ProcessEnv,
-  options: { retry?: Partial<RetryPolicy>; onRetry?: (event: RetryEvent) => void; gate?: () => Promise<void> } = {},
+  options: { retry?: Partial<RetryPolicy>; onRetry?: (event: RetryEvent) => void; gate?: () => Promise<void>; timeoutMs?: number } = {},
 ): TwilioClientSettings {
   const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
   if (!accountSid) throw new TwilioConfigError('TWILIO_ACCOUNT_SID is not set (AC…)');
@@ -98,7 +100,7 @@ export function twilioClientFromEnv(
   }
   const baseUrl = env.TWILIO_API_BASE_URL?.trim() || undefined;
   if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new TwilioConfigError(`TWILIO_API_BASE_URL must be an http(s) URL, not "${baseUrl}"`);
-  const httpClient = new RetryingRequestClient(baseUrl, { ...DEFAULT_RETRY, ...options.retry }, options.onRetry, options.gate);
+  const httpClient = new RetryingRequestClient(baseUrl, { ...DEFAULT_RETRY, ...options.retry }, options.onRetry, options.gate, undefined, options.timeoutMs);
   const client = twilio(username, password, { accountSid, httpClient });
   return { client, accountSid, baseUrl };
 }

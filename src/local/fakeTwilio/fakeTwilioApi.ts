@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { close, listen, portOf, readBody } from '../httpServer';
+import { FakeServices } from './fakeServices';
 
 /** A Message resource as the fake holds it. */
 export interface FakeMessage {
@@ -46,6 +47,15 @@ export interface FakeTwilioFaults {
   latencyMs?: number;
   /** These message SIDs are always answered with this HTTP status (e.g. 500). */
   failingSids?: Record<string, number>;
+  /** The next creates are answered with these errors, one each, in order (nothing is created). */
+  createErrors?: { status: number; code: number; message: string }[];
+  /**
+   * The next this-many creates create the message and then never answer: the
+   * client times out without the SID (the case the reconciliation resolves).
+   */
+  createThenHang?: number;
+  /** The next this-many creates create the message and then drop the connection. */
+  createThenDrop?: number;
 }
 
 export interface FakeTwilioStats {
@@ -53,6 +63,7 @@ export interface FakeTwilioStats {
   byStatus: Record<number, number>;
   fetches: number;
   lists: number;
+  creates: number;
 }
 
 const API = '/2010-04-01';
@@ -75,9 +86,15 @@ export class FakeTwilioApi {
   private server: Server | undefined;
   private readonly messages = new Map<string, FakeMessage>();
   private faults: FakeTwilioFaults = {};
-  readonly stats: FakeTwilioStats = { requests: 0, byStatus: {}, fetches: 0, lists: 0 };
+  readonly stats: FakeTwilioStats = { requests: 0, byStatus: {}, fetches: 0, lists: 0, creates: 0 };
   /** Every message SID a fetch asked for, in order. */
   readonly fetchedSids: string[] = [];
+  /** The StatusCallback each created message was given, by SID. */
+  readonly statusCallbacks = new Map<string, string>();
+  /** Messaging Services and Serverless services (configure-callback's side of the API). */
+  readonly services = new FakeServices(() => this.url);
+  /** Answers held back by createThenHang, released on stop. */
+  private readonly hanging = new Set<ServerResponse>();
 
   constructor(private readonly credentials: FakeCredentials[]) {}
 
@@ -91,6 +108,8 @@ export class FakeTwilioApi {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
     await close(this.server);
   }
 
@@ -136,7 +155,7 @@ export class FakeTwilioApi {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests++;
     try {
-      await readBody(req, 1024 * 1024);
+      const body = await readBody(req, 1024 * 1024);
       if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
       const url = new URL(req.url ?? '/', 'http://fake');
       // The day file itself: a presigned storage URL in reality, so no Twilio auth.
@@ -146,6 +165,13 @@ export class FakeTwilioApi {
       if (bulk) {
         if (!this.credentials.some((c) => this.authorised(req, c.accountSid))) return this.error(res, 401, 20003, 'Authenticate');
         return this.send(res, 307, { redirect_to: `${this.url}/__bulk/Messages/${bulk[1]}.json.gz` });
+      }
+      if (url.pathname.startsWith('/v1/Services')) {
+        const account = this.credentials.find((c) => this.authorised(req, c.accountSid));
+        if (!account) return this.error(res, 401, 20003, 'Authenticate');
+        const answer = this.services.handle(req.method ?? 'GET', url.pathname, account.accountSid, new URLSearchParams(body.toString('utf8')));
+        if (!answer) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+        return this.send(res, answer.status, answer.body);
       }
       const route = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages(?:\/([A-Z]{2}[0-9a-fA-F]{32}))?\.json$/.exec(url.pathname);
       if (!route) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
@@ -158,6 +184,7 @@ export class FakeTwilioApi {
         return this.error(res, 429, 20429, 'Too Many Requests');
       }
       if (this.faults.rate500 && Math.random() < this.faults.rate500) return this.error(res, 500, 20500, 'Internal Server Error');
+      if (req.method === 'POST' && !route[2]) return this.create(res, accountSid, new URLSearchParams(body.toString('utf8')));
       if (req.method !== 'GET') return this.error(res, 405, 20004, 'Method not allowed');
       const failWith = route[2] ? this.faults.failingSids?.[route[2]] : undefined;
       if (failWith) return this.error(res, failWith, 20500, 'Injected failure');
@@ -186,6 +213,48 @@ export class FakeTwilioApi {
     const message = this.messages.get(sid);
     if (!message || message.account_sid !== accountSid) return this.error(res, 404, 20404, `The requested resource ${path} was not found`);
     this.send(res, 200, toResource(message));
+  }
+
+  /** Message create, as Twilio checks it first: a recipient, and a sender or a Messaging Service. */
+  private create(res: ServerResponse, accountSid: string, form: URLSearchParams): void {
+    this.stats.creates++;
+    const injected = this.faults.createErrors?.shift();
+    if (injected) return this.error(res, injected.status, injected.code, injected.message);
+    const to = form.get('To');
+    const from = form.get('From');
+    const service = form.get('MessagingServiceSid');
+    if (!to) return this.error(res, 400, 21604, "A 'To' phone number is required.");
+    if (!/^(?:[a-z]+:)?\+[1-9]\d{6,14}$/.test(to)) return this.error(res, 400, 21211, `Invalid 'To' Phone Number: ${to.slice(0, -4)}XXXX`);
+    if (!from && !service) return this.error(res, 400, 21603, "A 'From' phone number is required.");
+    if (service && !/^MG[0-9a-f]{32}$/.test(service)) return this.error(res, 400, 21702, 'The Messaging Service Sid is invalid.');
+    const now = new Date();
+    const message = this.putMessage({
+      sid: `${form.has('MediaUrl') ? 'MM' : 'SM'}${randomBytes(16).toString('hex')}`,
+      account_sid: accountSid,
+      messaging_service_sid: service,
+      to,
+      from,
+      body: form.get('Body') ?? '',
+      status: service ? 'accepted' : 'queued',
+      price_unit: 'USD',
+      date_created: now,
+      date_sent: null,
+      date_updated: now,
+    });
+    const callback = form.get('StatusCallback');
+    if (callback) this.statusCallbacks.set(message.sid, callback);
+    if ((this.faults.createThenDrop ?? 0) > 0) {
+      this.faults.createThenDrop!--;
+      res.destroy();
+      return;
+    }
+    if ((this.faults.createThenHang ?? 0) > 0) {
+      this.faults.createThenHang!--;
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+      return;
+    }
+    this.send(res, 201, toResource(message));
   }
 
   private list(res: ServerResponse, accountSid: string, url: URL): void {

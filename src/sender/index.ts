@@ -1,0 +1,16 @@
+/**
+ * The sending application's side of the record (package entry
+ * `twilio-message-archive/sender`): send through Twilio and archive every
+ * attempt, SID or not. See README, "Sending messages with a complete record".
+ */
+export { RecordedSender, UnrecordedSendError, failureOf, resourceOf } from './recordedSender';
+export type { ArchiveLineWriter, RecordedSenderOptions, SendOptions, SendParams } from './recordedSender';
+export { readSenderConfig, recordedSenderFromEnv } from './senderConfig';
+export type { SenderConfig } from './senderConfig';
+export { ArchiveWriter, ArchiveWriteError } from '../adapters/aws/archiveWriter';
+export type { ArchiveWriterConfig, IngestConfig } from '../ingest/ingestConfig';
+export { ConfigError } from '../ingest/ingestConfig';
+export { InvalidInputError } from '../domain/errors';
+export { buildStatusCallbackUrl, DEFAULT_CONNECTION_OVERRIDES, CLIENT_REF_TAG, TAG_NAME } from '../domain/statusCallbackUrl';
+export type { ConnectionOverrides } from '../domain/statusCallbackUrl';
+export type { ArchiveRecord } from '../domain/archiveRecord';

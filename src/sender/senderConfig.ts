@@ -1,0 +1,44 @@
+import type { Twilio } from 'twilio';
+import { ArchiveWriter, type ArchiveWriterDeps } from '../adapters/aws/archiveWriter';
+import { InvalidInputError } from '../domain/errors';
+import { checkFunctionUrl, DEFAULT_CONNECTION_OVERRIDES, parseConnectionOverrides, type ConnectionOverrides } from '../domain/statusCallbackUrl';
+import { ConfigError, readIngestConfig, type IngestConfig } from '../ingest/ingestConfig';
+import { RecordedSender } from './recordedSender';
+
+export interface SenderConfig extends IngestConfig {
+  functionUrl: string;
+  overrides: ConnectionOverrides;
+}
+
+/**
+ * The sender's settings: the Function's own ARCHIVE_* variables (the same
+ * stream, credentials and redaction, so both write the same archive the same
+ * way), STATUS_CALLBACK_URL (the deployed Function) and, optionally,
+ * STATUS_CALLBACK_OVERRIDES (the fragment, e.g. `rc=5&rp=all&tt=15000`).
+ */
+export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
+  const ingest = readIngestConfig(env);
+  const functionUrl = typeof env.STATUS_CALLBACK_URL === 'string' ? env.STATUS_CALLBACK_URL.trim() : '';
+  if (functionUrl === '') throw new ConfigError('STATUS_CALLBACK_URL is not set: it must hold the deployed Function\'s https URL (see .env.example)');
+  const rawOverrides = typeof env.STATUS_CALLBACK_OVERRIDES === 'string' ? env.STATUS_CALLBACK_OVERRIDES.trim() : '';
+  try {
+    checkFunctionUrl(functionUrl);
+    const overrides = rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : parseConnectionOverrides(rawOverrides);
+    return { ...ingest, functionUrl, overrides };
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new ConfigError(`${rawOverrides && error.field !== 'url' ? 'STATUS_CALLBACK_OVERRIDES' : 'STATUS_CALLBACK_URL'}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A RecordedSender from the environment, writing through Firehose with the Function's retry budget and fallback. */
+export function recordedSenderFromEnv(client: Twilio, env: Record<string, unknown> = process.env, deps: ArchiveWriterDeps = {}): RecordedSender {
+  const config = readSenderConfig(env);
+  return new RecordedSender({
+    client,
+    functionUrl: config.functionUrl,
+    overrides: config.overrides,
+    redactDigits: config.redactDigits,
+    archive: new ArchiveWriter(config.writer, deps),
+  });
+}

@@ -37,6 +37,17 @@ function rewriteRefs(node: unknown): unknown {
   return node;
 }
 
+/** The 201 answer to a message create, and a Messaging Service as fetched, from Twilio's specs. */
+export function createAndServiceSchemas(): { created: object; messagingService: object } {
+  type Spec = { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>> };
+  const api = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, 'twilio_api_v2010.json'), 'utf8')) as Spec;
+  const messaging = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, 'twilio_messaging_v1.json'), 'utf8')) as Spec;
+  return {
+    created: api.paths['/2010-04-01/Accounts/{AccountSid}/Messages.json'].post.responses['201'].content['application/json'].schema,
+    messagingService: messaging.paths['/v1/Services/{Sid}'].get.responses['200'].content['application/json'].schema,
+  };
+}
+
 export function messageSchemas(): { message: object; list: object } {
   const spec = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, 'twilio_api_v2010.json'), 'utf8')) as {
     paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>>;

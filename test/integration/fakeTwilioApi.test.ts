@@ -8,7 +8,7 @@ import { twilioClientFromEnv, type RetryEvent } from '../../src/adapters/twilio/
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { messageSchemas, TWILIO_OAI_DIR, twilioSchemaValidator } from '../helpers/twilioOpenApi';
+import { createAndServiceSchemas, messageSchemas, TWILIO_OAI_DIR, twilioSchemaValidator } from '../helpers/twilioOpenApi';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';
@@ -44,6 +44,28 @@ describe('fake Twilio API', () => {
     expect(status).toBe(200);
     expect(twilioSchemaValidator('twilio_api_v2010.json', messageSchemas().message)(body)).toEqual([]);
     expect(body).toMatchObject({ sid: sid(10), status: 'undelivered', error_code: 30003, date_created: 'Wed, 25 Nov 2026 00:50:00 +0000' });
+  });
+
+  it('creates a message with an answer that matches the schema, and refuses one without a recipient as Twilio does', async () => {
+    const auth = { Authorization: `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' };
+    const url = `${fake.url}/2010-04-01/Accounts/${ACCOUNT}/Messages.json`;
+    const created = await fetch(url, { method: 'POST', headers: auth, body: new URLSearchParams({ To: '+14155550100', From: '+15005550006', Body: 'Hi' }) });
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as Record<string, unknown>;
+    expect(twilioSchemaValidator('twilio_api_v2010.json', createAndServiceSchemas().created)(body)).toEqual([]);
+    expect(body).toMatchObject({ status: 'queued', to: '+14155550100', date_sent: null });
+    fake.deleteMessage(body.sid as string);
+    const refused = await fetch(url, { method: 'POST', headers: auth, body: new URLSearchParams({ From: '+15005550006' }) });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 21604 });
+  });
+
+  it('answers a Messaging Service fetch that matches the Messaging API\'s schema', async () => {
+    const service = fake.services.putMessagingService({ account_sid: ACCOUNT, status_callback: 'https://x.twil.io/status-callback' });
+    const { status, body } = await rawGet(`/v1/Services/${service.sid}`);
+    expect(status).toBe(200);
+    expect(twilioSchemaValidator('twilio_messaging_v1.json', createAndServiceSchemas().messagingService)(body)).toEqual([]);
+    expect(body).toMatchObject({ sid: service.sid, status_callback: 'https://x.twil.io/status-callback' });
   });
 
   it('checks with a validator that does catch a resource off the spec', async () => {

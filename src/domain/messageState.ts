@@ -29,10 +29,13 @@ export interface MessageState {
   notFoundAt: string | null;
   /** Set by the reconciliation (markListed) when Twilio's list holds the message. */
   listedByTwilio: boolean;
+  /** recordedAt, createdAt and newestRecordedAt as epoch milliseconds: for comparing millions of them. */
+  recordedMs: number;
+  createdMs: number;
+  newestRecordedMs: number;
 }
 
-/** SIDs held as their bytes: two capital letters and 32 lower-case hex digits. */
-const COMPACT_SID = /^[A-Z]{2}[0-9a-f]{32}$/;
+/** SIDs of the compact form (two capital letters and 32 lower-case hex digits) are held as their 16 bytes. */
 const SID_BYTES = 16;
 const FROM_SEND = 1;
 const LISTED = 2;
@@ -142,7 +145,16 @@ class StateView implements MessageState {
   get listedByTwilio(): boolean {
     return (this.t.flags[this.slot] & LISTED) !== 0;
   }
-  toJSON(): MessageState {
+  get recordedMs(): number {
+    return this.t.recordedMs[this.slot];
+  }
+  get createdMs(): number {
+    return this.t.createdMs[this.slot];
+  }
+  get newestRecordedMs(): number {
+    return this.t.newestMs[this.slot];
+  }
+  toJSON(): Omit<MessageState, 'recordedMs' | 'createdMs' | 'newestRecordedMs'> {
     const { accountSid, status, eventAt, recordedAt, errorCode, createdAt, createdFromSend, newestRecordedAt, notFoundAt, listedByTwilio } = this;
     return { accountSid, status, eventAt, recordedAt, errorCode, createdAt, createdFromSend, newestRecordedAt, notFoundAt, listedByTwilio };
   }
@@ -176,6 +188,8 @@ export class MessageStates {
   private readonly oddSids: string[] = [];
   private readonly oddSerial = new Map<string, number>();
   private readonly scratch = new Uint8Array(SID_BYTES);
+  private scratchPrefix = -1;
+  private freeSlot = -1;
 
   get size(): number {
     return this.count;
@@ -194,10 +208,12 @@ export class MessageStates {
     }
   }
 
-  /** The reconciliation notes that Twilio's list holds the message. */
-  markListed(messageSid: string): void {
+  /** The reconciliation notes that Twilio's list holds the message; returns its state, if the archive knows it. */
+  markListed(messageSid: string): MessageState | undefined {
     const n = this.find(messageSid, false);
-    if (n >= 0) this.chunks[n >>> CHUNK_BITS].flags[n & CHUNK_MASK] |= LISTED;
+    if (n < 0) return undefined;
+    this.chunks[n >>> CHUNK_BITS].flags[n & CHUNK_MASK] |= LISTED;
+    return this.view(n, messageSid);
   }
 
   /** Folds one record in; records without a SID (`send_error`) are not message state. */
@@ -213,9 +229,9 @@ export class MessageStates {
     const tellsMs = Number.isNaN(eventMs) ? recordedMs : eventMs;
     const isSend = facts.source === 'send' && !Number.isNaN(eventMs);
 
-    let n = this.find(sid, false);
+    let n = this.find(sid, true);
     if (n < 0) {
-      n = this.find(sid, true);
+      n = this.insert();
       const c = this.chunks[n >>> CHUNK_BITS];
       const i = n & CHUNK_MASK;
       c.account[i] = this.intern(facts.account_sid);
@@ -266,17 +282,22 @@ export class MessageStates {
     return new StateView(this.chunks[n >>> CHUNK_BITS], n & CHUNK_MASK, this.strings, this.notFound.get(sid));
   }
 
-  /** The number of the message `sid`; with `insert`, adds it if it is not there; else -1. */
-  private find(sid: string, insert: boolean): number {
-    const prefixCode = this.key(sid, insert);
+  /**
+   * The number of the message `sid`, or -1. Leaves the SID's key in `scratch`
+   * and `scratchPrefix` and its free slot in `freeSlot`, for an insert() that
+   * follows at once.
+   */
+  private find(sid: string, insertingPrefix = true): number {
+    const prefixCode = this.key(sid, insertingPrefix);
+    this.scratchPrefix = prefixCode;
     if (prefixCode < 0) return -1;
     const bytes = this.scratch;
     const mask = this.index.length - 1;
     for (let slot = hashOf(bytes, 0) & mask; ; slot = (slot + 1) & mask) {
       const held = this.index[slot];
       if (held === 0) {
-        if (!insert) return -1;
-        return this.add(slot, prefixCode, bytes);
+        this.freeSlot = slot;
+        return -1;
       }
       const n = held - 1;
       const c = this.chunks[n >>> CHUNK_BITS];
@@ -285,28 +306,26 @@ export class MessageStates {
     }
   }
 
-  private add(slot: number, prefixCode: number, bytes: Uint8Array): number {
+  /** Adds the message a find() just missed, under the key and in the slot that find() left. */
+  private insert(): number {
     const n = this.count++;
     if ((n & CHUNK_MASK) === 0) this.chunks.push(newChunk(CHUNK_SIZE));
     const c = this.chunks[n >>> CHUNK_BITS];
     const i = n & CHUNK_MASK;
-    c.prefix[i] = prefixCode + 1;
-    c.sid.set(bytes, i * SID_BYTES);
-    this.index[slot] = n + 1;
+    c.prefix[i] = this.scratchPrefix + 1;
+    c.sid.set(this.scratch, i * SID_BYTES);
+    this.index[this.freeSlot] = n + 1;
     if (this.count * 10 > this.index.length * 7) this.growIndex();
     return n;
   }
 
-  /** Puts the SID's 16 bytes in `scratch` and returns its prefix code; -1 if unknown and not inserting. */
-  private key(sid: string, insert: boolean): number {
+  /** Puts the SID's 16 bytes in `scratch` and returns its prefix code; -1 if unknown and not `insertingPrefix`. */
+  private key(sid: string, insertingPrefix: boolean): number {
     const bytes = this.scratch;
-    if (COMPACT_SID.test(sid)) {
-      for (let i = 0; i < SID_BYTES; i++) bytes[i] = parseInt(sid.substr(2 + i * 2, 2), 16);
-      return this.prefixCode(sid.slice(0, 2), insert);
-    }
+    if (decodeCompactSid(sid, bytes)) return this.prefixCode(sid.slice(0, 2), insertingPrefix);
     let serial = this.oddSerial.get(sid);
     if (serial === undefined) {
-      if (!insert) return -1;
+      if (!insertingPrefix) return -1;
       serial = this.oddSids.push(sid) - 1;
       this.oddSerial.set(sid, serial);
     }
@@ -354,6 +373,31 @@ export class MessageStates {
     this.stringIndex.set(value, this.strings.length - 1);
     return this.strings.length - 1;
   }
+}
+
+/** Hex digit values by char code; -1 where not a lower-case hex digit. */
+const HEX = new Int8Array(128).fill(-1);
+for (let d = 0; d < 10; d++) HEX[48 + d] = d;
+for (let d = 0; d < 6; d++) HEX[97 + d] = 10 + d;
+
+/**
+ * `XX` + 32 lower-case hex digits → the 16 bytes in `out`; false (and `out`
+ * unspecified) for any other form.
+ */
+function decodeCompactSid(sid: string, out: Uint8Array): boolean {
+  if (sid.length !== 2 + SID_BYTES * 2) return false;
+  const a = sid.charCodeAt(0);
+  const b = sid.charCodeAt(1);
+  if (a < 65 || a > 90 || b < 65 || b > 90) return false;
+  for (let i = 0; i < SID_BYTES; i++) {
+    const hi = sid.charCodeAt(2 + i * 2);
+    const lo = sid.charCodeAt(3 + i * 2);
+    const h = hi < 128 ? HEX[hi] : -1;
+    const l = lo < 128 ? HEX[lo] : -1;
+    if (h < 0 || l < 0) return false;
+    out[i] = (h << 4) | l;
+  }
+  return true;
 }
 
 /** FNV-1a over a SID's 16 bytes. */

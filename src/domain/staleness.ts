@@ -20,10 +20,9 @@ export interface StaleCriteria {
 export type StaleClass = 'out_of_window' | 'final' | 'not_found' | 'fresh' | 'stale';
 
 export function classifyMessage(state: MessageState, criteria: StaleCriteria): StaleClass {
-  if (criteria.since && state.createdAt < criteria.since.toISOString()) return 'out_of_window';
-  if (criteria.until && state.createdAt >= criteria.until.toISOString()) return 'out_of_window';
+  if (criteria.since && state.createdMs < criteria.since.getTime()) return 'out_of_window';
+  if (criteria.until && state.createdMs >= criteria.until.getTime()) return 'out_of_window';
   if (isResolved(state)) return 'final';
   if (state.notFoundAt !== null) return 'not_found';
-  const quietSince = Date.parse(state.newestRecordedAt);
-  return criteria.now.getTime() - quietSince >= criteria.olderThanMs ? 'stale' : 'fresh';
+  return criteria.now.getTime() - state.newestRecordedMs >= criteria.olderThanMs ? 'stale' : 'fresh';
 }

@@ -90,6 +90,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const now = options.now ?? (() => new Date());
   const fromIso = options.from.toISOString();
   const toIso = options.to.toISOString();
+  const fromMs = options.from.getTime();
+  const toMs = options.to.getTime();
   const scanFrom = new Date(options.from.getTime() - options.slackMs);
   const scanTo = new Date(options.to.getTime() + options.slackMs);
 
@@ -180,11 +182,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     counts.twilio_messages++;
     twilioStatuses[row.status] = (twilioStatuses[row.status] ?? 0) + 1;
     if (row.errorCode) errorCodes.set(row.errorCode, (errorCodes.get(row.errorCode) ?? 0) + 1);
-    const state = states.get(row.sid);
-    if (state) {
-      states.markListed(row.sid);
-      if (isFinalStatus(state.status)) lag[lagBucket(Date.parse(state.recordedAt) - Date.parse(state.createdAt))]++;
-    }
+    const state = states.markListed(row.sid);
+    if (state && isFinalStatus(state.status)) lag[lagBucket(state.recordedMs - state.createdMs)]++;
     const category = categorizeStatus(state?.status || null, row.status);
     counts[category]++;
     // A message with no send record may be the one a failed attempt created: offer it to the matcher.
@@ -222,7 +221,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   counts.matched_by_envelope += attempts.length - pendingAttempts.length;
 
   for (const [sid, state] of states.entries()) {
-    if (!state.createdFromSend || state.createdAt < fromIso || state.createdAt >= toIso || state.listedByTwilio) continue;
+    if (!state.createdFromSend || state.createdMs < fromMs || state.createdMs >= toMs || state.listedByTwilio) continue;
     counts.unknown_to_twilio++;
     report({ category: 'unknown_to_twilio', message_sid: sid, evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } } });
   }

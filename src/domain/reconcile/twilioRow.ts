@@ -39,11 +39,71 @@ export function columnKey(name: string): string {
   return name.replace(/^\uFEFF/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+/** Which field a column feeds, and its alias's rank (lower wins when an export has two of them). */
+interface ColumnTarget {
+  field: keyof TwilioMessageRow;
+  rank: number;
+}
+
+const TARGET_OF_KEY = new Map<string, ColumnTarget>(
+  (Object.entries(COLUMN_ALIASES) as [keyof TwilioMessageRow, string[]][]).flatMap(([field, aliases]) => aliases.map((alias, rank) => [alias, { field, rank }] as const)),
+);
+
+/** Column names repeat on every row of an export: each is reduced once. Bounded, for exports with odd columns. */
+const targetCache = new Map<string, ColumnTarget | null>();
+const TARGET_CACHE_LIMIT = 10_000;
+
+function targetOf(name: string): ColumnTarget | null {
+  let target = targetCache.get(name);
+  if (target === undefined) {
+    target = TARGET_OF_KEY.get(columnKey(name)) ?? null;
+    if (targetCache.size < TARGET_CACHE_LIMIT) targetCache.set(name, target);
+  }
+  return target;
+}
+
+/** `2026-11-25T10:00:00.000Z`: the form every ISO writer (and Bulk Export) uses, taken as it is once checked. */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether an ISO-style date (`YYYY-MM-DD`, optionally ` HH:MM` or `THH:MM:SS`
+ * and more) names a real calendar day and time: Date.parse quietly rolls
+ * `2026-02-30` over into March, which would put a message on the wrong day.
+ * Read by position: it runs for every date of a 10-million-row export.
+ */
+function isRealIsoDate(text: string): boolean {
+  const digits = (at: number, width: number): number => {
+    let n = 0;
+    for (let i = at; i < at + width; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return -1;
+      n = n * 10 + c;
+    }
+    return n;
+  };
+  if (text.length < 10 || text.charCodeAt(4) !== 45 /* - */ || text.charCodeAt(7) !== 45) return true;
+  const y = digits(0, 4);
+  const mo = digits(5, 2);
+  const d = digits(8, 2);
+  if (y < 0 || mo < 0 || d < 0) return true;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1])) return false;
+  const separator = text.charCodeAt(10);
+  if (text.length < 16 || (separator !== 84 /* T */ && separator !== 32) || text.charCodeAt(13) !== 58 /* : */) return true;
+  const h = digits(11, 2);
+  const mi = digits(14, 2);
+  if (h > 23 || mi > 59) return false;
+  return !(text.length >= 19 && text.charCodeAt(16) === 58 && digits(17, 2) > 59);
+}
+
 /** Reads a date as Twilio's exports write it; a date-time without a zone is UTC. */
 export function exportDateToIso(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
   const text = String(value).trim();
   if (text === '') return null;
+  if (!isRealIsoDate(text)) return undefined;
+  if (CANONICAL_ISO.test(text)) return text;
   const zoneless = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(text);
   const ms = Date.parse(zoneless ? `${text.replace(' ', 'T')}Z` : text);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
@@ -57,15 +117,23 @@ const SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
  * status, or with a date that is not a date, is reported, never guessed at.
  */
 export function normalizeTwilioRow(raw: Record<string, unknown>): RowResult {
-  const byKey = new Map<string, unknown>();
-  for (const [name, value] of Object.entries(raw)) byKey.set(columnKey(name), value);
-  const pick = (field: keyof TwilioMessageRow): string | null => {
-    for (const alias of COLUMN_ALIASES[field]) {
-      const value = byKey.get(alias);
-      if (value !== undefined && value !== null && String(value).trim() !== '') return String(value).trim();
+  const values: Partial<Record<keyof TwilioMessageRow, string>> = {};
+  const ranks: Partial<Record<keyof TwilioMessageRow, number>> = {};
+  for (const name in raw) {
+    if (!Object.prototype.hasOwnProperty.call(raw, name)) continue;
+    const target = targetOf(name);
+    if (target === null) continue;
+    const value = raw[name];
+    if (value === undefined || value === null) continue;
+    const text = String(value).trim();
+    if (text === '') continue;
+    const held = ranks[target.field];
+    if (held === undefined || target.rank < held) {
+      values[target.field] = text;
+      ranks[target.field] = target.rank;
     }
-    return null;
-  };
+  }
+  const pick = (field: keyof TwilioMessageRow): string | null => values[field] ?? null;
   const sid = pick('sid');
   if (!sid) return { ok: false, reason: 'no message SID' };
   if (!SID.test(sid)) return { ok: false, reason: `"${sid.slice(0, 40)}" is not a message SID` };

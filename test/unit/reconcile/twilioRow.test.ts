@@ -32,6 +32,22 @@ describe('exportDateToIso', () => {
   it('reads a date-time without a zone as UTC', () => {
     expect(exportDateToIso('2026-11-26 10:00:00')).toBe('2026-11-26T10:00:00.000Z');
   });
+
+  it('takes a canonical ISO time as it is, and refuses one that is no real calendar time', () => {
+    expect(exportDateToIso('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(exportDateToIso(' 2026-11-26T10:00:05.123Z ')).toBe('2026-11-26T10:00:05.123Z');
+    for (const bad of ['2026-02-30 10:00:00', '2026-02-30', '2026-02-29T10:00:00.000Z', '2026-11-31T10:00:00.000Z', '2026-13-01T10:00:00.000Z', '2026-11-26T24:00:00.000Z', '2026-11-26T10:60:00.000Z']) {
+      expect(exportDateToIso(bad)).toBeUndefined();
+    }
+    expect(exportDateToIso('Fri, 27 Nov 2026 10:00:00 +0000')).toBe('2026-11-27T10:00:00.000Z');
+  });
+});
+
+describe('normalizeTwilioRow, columns', () => {
+  it('prefers the first alias and skips empty duplicates, whatever the column order', () => {
+    const result = normalizeTwilioRow({ MessageSid: 'SM' + 'f'.repeat(32), sid: SID, status: '', MessageStatus: 'sent', Status: '  ' });
+    expect(result).toMatchObject({ ok: true, row: { sid: SID, status: 'sent' } });
+  });
 });
 
 describe('matchesDirection', () => {

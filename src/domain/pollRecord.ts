@@ -1,6 +1,6 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { NOT_FOUND_STATUS } from './messageState';
-import { redactResource } from './redaction';
+import { redactParameters, redactResource } from './redaction';
 
 /** A Message resource as Twilio's API v2010 answers it (snake_case JSON). */
 export type MessageResource = Record<string, unknown> & {
@@ -17,17 +17,25 @@ export function toIsoUtc(value: unknown): string | null {
 }
 
 /**
- * The record of a poll: the status Twilio's API reports now. `event_at` is the
- * resource's `date_updated`; the whole resource goes under `params`.
+ * A record of what a Message resource says (a poll's answer, or the create
+ * response a `send` record keeps): the resource's identity, status, error
+ * code and addresses, and the whole resource, redacted, under `params`.
  */
-export function buildPollRecord(resource: MessageResource, recordedAt: Date, redactDigits = 0): ArchiveRecord {
+export function buildResourceRecord(
+  source: 'poll' | 'send',
+  resource: MessageResource,
+  eventAt: string | null,
+  tags: Record<string, string>,
+  recordedAt: Date,
+  redactDigits = 0,
+): ArchiveRecord {
   const params = redactResource(resource, redactDigits);
   const errorCode = resource.error_code;
   return {
     v: ARCHIVE_RECORD_VERSION,
-    source: 'poll',
+    source,
     recorded_at: recordedAt.toISOString(),
-    event_at: toIsoUtc(resource.date_updated),
+    event_at: eventAt,
     account_sid: resource.account_sid,
     message_sid: resource.sid,
     messaging_service_sid: typeof resource.messaging_service_sid === 'string' ? resource.messaging_service_sid : null,
@@ -36,9 +44,17 @@ export function buildPollRecord(resource: MessageResource, recordedAt: Date, red
     to: typeof params.to === 'string' ? params.to : null,
     from: typeof params.from === 'string' ? params.from : null,
     idempotency_token: null,
-    tags: {},
+    tags: redactParameters(tags, redactDigits),
     params,
   };
+}
+
+/**
+ * The record of a poll: the status Twilio's API reports now. `event_at` is the
+ * resource's `date_updated`; the whole resource goes under `params`.
+ */
+export function buildPollRecord(resource: MessageResource, recordedAt: Date, redactDigits = 0): ArchiveRecord {
+  return buildResourceRecord('poll', resource, toIsoUtc(resource.date_updated), {}, recordedAt, redactDigits);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
-import { toIsoUtc, type MessageResource } from './pollRecord';
+import { buildResourceRecord, toIsoUtc, type MessageResource } from './pollRecord';
 import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
 
 /** The status of a `send_error` record: the attempt has no message status, only an outcome no one saw. */
@@ -11,24 +11,7 @@ export const SEND_ERROR_STATUS = 'send_error';
  * `date_created`; the whole resource goes under `params`.
  */
 export function buildSendRecord(resource: MessageResource, tags: Record<string, string>, recordedAt: Date, redactDigits = 0): ArchiveRecord {
-  const params = redactResource(resource, redactDigits);
-  const errorCode = resource.error_code;
-  return {
-    v: ARCHIVE_RECORD_VERSION,
-    source: 'send',
-    recorded_at: recordedAt.toISOString(),
-    event_at: toIsoUtc(resource.date_created),
-    account_sid: resource.account_sid,
-    message_sid: resource.sid,
-    messaging_service_sid: typeof resource.messaging_service_sid === 'string' ? resource.messaging_service_sid : null,
-    status: String(resource.status).toLowerCase(),
-    error_code: errorCode === null || errorCode === undefined || errorCode === '' ? null : String(errorCode),
-    to: typeof params.to === 'string' ? params.to : null,
-    from: typeof params.from === 'string' ? params.from : null,
-    idempotency_token: null,
-    tags: redactParameters(tags, redactDigits),
-    params,
-  };
+  return buildResourceRecord('send', resource, toIsoUtc(resource.date_created), tags, recordedAt, redactDigits);
 }
 
 /** What the sender meant to send: enough to find the message in Twilio's list later. */

@@ -154,7 +154,8 @@ export class RecordedSender {
 export function failureOf(error: unknown): SendFailure {
   const e = (error ?? {}) as { status?: unknown; code?: unknown; message?: unknown; moreInfo?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(error);
-  // RestException: the only error twilio-node throws with an HTTP status from Twilio's answer.
+  // RestException: the only error twilio-node throws with an HTTP status from Twilio's answer. Told by name,
+  // not instanceof: the caller's client may come from another copy of the twilio package than this module's.
   if (error instanceof Error && error.constructor.name === 'RestException' && typeof e.status === 'number') {
     return {
       kind: 'error_response',

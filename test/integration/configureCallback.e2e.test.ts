@@ -3,6 +3,8 @@
  * Service, and a Serverless service whose environments hold a protected, a
  * public and no status-callback Function.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
 import type { FakeMessagingService } from '../../src/local/fakeTwilio/fakeServices';
 import { runScript } from '../helpers/runScript';
@@ -63,6 +65,36 @@ describe('configure-callback', () => {
     expect(result.stdout).toMatch(/Dry run: nothing changed/);
     expect(fake.services.updates).toEqual([]);
     expect(fake.services.getMessagingService(service.sid)!.status_callback).toBe(OLD);
+  });
+
+  /** Runs the command on a terminal (util-linux `script` gives it a pseudo-terminal) and types `typed`. */
+  function runOnTerminal(args: string[], typed: string): Promise<{ code: number | null; output: string }> {
+    const command = [process.execPath, '-r', 'ts-node/register/transpile-only', 'scripts/configure-callback.ts', '--messaging-service', service.sid, ...args]
+      .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: join(__dirname, '..', '..'), env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Change it? [y/N]') && typed) {
+        child.stdin.write(typed);
+        typed = '';
+      }
+    });
+    return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+  }
+
+  it('on a terminal, asks before changing, and changes nothing unless told yes', async () => {
+    const declined = await runOnTerminal(['--url', PROD_URL], 'n\r');
+    expect(declined.output).toContain('Change it? [y/N]');
+    expect(declined.output).toContain('Nothing changed.');
+    expect(declined.code).toBe(1);
+    expect(fake.services.updates).toEqual([]);
+
+    const accepted = await runOnTerminal(['--url', PROD_URL], 'y\r');
+    expect(accepted.output).toContain('Set: Twilio now holds the new status callback.');
+    expect(accepted.code).toBe(0);
+    expect(fake.services.getMessagingService(service.sid)!.status_callback).toBe(`${PROD_URL}#tt=15000&rc=5&rp=all`);
   });
 
   it('does not change anything without --yes when it cannot ask', async () => {

@@ -5,6 +5,7 @@ import type { WriteOutcome } from '../adapters/aws/archiveWriter';
 import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../domain/archiveRecord';
 import { InvalidInputError } from '../domain/errors';
+import { redactParameters } from '../domain/redaction';
 import type { MessageResource } from '../domain/pollRecord';
 import { buildSendErrorRecord, buildSendRecord, type SendFailure } from '../domain/sendRecord';
 import { buildStatusCallbackUrl, checkTag, CLIENT_REF_TAG, type ConnectionOverrides } from '../domain/statusCallbackUrl';
@@ -99,7 +100,7 @@ export class RecordedSender {
     const tags = this.tagsOf(options);
     if (typeof params.to !== 'string' || params.to === '') throw new InvalidInputError('params.to is required: the record needs the recipient', 'to');
     if ('statusCallback' in params) throw new InvalidInputError('params.statusCallback is set by the sender; put identifiers in tags instead', 'statusCallback');
-    const statusCallback = buildStatusCallbackUrl({ functionUrl: this.options.functionUrl, tags, overrides: this.options.overrides });
+    const statusCallback = this.callbackUrl(tags);
     const request: MessageListInstanceCreateOptions = { ...params, statusCallback };
 
     const attemptedAt = this.now();
@@ -114,13 +115,19 @@ export class RecordedSender {
         messagingServiceSid: typeof params.messagingServiceSid === 'string' ? params.messagingServiceSid : null,
       };
       const recordedAt = this.now();
-      const record = buildSendErrorRecord(envelope, { ...request }, failureOf(sendError), tags, attemptedAt, recordedAt, this.redactDigits);
+      // The callback URL carries the tags: with redaction on, the record keeps it as built from the masked tags.
+      const recordedRequest = this.redactDigits > 0 ? { ...request, statusCallback: this.callbackUrl(redactParameters(tags, this.redactDigits) as Record<string, string>) } : { ...request };
+      const record = buildSendErrorRecord(envelope, recordedRequest, failureOf(sendError), tags, attemptedAt, recordedAt, this.redactDigits);
       await this.record(record, recordedAt, undefined, sendError);
       throw sendError;
     }
     const recordedAt = this.now();
     await this.record(buildSendRecord(resourceOf(sent), tags, recordedAt, this.redactDigits), recordedAt, sent, undefined);
     return sent;
+  }
+
+  private callbackUrl(tags: Record<string, string>): string {
+    return buildStatusCallbackUrl({ functionUrl: this.options.functionUrl, tags, overrides: this.options.overrides });
   }
 
   private tagsOf(options: SendOptions): Record<string, string> {

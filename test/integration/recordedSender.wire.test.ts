@@ -132,6 +132,22 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect(fake.stats.creates).toBe(1);
   });
 
+  it('with redaction on, masks the numbers of the envelope, the tags and the callback URL in the record', async () => {
+    const redacting = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), redactDigits: 4, newClientRef: () => 'r-9' });
+    fake.setFaults({ createErrors: [{ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' }] });
+    await expect(redacting.send({ to: '+14155550109', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550109' } })).rejects.toMatchObject({ code: 21610 });
+    const sent = await redacting.send({ to: '+14155550108', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550108' } });
+    // Twilio itself gets the real numbers.
+    expect(fake.statusCallbacks.get(sent.sid)).toContain('callee=%2B14155550108');
+    const records = await archived();
+    expect(records.map((r) => r.source)).toEqual(['send_error', 'send']);
+    for (const record of records) {
+      expect(record).toMatchObject({ to: expect.stringMatching(/^\+1415555\*{4}$/), from: '+1500555****', tags: { callee: expect.stringMatching(/^\+1415555\*{4}$/) } });
+      expect(JSON.stringify(record)).not.toMatch(/55501(08|09)|550006/);
+    }
+    expect((records[0].params.request as Record<string, string>).statusCallback).toBe(`${FUNCTION_URL}?callee=%2B1415555****&client_ref=r-9#tt=15000&rc=5&rp=all`);
+  });
+
   it('on a 5xx: rethrows, records the attempt, and does not retry the create', async () => {
     fake.setFaults({ createErrors: [{ status: 503, code: 20503, message: 'Service Unavailable' }] });
     const before = Date.now();

@@ -102,10 +102,10 @@ export function parseConnectionOverrides(fragment: string): ConnectionOverrides 
 }
 
 /**
- * The Function URL must be https (Twilio signs the URL it calls; the archive's
- * integrity starts there) and carry no query or fragment of its own: tags and
- * overrides are added by whoever builds the callback URL, and a second set
- * would conflict.
+ * The Function URL must be https, so that callbacks (and the signature that
+ * proves them) cannot be read or changed on the way, and must carry no
+ * credentials. A query or fragment of its own is checked where tags and
+ * overrides are added (buildStatusCallbackUrl).
  */
 export function checkFunctionUrl(functionUrl: string): URL {
   let url: URL;

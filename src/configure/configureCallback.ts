@@ -1,5 +1,5 @@
 import type { Twilio } from 'twilio';
-import { buildStatusCallbackUrl, checkFunctionUrl, type ConnectionOverrides } from '../domain/statusCallbackUrl';
+import { buildStatusCallbackUrl, type ConnectionOverrides } from '../domain/statusCallbackUrl';
 
 /** The command cannot do what it was asked, and says why: exit 2, nothing changed. */
 export class RefusedError extends Error {
@@ -63,7 +63,6 @@ export interface CallbackChange {
 
 /** The change to make: the Messaging Service's status callback now, and the URL with the overrides in its fragment. */
 export async function planCallbackChange(client: Twilio, messagingServiceSid: string, functionUrl: string, overrides: ConnectionOverrides): Promise<CallbackChange> {
-  checkFunctionUrl(functionUrl);
   const next = buildStatusCallbackUrl({ functionUrl, overrides });
   const service = await client.messaging.v1.services(messagingServiceSid).fetch();
   return { messagingServiceSid, friendlyName: service.friendlyName, current: service.statusCallback ?? null, next };

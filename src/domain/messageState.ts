@@ -287,7 +287,7 @@ export class MessageStates {
    * and `scratchPrefix` and its free slot in `freeSlot`, for an insert() that
    * follows at once.
    */
-  private find(sid: string, insertingPrefix = true): number {
+  private find(sid: string, insertingPrefix: boolean): number {
     const prefixCode = this.key(sid, insertingPrefix);
     this.scratchPrefix = prefixCode;
     if (prefixCode < 0) return -1;

@@ -1,5 +1,5 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
-import { buildResourceRecord, toIsoUtc, type MessageResource } from './pollRecord';
+import { buildResourceRecord, toIsoUtc, type MessageResource } from './resourceRecord';
 import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
 
 /** The status of a `send_error` record: the attempt has no message status, only an outcome no one saw. */

@@ -3,7 +3,7 @@
  * `twilio-message-archive/sender`): send through Twilio and archive every
  * attempt, SID or not. See README, "Sending messages with a complete record".
  */
-export { RecordedSender, UnrecordedSendError, failureOf, resourceOf } from './recordedSender';
+export { RecordedSender, UnrecordedSendError } from './recordedSender';
 export type { ArchiveLineWriter, RecordedSenderOptions, SendOptions, SendParams } from './recordedSender';
 export { readSenderConfig, recordedSenderFromEnv } from './senderConfig';
 export type { SenderConfig } from './senderConfig';

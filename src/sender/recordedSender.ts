@@ -6,7 +6,7 @@ import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../domain/archiveRecord';
 import { InvalidInputError } from '../domain/errors';
 import { redactParameters } from '../domain/redaction';
-import type { MessageResource } from '../domain/pollRecord';
+import type { MessageResource } from '../domain/resourceRecord';
 import { buildSendErrorRecord, buildSendRecord, type SendFailure } from '../domain/sendRecord';
 import { buildStatusCallbackUrl, checkTag, CLIENT_REF_TAG, type ConnectionOverrides } from '../domain/statusCallbackUrl';
 
@@ -115,8 +115,8 @@ export class RecordedSender {
         messagingServiceSid: typeof params.messagingServiceSid === 'string' ? params.messagingServiceSid : null,
       };
       const recordedAt = this.now();
-      // The callback URL carries the tags: with redaction on, the record keeps it as built from the masked tags.
-      const recordedRequest = this.redactDigits > 0 ? { ...request, statusCallback: this.callbackUrl(redactParameters(tags, this.redactDigits) as Record<string, string>) } : { ...request };
+      // The callback URL carries the tags: the record keeps it as built from the tags as recorded (masked when redacting).
+      const recordedRequest = { ...request, statusCallback: this.callbackUrl(redactParameters(tags, this.redactDigits) as Record<string, string>) };
       const record = buildSendErrorRecord(envelope, recordedRequest, failureOf(sendError), tags, attemptedAt, recordedAt, this.redactDigits);
       await this.record(record, recordedAt, undefined, sendError);
       throw sendError;

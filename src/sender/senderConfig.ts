@@ -21,12 +21,17 @@ export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
   const functionUrl = typeof env.STATUS_CALLBACK_URL === 'string' ? env.STATUS_CALLBACK_URL.trim() : '';
   if (functionUrl === '') throw new ConfigError('STATUS_CALLBACK_URL is not set: it must hold the deployed Function\'s https URL (see .env.example)');
   const rawOverrides = typeof env.STATUS_CALLBACK_OVERRIDES === 'string' ? env.STATUS_CALLBACK_OVERRIDES.trim() : '';
+  checked('STATUS_CALLBACK_URL', () => checkFunctionUrl(functionUrl));
+  const overrides = rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : checked('STATUS_CALLBACK_OVERRIDES', () => parseConnectionOverrides(rawOverrides));
+  return { ...ingest, functionUrl, overrides };
+}
+
+/** Runs a check of one variable's value, turning its InvalidInputError into a ConfigError that names the variable. */
+function checked<T>(name: string, check: () => T): T {
   try {
-    checkFunctionUrl(functionUrl);
-    const overrides = rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : parseConnectionOverrides(rawOverrides);
-    return { ...ingest, functionUrl, overrides };
+    return check();
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new ConfigError(`${rawOverrides && error.field !== 'url' ? 'STATUS_CALLBACK_OVERRIDES' : 'STATUS_CALLBACK_URL'}: ${error.message}`);
+    if (error instanceof InvalidInputError) throw new ConfigError(`${name}: ${error.message}`);
     throw error;
   }
 }

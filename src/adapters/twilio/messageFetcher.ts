@@ -1,5 +1,5 @@
 import type { Twilio } from 'twilio';
-import type { MessageResource } from '../../domain/pollRecord';
+import type { MessageResource } from '../../domain/resourceRecord';
 
 export type FetchResult = { found: true; resource: MessageResource } | { found: false; answer: Record<string, unknown> };
 

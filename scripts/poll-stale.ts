@@ -6,12 +6,11 @@
  * 2 bad arguments or an unreadable archive.
  */
 import { writeFileSync } from 'node:fs';
-import PQueue from 'p-queue';
 import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
 import { appendOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
-import { parseDuration } from '../src/domain/archiveWindow';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
+import { requestRateGate } from '../src/adapters/twilio/requestRate';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
 import { readRedactDigits } from '../src/ingest/ingestConfig';
 import { pollExitCode, pollStale, type PollSummary } from '../src/poller/pollStale';
@@ -24,9 +23,10 @@ what Twilio says to the archive as a "poll" record.
 
 Options:
   --archive <where>     The archive root: s3://bucket/prefix or a local folder (required).
-  --since <when>        Consider messages created at or after this time: ISO-8601 (2026-11-25,
-                        2026-11-25T06:00:00Z) or a duration before now (3d). Default: 2d.
-  --until <when>        Consider messages created before this time. Default: no limit.
+  --since <when>        Consider messages created at or after this time: ISO-8601 with Z or an
+                        offset (2026-11-25T06:00:00Z, 2026-11-25T08:00+02:00) or a duration
+                        before now (3d, 12h). Default: 2d.
+  --until <when>        Consider messages created before this time (same forms). Default: no limit.
   --older-than <dur>    Silence after which a non-final message is stale. Default: 12h.
   --slack <dur>         Extra archive scanned before --since (Firehose buffering). Default: 15m.
   --concurrency <n>     Messages fetched at once. Default: 10.
@@ -50,12 +50,6 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not "${value}"`);
   return n;
-}
-
-/** An ISO-8601 time, or a duration before now (`3d`). */
-function when(value: string, name: string, now: Date): Date {
-  if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(value)) return new Date(now.getTime() - parseDuration(value));
-  return instantOption(value, name);
 }
 
 function printSummary(s: PollSummary): void {
@@ -102,18 +96,17 @@ runCommand(
       const append = appendOption(values.append);
       const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
       const store = storeFromLocation(values.archive, process.env);
-      const limiter = new PQueue({ intervalCap: Math.max(1, Math.round(maxRps / 10)), interval: 100 });
       const dryRun = values['dry-run'] ?? false;
       const fetcher = dryRun
         ? { fetch: () => Promise.reject(new Error('dry run')) }
-        : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: async () => void (await limiter.add(async () => undefined)) }).client);
+        : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: requestRateGate(maxRps) }).client);
       const summary = await pollStale({
         store,
         criteria: {
           now,
           olderThanMs: durationOption(values['older-than'] ?? '12h', 'older-than'),
-          since: when(values.since ?? '2d', 'since', now),
-          until: values.until ? when(values.until, 'until', now) : undefined,
+          since: instantOption(values.since ?? '2d', 'since', now),
+          until: values.until ? instantOption(values.until, 'until', now) : undefined,
         },
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,

@@ -7,7 +7,7 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
-import { appendOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
+import { appendOption, dayOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
 import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
 import { readRedactDigits } from '../src/ingest/ingestConfig';
@@ -24,8 +24,9 @@ and charts in <folder>/report.html (one self-contained file).
 
 Options:
   --archive <where>      The archive root: s3://bucket/prefix or a local folder (required).
-  --day <YYYY-MM-DD>     The UTC day to reconcile; or --from and --to (ISO-8601, UTC).
-  --from, --to <when>    The window [from, to) instead of --day.
+  --day <YYYY-MM-DD>     The UTC day to reconcile (a real calendar day); or --from and --to.
+  --from, --to <when>    The window [from, to) instead of --day: ISO-8601 with Z or an offset
+                         (2026-11-25T06:00:00Z), or a duration before now (3d).
   --export <source>      Twilio's list (required): a Console CSV export (.csv); a Bulk Export
                          day file (.json.gz, .jsonl.gz); twilio:api (list messages through the
                          API, by send time, with paging); or twilio:bulk (the day's Bulk
@@ -45,16 +46,15 @@ TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
 input was only partly read; 2 bad arguments or unreadable input.`;
 
-function window(values: { day?: string; from?: string; to?: string }): { from: Date; to: Date } {
+function window(values: { day?: string; from?: string; to?: string }, now: Date): { from: Date; to: Date } {
   if (values.day) {
     if (values.from || values.to) throw new UsageError('give --day or --from/--to, not both');
-    if (!/^\d{4}-\d\d-\d\d$/.test(values.day)) throw new UsageError(`--day must be YYYY-MM-DD, not "${values.day}"`);
-    const from = instantOption(values.day, 'day');
+    const from = dayOption(values.day, 'day');
     return { from, to: new Date(from.getTime() + 86_400_000) };
   }
   if (!values.from || !values.to) throw new UsageError('--day (or both --from and --to) is required');
-  const from = instantOption(values.from, 'from');
-  const to = instantOption(values.to, 'to');
+  const from = instantOption(values.from, 'from', now);
+  const to = instantOption(values.to, 'to', now);
   if (to <= from) throw new UsageError('--to must be after --from');
   return { from, to };
 }
@@ -118,7 +118,7 @@ runCommand(
       const direction = values.direction ?? 'outbound';
       if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
       const append = appendOption(values.append);
-      const { from, to } = window(values);
+      const { from, to } = window(values, new Date());
       const out = resolve(values.out);
       mkdirSync(out, { recursive: true });
       const store = storeFromLocation(values.archive, process.env);

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../domain/archiveWindow';
+import { INSTANT_FORMS, parseIsoInstant, parseUtcDay } from '../domain/instants';
 
 /** Bad arguments: exit 2 with the message and a pointer to --help. */
 export class UsageError extends Error {}
@@ -12,11 +13,24 @@ export function durationOption(value: string, name: string): number {
   }
 }
 
-/** An ISO-8601 date (`2026-11-25`, midnight UTC) or date-time. */
-export function instantOption(value: string, name: string): Date {
-  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO-8601 date or time, not "${value}"`);
-  return new Date(ms);
+/** A real calendar day, `YYYY-MM-DD`: its midnight UTC. */
+export function dayOption(value: string, name: string): Date {
+  try {
+    return parseUtcDay(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
+const DURATION = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/;
+
+/** An ISO-8601 time with `Z` or an offset, or a duration before `now` (`3d`); anything else is refused with the accepted forms. */
+export function instantOption(value: string, name: string, now: Date): Date {
+  try {
+    return DURATION.test(value.trim()) ? new Date(now.getTime() - parseDuration(value)) : parseIsoInstant(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}; give ${INSTANT_FORMS}`);
+  }
 }
 
 export function appendOption(value: string | undefined): 'firehose' | 'archive' {

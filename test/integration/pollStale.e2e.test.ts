@@ -177,6 +177,10 @@ describe('poll-stale end to end', () => {
   it('exits 2 on bad arguments and on an unreadable archive', async () => {
     expect(await runPollStale(['--archive', dir, '--older-than', 'soon'], twilioEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--older-than/) });
     expect(await runPollStale([], twilioEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--archive is required/) });
+    // A forgotten unit is not year 2003: refused, with the forms that are accepted.
+    const noUnit = await runPollStale(['--archive', dir, '--since', '3'], twilioEnv);
+    expect(noUnit).toMatchObject({ code: 2, stderr: expect.stringMatching(/--since: "3" is not an ISO-8601 time with Z or an offset; give .*3d/) });
+    expect(fake.stats.requests).toBe(0);
     const unreachable = await runPollStale(['--archive', 's3://no-such-bucket/x'], { ...twilioEnv, ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:9' });
     expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot proceed/) });
   });

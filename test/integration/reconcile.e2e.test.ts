@@ -247,6 +247,9 @@ describe('reconcile end to end', () => {
     expect(broken.stdout).toMatch(/only partly read/);
     expect(results(join(dir, 'out')).summary.inputs.twilio_read.problems[0]).toMatchObject({ line: 3 });
     expect((await run(['--archive', dir, '--day', '2026-13-45', '--export', 'x.csv', '--out', dir])).code).toBe(2);
+    // Not rolled over into March 2.
+    expect(await run(['--archive', dir, '--day', '2026-02-30', '--export', 'x.csv', '--out', dir])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--day: 2026-02-30 is not a day of the calendar/) });
+    expect((await run(['--archive', dir, '--from', '2026-11-25T00:00:00', '--to', '2026-11-26T00:00:00Z', '--export', 'x.csv', '--out', dir])).stderr).toMatch(/--from: .*Z or an offset/);
     expect((await run(['--archive', dir, '--day', DAY, '--export', join(dir, 'nope.csv'), '--out', join(dir, 'o')])).code).toBe(2);
     expect((await run(['--archive', dir, '--from', `${DAY}T00:00:00Z`, '--to', '2026-11-26T00:00:00Z', '--export', 'twilio:bulk', '--out', join(dir, 'o')])).stderr).toMatch(/needs --day|give --day/);
   });

@@ -87,6 +87,8 @@ export class FakeTwilioApi {
   private readonly messages = new Map<string, FakeMessage>();
   private faults: FakeTwilioFaults = {};
   readonly stats: FakeTwilioStats = { requests: 0, byStatus: {}, fetches: 0, lists: 0, creates: 0 };
+  /** When each request arrived (ms since the epoch), in order: what a rate limit is measured by. */
+  readonly requestTimes: number[] = [];
   /** Every message SID a fetch asked for, in order. */
   readonly fetchedSids: string[] = [];
   /** The StatusCallback each created message was given, by SID. */
@@ -154,6 +156,7 @@ export class FakeTwilioApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests++;
+    this.requestTimes.push(performance.timeOrigin + performance.now());
     try {
       const body = await readBody(req, 1024 * 1024);
       if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));

@@ -12,7 +12,7 @@ import { Progress } from '../src/cli/progress';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
 import { requestRateGate } from '../src/adapters/twilio/requestRate';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
-import { readRedactDigits } from '../src/ingest/ingestConfig';
+import { readRedactDigits } from '../src/config/archiveSettings';
 import { pollExitCode, pollStale, type PollSummary } from '../src/poller/pollStale';
 
 const HELP = `Usage: npm run poll-stale -- --archive <s3://bucket/prefix | folder> [options]

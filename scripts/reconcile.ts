@@ -10,7 +10,7 @@ import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
 import { appendOption, dayOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
 import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
-import { readRedactDigits } from '../src/ingest/ingestConfig';
+import { readRedactDigits } from '../src/config/archiveSettings';
 import { listMessagesViaApi, listMessagesViaBulkExport } from '../src/adapters/twilio/twilioMessageList';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
 import { renderReport } from '../src/reconcile/htmlReport';

@@ -3,7 +3,7 @@ import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
 import { buildCallbackRecord } from '../domain/callbackRecord';
 import { InvalidInputError, RecordTooLargeError } from '../domain/errors';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
-import { ConfigError, INGEST_VARIABLES, readIngestConfig, type IngestConfig } from './ingestConfig';
+import { ConfigError, INGEST_VARIABLES, readIngestConfig, type IngestConfig } from '../config/archiveSettings';
 
 /** What the Function answers. */
 export interface CallbackAnswer {

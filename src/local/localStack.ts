@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
-import { parseS3Uri } from '../ingest/ingestConfig';
+import { parseS3Uri } from '../config/archiveSettings';
 import { FolderDestination, S3Destination, type DeliveryDestination } from './firehose/destinations';
 import { LocalFirehose } from './firehose/localFirehose';
 import { SignatureGateway } from './signatureGateway';

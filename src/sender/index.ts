@@ -8,8 +8,8 @@ export type { ArchiveLineWriter, RecordedSenderOptions, SendOptions, SendParams 
 export { readSenderConfig, recordedSenderFromEnv } from './senderConfig';
 export type { SenderConfig } from './senderConfig';
 export { ArchiveWriter, ArchiveWriteError } from '../adapters/aws/archiveWriter';
-export type { ArchiveWriterConfig, IngestConfig } from '../ingest/ingestConfig';
-export { ConfigError } from '../ingest/ingestConfig';
+export type { ArchiveWriterConfig, IngestConfig } from '../config/archiveSettings';
+export { ConfigError } from '../config/archiveSettings';
 export { InvalidInputError } from '../domain/errors';
 export { buildStatusCallbackUrl, DEFAULT_CONNECTION_OVERRIDES, CLIENT_REF_TAG, TAG_NAME } from '../domain/statusCallbackUrl';
 export type { ConnectionOverrides } from '../domain/statusCallbackUrl';

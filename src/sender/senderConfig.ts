@@ -2,7 +2,7 @@ import type { Twilio } from 'twilio';
 import { ArchiveWriter, type ArchiveWriterDeps } from '../adapters/aws/archiveWriter';
 import { InvalidInputError } from '../domain/errors';
 import { checkFunctionUrl, DEFAULT_CONNECTION_OVERRIDES, parseConnectionOverrides, type ConnectionOverrides } from '../domain/statusCallbackUrl';
-import { ConfigError, readIngestConfig, type IngestConfig } from '../ingest/ingestConfig';
+import { ConfigError, readIngestConfig, type IngestConfig } from '../config/archiveSettings';
 import { RecordedSender } from './recordedSender';
 
 export interface SenderConfig extends IngestConfig {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PutRecordCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fallbackObjectKey } from '../../domain/archiveLayout';
-import type { ArchiveWriterConfig } from '../../ingest/ingestConfig';
+import type { ArchiveWriterConfig } from '../../config/archiveSettings';
 import { createFirehoseClient, createS3Client } from './clients';
 import { isRetryableAwsError, describeAwsError } from './awsErrors';
 

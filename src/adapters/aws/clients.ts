@@ -1,6 +1,6 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsAccess } from '../../ingest/ingestConfig';
+import type { AwsAccess } from '../../config/archiveSettings';
 
 /**
  * Our own retry loop (archiveWriter.ts) owns retries and their time budget,

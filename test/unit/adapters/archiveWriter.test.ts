@@ -2,7 +2,7 @@ import { FirehoseClient, PutRecordCommand, ServiceUnavailableException, Resource
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../../../src/adapters/aws/archiveWriter';
-import type { ArchiveWriterConfig } from '../../../src/ingest/ingestConfig';
+import type { ArchiveWriterConfig } from '../../../src/config/archiveSettings';
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../src/ingest/ingestConfig';
+import { ConfigError } from '../../../src/config/archiveSettings';
 import { readSenderConfig } from '../../../src/sender/senderConfig';
 
 const base = {

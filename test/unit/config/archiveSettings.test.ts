@@ -1,4 +1,4 @@
-import { ConfigError, INGEST_VARIABLES, parseS3Uri, readIngestConfig } from '../../../src/ingest/ingestConfig';
+import { ConfigError, INGEST_VARIABLES, parseS3Uri, readIngestConfig } from '../../../src/config/archiveSettings';
 
 const minimal = {
   ARCHIVE_FIREHOSE_STREAM: 'archive',

@@ -15,11 +15,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PQueue from 'p-queue';
 import { DirectArchiveAppender } from '../src/adapters/archive/archiveAppender';
 import { FolderArchiveStore } from '../src/adapters/archive/archiveStore';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
+import { requestRateGate } from '../src/adapters/twilio/requestRate';
 import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
+import { DEFAULT_ARCHIVE_LAYOUT } from '../src/config/archiveSettings';
 import { directObjectKey } from '../src/domain/archiveLayout';
 import { toArchiveLine } from '../src/domain/archiveRecord';
 import { FakeTwilioApi } from '../src/local/fakeTwilio/fakeTwilioApi';
@@ -83,21 +84,23 @@ async function benchPolling(): Promise<void> {
     await store.put(directObjectKey('direct/', 'bench', new Date(created), 'seed'), Buffer.from(lines.join('')));
     fake.setFaults({ latencyMs: 50, rate429: 0.05, retryAfterSeconds: 1 });
 
-    const limiter = new PQueue({ intervalCap: Math.max(1, Math.round(MAX_RPS / 10)), interval: 100 });
+    const limiter = requestRateGate(MAX_RPS);
     let firstRequest = 0;
     let lastRequest = 0;
     const gate = async () => {
-      await limiter.add(async () => undefined);
+      await limiter();
       lastRequest = Date.now();
       firstRequest ||= lastRequest;
     };
     const { client } = twilioClientFromEnv({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: 'bench-token', TWILIO_API_BASE_URL: fake.url }, { gate });
     const summary = await pollStale({
       store,
+      layout: DEFAULT_ARCHIVE_LAYOUT,
+      allowEmpty: false,
       criteria: { now, olderThanMs: 12 * 3_600_000, since: new Date(created - 3_600_000) },
       slackMs: 900_000,
       fetcher: new TwilioMessageFetcher(client),
-      appender: new DirectArchiveAppender(store, 'poll'),
+      appender: new DirectArchiveAppender(store, DEFAULT_ARCHIVE_LAYOUT.direct, 'poll'),
       concurrency: 20,
       redactDigits: 0,
     });

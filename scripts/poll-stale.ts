@@ -6,7 +6,7 @@
  * 2 bad arguments or an unreadable archive.
  */
 import { writeFileSync } from 'node:fs';
-import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
+import { appenderFor, openArchive } from '../src/cli/archiveAccess';
 import { appendOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
@@ -22,7 +22,8 @@ has not heard of for --older-than, fetches each from Twilio's API, and appends
 what Twilio says to the archive as a "poll" record.
 
 Options:
-  --archive <where>     The archive root: s3://bucket/prefix or a local folder (required).
+  --archive <where>     The archive root, the folder (or s3://bucket/prefix/) that holds firehose/
+                        (required). s3:// in any case is S3; a folder must exist.
   --since <when>        Consider messages created at or after this time: ISO-8601 with Z or an
                         offset (2026-11-25T06:00:00Z, 2026-11-25T08:00+02:00) or a duration
                         before now (3d, 12h). Default: 2d.
@@ -34,16 +35,20 @@ Options:
   --append <where>      firehose: through ARCHIVE_FIREHOSE_STREAM, like every other record (default);
                         archive: straight into the archive location under direct/ (see README).
   --dry-run             Find stale messages; fetch nothing, write nothing.
+  --allow-empty         Go on when the archive holds no object at all in the window (otherwise
+                        exit 2: an empty window usually means a wrong --archive).
   --out <file>          Write the JSON summary to this file.
   -h, --help            This text.
 
 Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
 TWILIO_API_SECRET); TWILIO_API_BASE_URL sends every API request elsewhere (a
 local fake or mock); ARCHIVE_AWS_*, ARCHIVE_S3_ENDPOINT, ARCHIVE_FIREHOSE_*
-and ARCHIVE_REDACT_DIGITS as for the Function (.env.example).
+ARCHIVE_REDACT_DIGITS and the archive's layout (ARCHIVE_FIREHOSE_PREFIX,
+ARCHIVE_DIRECT_PREFIX, ARCHIVE_FALLBACK_S3_URI with ARCHIVE_S3_URI) as for the
+Function (.env.example).
 
 Exit codes: 0 resolved or legitimately pending; 1 something could not be
-fetched, archived or read; 2 bad arguments or unreadable archive.`;
+fetched, archived or read; 2 bad arguments, an unreadable archive, or an empty window without --allow-empty.`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -85,6 +90,7 @@ runCommand(
     'max-rps': { type: 'string' },
     append: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'allow-empty': { type: 'boolean' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -95,13 +101,15 @@ runCommand(
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
       const append = appendOption(values.append);
       const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
-      const store = storeFromLocation(values.archive, process.env);
+      const archive = openArchive(values.archive, process.env);
       const dryRun = values['dry-run'] ?? false;
       const fetcher = dryRun
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(process.env, { gate: requestRateGate(maxRps) }).client);
       const summary = await pollStale({
-        store,
+        store: archive.store,
+        layout: archive.layout,
+        allowEmpty: values['allow-empty'] ?? false,
         criteria: {
           now,
           olderThanMs: durationOption(values['older-than'] ?? '12h', 'older-than'),
@@ -110,7 +118,7 @@ runCommand(
         },
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,
-        appender: dryRun ? null : appenderFor(append, store, 'poll', process.env),
+        appender: dryRun ? null : appenderFor(append, archive, 'poll', process.env),
         concurrency: positiveInt(values.concurrency, 'concurrency', 10),
         redactDigits: readRedactDigits(process.env),
         onProgress: (p) =>

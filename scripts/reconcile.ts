@@ -4,9 +4,9 @@
  * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments
  * or unreadable input.
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appenderFor, storeFromLocation } from '../src/cli/archiveAccess';
+import { appenderFor, openArchive } from '../src/cli/archiveAccess';
 import { appendOption, dayOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
 import { Progress } from '../src/cli/progress';
 import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
@@ -23,7 +23,8 @@ what does not agree to <folder>/gaps.ndjson, with counts in <folder>/summary.jso
 and charts in <folder>/report.html (one self-contained file).
 
 Options:
-  --archive <where>      The archive root: s3://bucket/prefix or a local folder (required).
+  --archive <where>      The archive root, the folder (or s3://bucket/prefix/) that holds firehose/
+                         (required). s3:// in any case is S3; a folder must exist.
   --day <YYYY-MM-DD>     The UTC day to reconcile (a real calendar day); or --from and --to.
   --from, --to <when>    The window [from, to) instead of --day: ISO-8601 with Z or an offset
                          (2026-11-25T06:00:00Z), or a duration before now (3d).
@@ -38,13 +39,29 @@ Options:
   --slack <dur>          Archive read before and after the window (late callbacks). Default: 24h.
   --write                Append corrections to the archive as "reconcile" records.
   --append <where>       With --write: firehose (default) or archive (straight into direct/).
+  --max-missing-share <share>
+                         With --write: append nothing (exit 2) when more than this share of
+                         Twilio's messages is missing from the archive, which points at a wrong
+                         --archive, window or export. A fraction or a percentage. Default: 5%.
+  --allow-empty          Go on when the archive holds no object at all in the window (otherwise
+                         exit 2: an empty window usually means a wrong --archive).
   -h, --help             This text.
 
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 
 Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
-input was only partly read; 2 bad arguments or unreadable input.`;
+input was only partly read; 2 bad arguments, unreadable input, an empty window
+without --allow-empty, or --write refused (above --max-missing-share).`;
+
+/** \`5%\` or \`0.05\` → 0.05. */
+function shareOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const share = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
+  if (!(share >= 0 && share <= 1)) throw new UsageError(`--max-missing-share must be a share from 0 to 1 or 0% to 100% (e.g. 0.05 or 5%), not "${value}"`);
+  return share;
+}
 
 function window(values: { day?: string; from?: string; to?: string }, now: Date): { from: Date; to: Date } {
   if (values.day) {
@@ -68,6 +85,7 @@ function printSummary(s: ReconcileSummary, out: string): void {
   if (c.outside_window || c.other_direction) console.log(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
   if (s.written) console.log(`Corrections appended: ${s.written}.`);
   if (s.write_error) console.log(`CORRECTIONS NOT APPENDED: ${s.write_error}`);
+  if (s.write_refused) console.log(`--write REFUSED: ${s.write_refused}`);
   for (const [name, read] of [['archive', s.inputs.archive_read], ['Twilio list', s.inputs.twilio_read]] as const) {
     if (!read.complete) {
       console.log(`The ${name} was only partly read (${read.problems.length} problem(s) kept); first:`);
@@ -103,6 +121,8 @@ runCommand(
     slack: { type: 'string' },
     write: { type: 'boolean' },
     append: { type: 'string' },
+    'allow-empty': { type: 'boolean' },
+    'max-missing-share': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   async (values) => {
@@ -118,27 +138,46 @@ runCommand(
       const direction = values.direction ?? 'outbound';
       if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
       const append = appendOption(values.append);
+      const maxMissingShare = shareOption(values['max-missing-share']);
       const { from, to } = window(values, new Date());
+      const slackMs = durationOption(values.slack ?? '24h', 'slack');
+      const matchWindowMs = durationOption(values['match-window'] ?? '5m', 'match-window');
+      const archive = openArchive(values.archive, process.env);
+      const redactDigits = readRedactDigits(process.env);
+      // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
+      const appender = values.write ? appenderFor(append, archive, 'reconcile', process.env, new Date(to.getTime() - 1)) : null;
       const out = resolve(values.out);
       mkdirSync(out, { recursive: true });
-      const store = storeFromLocation(values.archive, process.env);
-      const gaps = createWriteStream(join(out, 'gaps.ndjson'));
-      const summary = await reconcile({
-        store,
-        from,
-        to,
-        slackMs: durationOption(values.slack ?? '24h', 'slack'),
-        matchWindowMs: durationOption(values['match-window'] ?? '5m', 'match-window'),
-        direction,
-        twilioList: twilioListFor(exportPath, values.day, from, to),
-        twilioListDescription: exportPath,
-        // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
-        appender: values.write ? appenderFor(append, store, 'reconcile', process.env, new Date(to.getTime() - 1)) : null,
-        redactDigits: readRedactDigits(process.env),
-        onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
-        onProgress: (phase, done, total) => progress.update(phase, done, total),
-      });
-      await new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.
+      const gapsPath = join(out, 'gaps.ndjson');
+      const gaps = createWriteStream(`${gapsPath}.partial`);
+      const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      let summary: ReconcileSummary;
+      try {
+        summary = await reconcile({
+          store: archive.store,
+          layout: archive.layout,
+          allowEmpty: values['allow-empty'] ?? false,
+          from,
+          to,
+          slackMs,
+          matchWindowMs,
+          direction,
+          twilioList: twilioListFor(exportPath, values.day, from, to),
+          twilioListDescription: exportPath,
+          maxMissingShare,
+          appender,
+          redactDigits,
+          onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
+          onProgress: (phase, done, total) => progress.update(phase, done, total),
+        });
+        await closeGaps();
+      } catch (error) {
+        await closeGaps().catch(() => undefined);
+        rmSync(`${gapsPath}.partial`, { force: true });
+        throw error;
+      }
+      renameSync(`${gapsPath}.partial`, gapsPath);
       progress.stop();
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       writeFileSync(join(out, 'report.html'), renderReport(summary));

@@ -1,6 +1,7 @@
 /** One reconciliation in its own process (so its peak RSS is its own); prints JSON figures. */
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { readExportFile } from '../../src/adapters/twilioExport/exportFileReader';
+import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
 import { reconcile } from '../../src/reconcile/reconcile';
 
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   let gaps = 0;
   const summary = await reconcile({
     store: new FolderArchiveStore(archive),
+    layout: DEFAULT_ARCHIVE_LAYOUT,
+    allowEmpty: false,
     from,
     to: new Date(from.getTime() + 86_400_000),
     slackMs: 3_600_000,

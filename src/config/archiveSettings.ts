@@ -1,4 +1,4 @@
-import { DEFAULT_FALLBACK_PREFIX } from '../domain/archiveLayout';
+import { DEFAULT_DIRECT_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
 
 /** A setting is missing or malformed. Names the variable and what it expects. */
 export class ConfigError extends Error {
@@ -10,12 +10,18 @@ export interface AwsAccess {
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
+/** An S3 bucket and a key prefix within it ('' or ending in `/`). */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
 export interface ArchiveWriterConfig extends AwsAccess {
   streamName: string;
   /** Endpoint override for Firehose (the local stack); unset in production. */
   firehoseEndpoint?: string;
-  /** Direct-to-S3 fallback for records Firehose would not take; unset: answer 5xx so Twilio retries. */
-  fallback?: { bucket: string; prefix: string };
+  /** Direct-to-S3 fallback for records Firehose would not take (inside the archive); unset: answer 5xx so Twilio retries. */
+  fallback?: S3Location;
   /** Endpoint override for S3 (the local stack); unset in production. */
   s3Endpoint?: string;
   /** Time for the whole write, Firehose retries and fallback included. */
@@ -26,6 +32,8 @@ export interface ArchiveWriterConfig extends AwsAccess {
 
 export interface IngestConfig {
   writer: ArchiveWriterConfig;
+  /** Where each kind of record lives in the archive. */
+  layout: ArchiveLayout;
   /** Trailing digits of each phone number masked in records (0: none). */
   redactDigits: number;
 }
@@ -34,6 +42,10 @@ export interface IngestConfig {
 export const DEFAULT_WRITE_BUDGET_MS = 7000;
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 2000;
 const MAX_WRITE_BUDGET_MS = 8500;
+/** Time the writer keeps back from the Firehose retries for the fallback write, when there is one. */
+export const FALLBACK_RESERVE_MS = 2000;
+/** A Firehose attempt shorter than this is not worth starting. */
+export const MIN_ATTEMPT_MS = 100;
 
 type Env = Record<string, unknown>;
 
@@ -60,21 +72,132 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return n;
 }
 
-function url(env: Env, name: string): string | undefined {
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * An endpoint override: https, or http to a loopback host (a local stand-in).
+ * Plain http elsewhere would send signed requests and records in the clear.
+ */
+function endpoint(env: Env, name: string): string | undefined {
   const value = read(env, name);
-  if (value !== undefined && !/^https?:\/\/[^/]+/.test(value)) {
-    throw new ConfigError(`${name} must be an http(s) URL, not "${value}"`);
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an https URL (or http to localhost), not "${value}"`);
+  }
+  const loopback = LOOPBACK_HOSTS.test(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} must be https unless its host is loopback (localhost, 127.0.0.1, [::1]), not "${value}"`);
   }
   return value;
 }
 
-/** `s3://bucket/prefix/` → bucket and prefix (prefix ends with `/` unless empty). */
-export function parseS3Uri(value: string, name: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
+/**
+ * `s3://bucket/prefix/` → bucket and prefix (ending with `/` unless empty).
+ * The scheme is read in any case (`S3://` is S3, not a folder); the bucket
+ * must be a valid bucket name. The one parser of S3 URIs in the project.
+ */
+export function parseS3Uri(value: string, name: string): S3Location {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value.replace(/^s3:/i, 's3:'));
   if (!match) throw new ConfigError(`${name} must look like s3://bucket/prefix/, not "${value}"`);
   let prefix = match[2] ?? '';
   if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
   return { bucket: match[1], prefix };
+}
+
+/** Where an archive is: an S3 bucket and root prefix, or a local folder with the same layout. */
+export type ArchiveLocation = ({ kind: 's3' } & S3Location) | { kind: 'folder'; path: string };
+
+/**
+ * `--archive`: `s3://…` (any case) is S3; anything else beginning `s3:` is a
+ * mistyped URI, refused rather than read as a local folder called `s3:`.
+ * Whether a folder exists is checked where it is opened.
+ */
+export function parseArchiveLocation(value: string, name = '--archive'): ArchiveLocation {
+  if (/^s3:\/\//i.test(value)) return { kind: 's3', ...parseS3Uri(value, name) };
+  if (/^s3:/i.test(value)) throw new ConfigError(`${name} "${value}" begins with s3: but is not an S3 URI: write s3://bucket/prefix/`);
+  if (value.trim() === '') throw new ConfigError(`${name} is empty: give s3://bucket/prefix/ or a folder`);
+  return { kind: 'folder', path: value };
+}
+
+/**
+ * Where each kind of record lives, relative to the archive root. Readers list
+ * all three; a record written anywhere else would never be read.
+ */
+export interface ArchiveLayout {
+  /** The delivery stream's S3 prefix (ARCHIVE_FIREHOSE_PREFIX). */
+  firehose: string;
+  /** Where the Function's direct-to-S3 fallback writes (from ARCHIVE_FALLBACK_S3_URI). */
+  fallback: string;
+  /** Where commands append straight into the archive (ARCHIVE_DIRECT_PREFIX). */
+  direct: string;
+}
+
+/** The layout when no variable says otherwise. */
+export const DEFAULT_ARCHIVE_LAYOUT: Readonly<ArchiveLayout> = { firehose: DEFAULT_FIREHOSE_PREFIX, fallback: DEFAULT_FALLBACK_PREFIX, direct: DEFAULT_DIRECT_PREFIX };
+
+/** The prefixes a reader lists, each followed by hour folders. */
+export function archivePrefixes(layout: ArchiveLayout): string[] {
+  return [layout.firehose, layout.fallback, layout.direct];
+}
+
+function relativePrefix(env: Env, name: string, fallback: string): string {
+  const value = read(env, name) ?? fallback;
+  if (!/^([A-Za-z0-9!_.*'()-]+\/)*$/.test(value) || value.split('/').some((part) => part === '.' || part === '..')) {
+    throw new ConfigError(`${name} must be a key prefix inside the archive such as "${fallback}" (segments ending in /, no leading /), not "${value}"`);
+  }
+  return value;
+}
+
+const LAYOUT_VARIABLES: Record<keyof ArchiveLayout, string> = {
+  firehose: 'ARCHIVE_FIREHOSE_PREFIX',
+  fallback: 'ARCHIVE_FALLBACK_S3_URI',
+  direct: 'ARCHIVE_DIRECT_PREFIX',
+};
+
+/**
+ * The archive's layout from the environment, and the fallback's S3 location
+ * when one is set. The fallback must lie inside the archive root:
+ * ARCHIVE_S3_URI when set, else the archive being read (a reader's S3
+ * `--archive`). One outside it is refused: the poller and the reconciliation
+ * would never read what it writes.
+ */
+export function readArchiveLayout(env: Env, archiveBeingRead?: ArchiveLocation): ArchiveLayout & { fallbackLocation?: S3Location } {
+  const firehose = relativePrefix(env, 'ARCHIVE_FIREHOSE_PREFIX', DEFAULT_FIREHOSE_PREFIX);
+  const direct = relativePrefix(env, 'ARCHIVE_DIRECT_PREFIX', DEFAULT_DIRECT_PREFIX);
+  const rootUri = read(env, 'ARCHIVE_S3_URI');
+  const root = rootUri ? parseS3Uri(rootUri, 'ARCHIVE_S3_URI') : archiveBeingRead?.kind === 's3' ? archiveBeingRead : undefined;
+  const fallbackUri = read(env, 'ARCHIVE_FALLBACK_S3_URI');
+  let fallback = DEFAULT_FALLBACK_PREFIX;
+  let fallbackLocation: S3Location | undefined;
+  if (fallbackUri) {
+    fallbackLocation = parseS3Uri(fallbackUri, 'ARCHIVE_FALLBACK_S3_URI');
+    if (fallbackLocation.prefix === '') fallbackLocation.prefix = DEFAULT_FALLBACK_PREFIX;
+    if (!root) {
+      throw new ConfigError(
+        'ARCHIVE_FALLBACK_S3_URI is set but ARCHIVE_S3_URI is not: set ARCHIVE_S3_URI to the archive root (the bucket and prefix the stream delivers into), so that the fallback is known to lie inside the archive',
+      );
+    }
+    const inside = fallbackLocation.bucket === root.bucket && fallbackLocation.prefix.startsWith(root.prefix) && fallbackLocation.prefix !== root.prefix;
+    if (!inside) {
+      throw new ConfigError(
+        `ARCHIVE_FALLBACK_S3_URI ${fallbackUri} is outside the archive s3://${root.bucket}/${root.prefix}: the poller and the reconciliation would never read what the fallback writes; point it at a prefix inside the archive, e.g. s3://${root.bucket}/${root.prefix}${DEFAULT_FALLBACK_PREFIX}`,
+      );
+    }
+    fallback = fallbackLocation.prefix.slice(root.prefix.length);
+  }
+  const layout: ArchiveLayout = { firehose, fallback, direct };
+  const kinds = Object.keys(layout) as (keyof ArchiveLayout)[];
+  for (const [i, a] of kinds.entries()) {
+    for (const b of kinds.slice(i + 1)) {
+      if (layout[a] === layout[b]) {
+        throw new ConfigError(`${LAYOUT_VARIABLES[a]} and ${LAYOUT_VARIABLES[b]} give the same prefix "${layout[a]}": each kind of record needs its own`);
+      }
+    }
+  }
+  return fallbackLocation ? { ...layout, fallbackLocation } : layout;
 }
 
 /**
@@ -103,6 +226,9 @@ export const INGEST_VARIABLES = [
   'ARCHIVE_FIREHOSE_STREAM',
   'ARCHIVE_FIREHOSE_ENDPOINT',
   'ARCHIVE_FALLBACK_S3_URI',
+  'ARCHIVE_S3_URI',
+  'ARCHIVE_FIREHOSE_PREFIX',
+  'ARCHIVE_DIRECT_PREFIX',
   'ARCHIVE_S3_ENDPOINT',
   'ARCHIVE_WRITE_BUDGET_MS',
   'ARCHIVE_ATTEMPT_TIMEOUT_MS',
@@ -111,19 +237,24 @@ export const INGEST_VARIABLES = [
 
 /** Reads the ingest settings from a Function's `context` (or any env-like map). */
 export function readIngestConfig(env: Env): IngestConfig {
-  const fallbackUri = read(env, 'ARCHIVE_FALLBACK_S3_URI');
-  const fallback = fallbackUri ? parseS3Uri(fallbackUri, 'ARCHIVE_FALLBACK_S3_URI') : undefined;
-  if (fallback && fallback.prefix === '') fallback.prefix = DEFAULT_FALLBACK_PREFIX;
+  const { fallbackLocation, ...layout } = readArchiveLayout(env);
+  const budgetMs = integer(env, 'ARCHIVE_WRITE_BUDGET_MS', DEFAULT_WRITE_BUDGET_MS, 500, MAX_WRITE_BUDGET_MS);
+  if (fallbackLocation && budgetMs < FALLBACK_RESERVE_MS + MIN_ATTEMPT_MS) {
+    throw new ConfigError(
+      `ARCHIVE_WRITE_BUDGET_MS is ${budgetMs}: with a fallback, its last ${FALLBACK_RESERVE_MS} ms are kept for the S3 write, which leaves no time for Firehose; give at least ${FALLBACK_RESERVE_MS + MIN_ATTEMPT_MS}`,
+    );
+  }
   return {
     writer: {
       ...readAwsAccess(env),
       streamName: required(env, 'ARCHIVE_FIREHOSE_STREAM', 'the name of the Firehose delivery stream'),
-      firehoseEndpoint: url(env, 'ARCHIVE_FIREHOSE_ENDPOINT'),
-      fallback,
-      s3Endpoint: url(env, 'ARCHIVE_S3_ENDPOINT'),
-      budgetMs: integer(env, 'ARCHIVE_WRITE_BUDGET_MS', DEFAULT_WRITE_BUDGET_MS, 500, MAX_WRITE_BUDGET_MS),
+      firehoseEndpoint: endpoint(env, 'ARCHIVE_FIREHOSE_ENDPOINT'),
+      fallback: fallbackLocation,
+      s3Endpoint: endpoint(env, 'ARCHIVE_S3_ENDPOINT'),
+      budgetMs,
       attemptTimeoutMs: integer(env, 'ARCHIVE_ATTEMPT_TIMEOUT_MS', DEFAULT_ATTEMPT_TIMEOUT_MS, 100, MAX_WRITE_BUDGET_MS),
     },
+    layout,
     redactDigits: readRedactDigits(env),
   };
 }

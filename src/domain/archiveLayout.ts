@@ -9,13 +9,14 @@
 /** Firehose takes records of at most 1,000 KiB (before base64). */
 export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
 
-/** Default prefixes inside the archive bucket (docs/archive-format.md, "Layout"). */
+/**
+ * Default prefixes inside the archive (docs/archive-format.md, "Layout"); the
+ * settings (src/config/archiveSettings.ts) may name others.
+ */
 export const DEFAULT_FIREHOSE_PREFIX = 'firehose/';
 export const DEFAULT_FALLBACK_PREFIX = 'fallback/';
-/** Where scripts append straight into the archive when told to (not through Firehose). */
+/** Where commands append straight into the archive when told to (not through Firehose). */
 export const DEFAULT_DIRECT_PREFIX = 'direct/';
-/** Every prefix a reader of the archive must read. */
-export const ARCHIVE_PREFIXES: readonly string[] = [DEFAULT_FIREHOSE_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_DIRECT_PREFIX];
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

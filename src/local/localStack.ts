@@ -1,8 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
-import { parseS3Uri } from '../config/archiveSettings';
+import { parseS3Uri, readArchiveLayout } from '../config/archiveSettings';
 import { FolderDestination, S3Destination, type DeliveryDestination } from './firehose/destinations';
 import { LocalFirehose } from './firehose/localFirehose';
 import { SignatureGateway } from './signatureGateway';
@@ -83,7 +82,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const firehose = new LocalFirehose({
     streamNames: [settings.ARCHIVE_FIREHOSE_STREAM.trim()],
     destination,
-    prefix: settings.LOCAL_FIREHOSE_PREFIX ?? DEFAULT_FIREHOSE_PREFIX,
+    // The stream's S3 prefix is the archive layout's, as the readers expect it.
+    prefix: readArchiveLayout(settings).firehose,
     hints: {
       sizeBytes: positiveNumber(settings, 'LOCAL_FIREHOSE_BUFFER_MB', 1) * 1024 * 1024,
       intervalMs: positiveNumber(settings, 'LOCAL_FIREHOSE_BUFFER_SECONDS', 5) * 1000,

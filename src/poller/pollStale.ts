@@ -1,11 +1,11 @@
 import PQueue from 'p-queue';
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import { scanArchive, type ReadProblem, type ScanProgress } from '../adapters/archive/archiveScanner';
+import type { ReadProblem, ScanProgress } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
+import { scanWindow } from '../adapters/archive/windowScan';
 import type { MessageFetcher } from '../adapters/twilio/messageFetcher';
-import { ARCHIVE_PREFIXES } from '../domain/archiveLayout';
+import type { ArchiveLayout } from '../config/archiveSettings';
 import { toArchiveLine } from '../domain/archiveRecord';
-import { hourFoldersBetween } from '../domain/archiveWindow';
 import { MessageStates } from '../domain/messageState';
 import { buildNotFoundRecord, buildPollRecord } from '../domain/pollRecord';
 import { classifyMessage, type StaleCriteria } from '../domain/staleness';
@@ -13,6 +13,9 @@ import { isFinalStatus } from '../domain/statusRules';
 
 export interface PollOptions {
   store: ArchiveStore;
+  layout: ArchiveLayout;
+  /** Go on when the window holds no archive object at all (otherwise EmptyArchiveError). */
+  allowEmpty: boolean;
   criteria: StaleCriteria & { since: Date };
   /** Scanned before `since`: Firehose names objects after their oldest record, up to its buffer interval earlier. */
   slackMs: number;
@@ -70,9 +73,8 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
   const scanTo = criteria.now;
 
   const states = new MessageStates();
-  const prefixes = ARCHIVE_PREFIXES.flatMap((prefix) => hourFoldersBetween(scanFrom, scanTo).map((hour) => prefix + hour));
-  const scan = await scanArchive(options.store, {
-    prefixes,
+  const scan = await scanWindow(options.store, options.layout, scanFrom, scanTo, {
+    allowEmpty: options.allowEmpty,
     onRecord: (facts) => states.fold(facts),
     onProgress: (p) => options.onProgress?.({ phase: 'scan', ...p }),
   });

@@ -96,7 +96,7 @@ table { border-collapse: collapse; margin-top: 1rem; } td, th { text-align: left
 <h1>Message reconciliation</h1>
 <p class="muted">Window ${escape(summary.window.from)} – ${escape(summary.window.to)} (UTC), ${escape(summary.window.direction)} messages; archive read from ${escape(summary.window.archive_scanned_from)} to ${escape(summary.window.archive_scanned_to)}.</p>
 <p><span class="verdict" style="background:${verdict.color}">${escape(verdict.text)}</span>
- <span class="muted">${c.twilio_messages.toLocaleString('en')} messages in Twilio's list · ${c.send_errors.toLocaleString('en')} send attempts without a SID · ${summary.written.toLocaleString('en')} corrections appended${summary.write_error ? ` · corrections NOT appended: ${escape(summary.write_error)}` : ''}</span></p>
+ <span class="muted">${c.twilio_messages.toLocaleString('en')} messages in Twilio's list · ${c.send_errors.toLocaleString('en')} send attempts without a SID · ${summary.written.toLocaleString('en')} corrections appended${summary.write_error ? ` · corrections NOT appended: ${escape(summary.write_error)}` : ''}${summary.write_refused ? ` · --write refused: ${escape(summary.write_refused)}` : ''}</span></p>
 <div class="grid">
 ${barChart('Final status (Twilio\'s list)', statusBars)}
 ${barChart(`Findings per category (besides ${c.ok.toLocaleString('en')} ok, ${c.pending.toLocaleString('en')} pending)`, gapBars)}

@@ -1,17 +1,21 @@
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import { scanArchive, type ReadProblem } from '../adapters/archive/archiveScanner';
+import type { ReadProblem } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
+import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportProblem, ExportReadReport } from '../adapters/twilioExport/exportFileReader';
-import { ARCHIVE_PREFIXES } from '../domain/archiveLayout';
+import type { ArchiveLayout } from '../config/archiveSettings';
 import type { RecordFacts } from '../domain/archiveLine';
 import { toArchiveLine, type ParamValue } from '../domain/archiveRecord';
-import { hourFoldersBetween } from '../domain/archiveWindow';
 import { MessageStates } from '../domain/messageState';
 import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeMatcher';
 import { buildReconcileRecord, matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus, type StatusCategory } from '../domain/reconcile/statusCategory';
 import { matchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { isFinalStatus } from '../domain/statusRules';
+import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
+
+/** --max-missing-share's default: above 5% missing, --write appends nothing. */
+export const DEFAULT_MAX_MISSING_SHARE = 0.05;
 
 export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio';
 
@@ -21,7 +25,7 @@ export interface Gap {
   message_sid: string | null;
   /** What shows it: the archive's side and Twilio's. */
   evidence: Record<string, unknown>;
-  /** Whether --write appends a correction for it in this run (unless the summary's write_error says the append failed). */
+  /** Whether --write appends a correction for it in this run (unless the summary's write_refused or write_error says it did not). */
   written?: boolean;
 }
 
@@ -30,6 +34,9 @@ export type TwilioList = (onRow: (row: TwilioMessageRow) => void) => Promise<Exp
 
 export interface ReconcileOptions {
   store: ArchiveStore;
+  layout: ArchiveLayout;
+  /** Go on when the window holds no archive object at all (otherwise EmptyArchiveError). */
+  allowEmpty: boolean;
   /** The window: messages created in [from, to). */
   from: Date;
   to: Date;
@@ -41,6 +48,13 @@ export interface ReconcileOptions {
   twilioListDescription: string;
   /** Where --write appends corrections; null without --write. */
   appender: ArchiveAppender | null;
+  /**
+   * The largest share (0–1) of Twilio's messages that may be missing from
+   * the archive for --write to append: above it, the archive, the window or
+   * the export is more likely wrong than the day bad, and a wrong append is
+   * forever. @default 0.05
+   */
+  maxMissingShare?: number;
   redactDigits: number;
   onGap: (gap: Gap) => void;
   now?: () => Date;
@@ -62,6 +76,10 @@ export interface ReconcileSummary {
   written: number;
   /** Why the corrections could not be appended, if they could not: then no gap marked written is closed. */
   write_error: string | null;
+  /** Why --write appended nothing on purpose (an implausible result), and how to override it; null otherwise. */
+  write_refused: string | null;
+  /** The share of Twilio's messages missing from the archive, and the most --write accepts. */
+  plausibility: { missing_share: number; max_missing_share: number };
   /** Gaps still open after this run: those --write could not or did not close. */
   gaps_remaining: number;
   /** True when an input was only partly read: the result cannot be trusted to be complete. */
@@ -114,9 +132,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     }
     states.fold(facts);
   };
-  const prefixes = ARCHIVE_PREFIXES.flatMap((prefix) => hourFoldersBetween(scanFrom, scanTo).map((hour) => prefix + hour));
-  const scan = await scanArchive(options.store, {
-    prefixes,
+  const scan = await scanWindow(options.store, options.layout, scanFrom, scanTo, {
+    allowEmpty: options.allowEmpty,
     onRecord,
     onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
   });
@@ -137,7 +154,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     send_errors: attempts.length,
   };
   let gapsRemaining = 0;
-  const corrections = new CorrectionWriter(options.appender);
+  const corrections = options.appender ? new PendingCorrections() : null;
   const report = (gap: Gap) => {
     // A match by envelope explains an attempt; it is not a gap for the exit code, written or not.
     if (!gap.written && gap.category !== 'matched_by_envelope') gapsRemaining++;
@@ -148,7 +165,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     const state = states.get(row.sid);
     const accountSid = row.accountSid ?? state?.accountSid ?? null;
     const fixable = (category === 'missing' || category === 'status_behind') && options.appender !== null && accountSid !== null;
-    if (fixable && !fixedByMatch) corrections.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, now(), options.redactDigits)));
+    if (fixable && !fixedByMatch) corrections?.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, now(), options.redactDigits)));
     report({
       category,
       message_sid: row.sid,
@@ -212,7 +229,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     const accountSid = row.accountSid ?? states.get(row.sid)?.accountSid ?? null;
     const canWrite = options.appender !== null && accountSid !== null;
     if (canWrite) {
-      corrections.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
+      corrections?.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
       matchedSids.add(row.sid);
     }
     report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: outcome.message }, written: canWrite });
@@ -226,9 +243,21 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     report({ category: 'unknown_to_twilio', message_sid: sid, evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } } });
   }
 
-  const writeError = await corrections.finish();
+  const maxMissingShare = options.maxMissingShare ?? DEFAULT_MAX_MISSING_SHARE;
+  const missingShare = counts.twilio_messages === 0 ? 0 : counts.missing / counts.twilio_messages;
+  let writeRefused: string | null = null;
+  let outcome: AppendOutcome = { appended: 0, failed: 0, error: null };
+  if (corrections && missingShare > maxMissingShare) {
+    writeRefused =
+      `${percent(missingShare)} of Twilio's messages (${counts.missing} of ${counts.twilio_messages}) are missing from the archive, above --max-missing-share ${percent(maxMissingShare)}: ` +
+      'that points at a wrong --archive, window or export rather than a bad day, and an append to the archive cannot be undone. ' +
+      `Nothing was appended. Check the inputs; if the result is right, run again with --max-missing-share ${Math.min(1, Math.ceil(missingShare * 100) / 100)}.`;
+    corrections.discard();
+  } else if (corrections) {
+    outcome = await corrections.appendTo(options.appender!);
+  }
   // Corrections that are not in the archive leave open every gap they were to close.
-  gapsRemaining += corrections.failed;
+  gapsRemaining += writeRefused ? corrections!.count : outcome.failed;
 
   const partial = !scan.complete || !twilioRead.complete;
   return {
@@ -240,8 +269,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
       twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: twilioRead.problems },
     },
     counts,
-    written: corrections.appended,
-    write_error: writeError,
+    written: outcome.appended,
+    write_error: outcome.error,
+    write_refused: writeRefused,
+    plausibility: { missing_share: missingShare, max_missing_share: maxMissingShare },
     gaps_remaining: gapsRemaining,
     partial,
     charts: {
@@ -269,43 +300,8 @@ function lagBucket(ms: number): number {
   return i === -1 ? LAG_BUCKETS.length - 1 : i;
 }
 
-/** Corrections go to the archive in batches as they are found, so none pile up in memory. */
-class CorrectionWriter {
-  private batch: string[] = [];
-  private flushing: Promise<void> = Promise.resolve();
-  private error: string | null = null;
-  appended = 0;
-  failed = 0;
-
-  constructor(private readonly appender: ArchiveAppender | null) {}
-
-  add(line: string): void {
-    this.batch.push(line);
-    if (this.batch.length >= 500) this.flush();
-  }
-
-  /** Appends what is left; resolves with the first append error, if any. */
-  async finish(): Promise<string | null> {
-    this.flush();
-    await this.flushing;
-    return this.error;
-  }
-
-  private flush(): void {
-    const lines = this.batch;
-    this.batch = [];
-    if (lines.length === 0 || !this.appender) return;
-    const appender = this.appender;
-    this.flushing = this.flushing.then(async () => {
-      try {
-        await appender.append(lines);
-        this.appended += lines.length;
-      } catch (error) {
-        this.failed += lines.length;
-        this.error ??= (error as Error).message;
-      }
-    });
-  }
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
 }
 
 /** Stable across runs: the attempt's record is never rewritten. */
@@ -314,7 +310,11 @@ function attemptId(facts: RecordFacts): string {
   return `${facts.recorded_at}|${typeof ref === 'string' ? ref : ''}|${facts.to ?? ''}`;
 }
 
-/** 0: no gap left (or all fixed with --write); 1: gaps remain; never 0 when an input was only partly read. */
-export function reconcileExitCode(summary: ReconcileSummary): 0 | 1 {
+/**
+ * 0: no gap left (or all fixed with --write); 1: gaps remain; never 0 when an
+ * input was only partly read; 2: --write refused to append an implausible result.
+ */
+export function reconcileExitCode(summary: ReconcileSummary): 0 | 1 | 2 {
+  if (summary.write_refused) return 2;
   return summary.partial || summary.gaps_remaining > 0 ? 1 : 0;
 }

@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('direct-to-S3 fallback', () => {
   it('archives under fallback/ what Firehose refuses, in the same hour layout and record format', async () => {
-    const stack = await startTestStack(s3, { ARCHIVE_FALLBACK_S3_URI: `s3://${ARCHIVE_BUCKET}/fallback/`, ARCHIVE_WRITE_BUDGET_MS: '3000' });
+    const stack = await startTestStack(s3, { ARCHIVE_S3_URI: `s3://${ARCHIVE_BUCKET}/`, ARCHIVE_FALLBACK_S3_URI: `s3://${ARCHIVE_BUCKET}/fallback/`, ARCHIVE_WRITE_BUDGET_MS: '3000' });
     try {
       stack.firehose.setFaults({ mode: 'throttle' });
       const sid = `SM${'d'.repeat(32)}`;
@@ -41,7 +41,7 @@ describe('direct-to-S3 fallback', () => {
   });
 
   it('answers 503 when the fallback refuses the record too', async () => {
-    const stack = await startTestStack(s3, { ARCHIVE_FALLBACK_S3_URI: 's3://no-such-bucket/fallback/', ARCHIVE_WRITE_BUDGET_MS: '3000' });
+    const stack = await startTestStack(s3, { ARCHIVE_S3_URI: 's3://no-such-bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://no-such-bucket/fallback/', ARCHIVE_WRITE_BUDGET_MS: '3000' });
     try {
       stack.firehose.setFaults({ mode: 'throttle' });
       const sid = `SM${'e'.repeat(32)}`;

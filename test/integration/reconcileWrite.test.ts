@@ -1,12 +1,17 @@
 /**
- * --write when the archive refuses the corrections: the run says so, counts
- * those gaps as still open, and never claims them written.
+ * --write: corrections appended in batches; when the archive refuses them,
+ * the run says so, counts those gaps as still open, and never claims them
+ * written; and when too many messages are missing to be believed, nothing is
+ * appended at all.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveAppender } from '../../src/adapters/archive/archiveAppender';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
+import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
+import { firehoseObjectKey } from '../../src/domain/archiveLayout';
+import { toArchiveLine } from '../../src/domain/archiveRecord';
 import type { TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
 import { reconcile, reconcileExitCode, type Gap } from '../../src/reconcile/reconcile';
 
@@ -23,12 +28,31 @@ const row = (n: number): TwilioMessageRow => ({
   messagingServiceSid: null,
 });
 
-async function run(appender: ArchiveAppender, rows: number) {
+/** The archive holds a delivered callback for the first `archived` rows' messages. */
+async function archiveOf(dir: string, archived: number): Promise<FolderArchiveStore> {
+  const store = new FolderArchiveStore(dir);
+  const lines = Array.from({ length: archived }, (_, n) =>
+    toArchiveLine({
+      v: 1, source: 'callback', recorded_at: '2026-11-25T10:01:00.000Z', event_at: null, account_sid: row(n).accountSid!, message_sid: row(n).sid,
+      messaging_service_sid: null, status: 'delivered', error_code: null, to: row(n).to, from: row(n).from, idempotency_token: null, tags: {}, params: {},
+    }),
+  );
+  const arrival = new Date('2026-11-25T10:01:00Z');
+  if (archived > 0) await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: arrival, uuid: 'u', gzip: false }), Buffer.from(lines.join('')));
+  return store;
+}
+
+async function run(appender: ArchiveAppender, rows: number, options: { archived?: number; maxMissingShare?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-write-'));
   const gaps: Gap[] = [];
   try {
+    const archived = options.archived ?? 0;
     const summary = await reconcile({
-      store: new FolderArchiveStore(dir),
+      store: await archiveOf(dir, archived),
+      layout: DEFAULT_ARCHIVE_LAYOUT,
+      allowEmpty: archived === 0,
+      // These tests are about appending: an empty archive, all missing, is what they mean to append.
+      maxMissingShare: options.maxMissingShare ?? (archived === 0 ? 1 : undefined),
       from: new Date('2026-11-25T00:00:00Z'),
       to: new Date('2026-11-26T00:00:00Z'),
       slackMs: 3_600_000,
@@ -50,7 +74,7 @@ async function run(appender: ArchiveAppender, rows: number) {
 }
 
 describe('reconcile --write', () => {
-  it('appends the corrections in batches as it finds them', async () => {
+  it('appends the corrections in batches of 500', async () => {
     const batches: number[] = [];
     const { summary } = await run({ description: 'memory', append: async (lines) => void batches.push(lines.length) }, 1_234);
     expect(batches).toEqual([500, 500, 234]);
@@ -70,5 +94,27 @@ describe('reconcile --write', () => {
     expect(gaps).toHaveLength(1_200);
     expect(summary).toMatchObject({ written: 700, write_error: 'AccessDenied', gaps_remaining: 500 });
     expect(reconcileExitCode(summary)).toBe(1);
+  });
+
+  it('appends nothing, exits 2 and says how to override when more than 5% of the messages are missing', async () => {
+    const appended: string[] = [];
+    const appender: ArchiveAppender = { description: 'memory', append: async (lines) => void appended.push(...lines) };
+    const { summary, gaps } = await run(appender, 100, { archived: 94 });
+    expect(appended).toEqual([]);
+    expect(gaps.filter((g) => g.category === 'missing')).toHaveLength(6);
+    expect(summary.plausibility).toEqual({ missing_share: 0.06, max_missing_share: 0.05 });
+    expect(summary.write_refused).toMatch(/^6% of Twilio's messages \(6 of 100\) are missing from the archive, above --max-missing-share 5%: .*Nothing was appended\. .*run again with --max-missing-share 0\.06\.$/);
+    expect(summary).toMatchObject({ written: 0, gaps_remaining: 6 });
+    expect(reconcileExitCode(summary)).toBe(2);
+  });
+
+  it('appends at exactly the threshold, and above it when told to deliberately', async () => {
+    const appended: string[] = [];
+    const appender: ArchiveAppender = { description: 'memory', append: async (lines) => void appended.push(...lines) };
+    expect((await run(appender, 100, { archived: 95 })).summary).toMatchObject({ written: 5, write_refused: null, gaps_remaining: 0 });
+    const overridden = await run(appender, 100, { archived: 94, maxMissingShare: 0.06 });
+    expect(overridden.summary).toMatchObject({ written: 6, write_refused: null, gaps_remaining: 0 });
+    expect(appended).toHaveLength(11);
+    expect(reconcileExitCode(overridden.summary)).toBe(0);
   });
 });

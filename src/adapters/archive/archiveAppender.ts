@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
-import { DEFAULT_DIRECT_PREFIX, directObjectKey } from '../../domain/archiveLayout';
+import { directObjectKey } from '../../domain/archiveLayout';
 import { ArchiveWriteError } from '../aws/archiveWriter';
 import { describeAwsError, isRetryableAwsError } from '../aws/awsErrors';
 import type { ArchiveStore } from './archiveStore';
@@ -12,8 +12,8 @@ export interface ArchiveAppender {
 }
 
 /**
- * Straight into the archive location: one new object per call under
- * `direct/YYYY/MM/DD/HH/`, visible to the next reader at once. The hour folder
+ * Straight into the archive location: one new object per call under the
+ * layout's direct prefix (`direct/YYYY/MM/DD/HH/` by default), visible to the next reader at once. The hour folder
  * is the write time, or `fileUnder` when the records concern an earlier window
  * (the reconciliation's corrections), so that a reader of that window finds
  * them however late they were written.
@@ -21,6 +21,8 @@ export interface ArchiveAppender {
 export class DirectArchiveAppender implements ArchiveAppender {
   constructor(
     private readonly store: ArchiveStore,
+    /** The archive layout's direct prefix, e.g. `direct/`. */
+    private readonly prefix: string,
     /** Names the writer in the object key, e.g. `poll`. */
     private readonly writer: string,
     private readonly now: () => Date = () => new Date(),
@@ -28,12 +30,12 @@ export class DirectArchiveAppender implements ArchiveAppender {
   ) {}
 
   get description(): string {
-    return `${this.store.description}${DEFAULT_DIRECT_PREFIX}`;
+    return `${this.store.description}${this.prefix}`;
   }
 
   async append(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
-    const key = directObjectKey(DEFAULT_DIRECT_PREFIX, this.writer, this.fileUnder ?? this.now(), randomUUID());
+    const key = directObjectKey(this.prefix, this.writer, this.fileUnder ?? this.now(), randomUUID());
     await this.store.put(key, Buffer.from(lines.join(''), 'utf8'));
   }
 }

@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import type { ArchiveLocation } from '../../config/archiveSettings';
 
 export interface ArchiveObject {
   /** Relative to the archive root, e.g. `firehose/2026/11/26/15/stream-1-…`. */
@@ -102,11 +103,12 @@ export class FolderArchiveStore implements ArchiveStore {
   }
 }
 
-/** `s3://bucket/prefix` or a folder path. */
-export function openArchiveStore(location: string, s3Factory: () => S3Client): ArchiveStore {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-  if (!match) return new FolderArchiveStore(location);
-  let root = match[2];
-  if (root !== '' && !root.endsWith('/')) root += '/';
-  return new S3ArchiveStore(s3Factory(), match[1], root);
+/** The archive at a parsed location. A folder must exist and be a folder: a typo must not read as an empty archive. */
+export function openArchiveStore(location: ArchiveLocation, s3Factory: () => S3Client): ArchiveStore {
+  if (location.kind === 's3') return new S3ArchiveStore(s3Factory(), location.bucket, location.prefix);
+  const path = resolve(location.path);
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (!found) throw new Error(`the archive folder ${path} does not exist`);
+  if (!found.isDirectory()) throw new Error(`the archive ${path} is not a folder`);
+  return new FolderArchiveStore(path);
 }

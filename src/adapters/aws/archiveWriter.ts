@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PutRecordCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fallbackObjectKey } from '../../domain/archiveLayout';
-import type { ArchiveWriterConfig } from '../../config/archiveSettings';
+import { FALLBACK_RESERVE_MS, MIN_ATTEMPT_MS, type ArchiveWriterConfig } from '../../config/archiveSettings';
 import { createFirehoseClient, createS3Client } from './clients';
 import { isRetryableAwsError, describeAwsError } from './awsErrors';
 
@@ -40,13 +40,9 @@ export interface ArchiveWriterDeps {
   onEvent?: (event: WriterEvent) => void;
 }
 
-/** Time kept back from the Firehose retries for the fallback write, when there is one. */
-const FALLBACK_RESERVE_MS = 2000;
 /** Backoff: full jitter over an exponential ceiling. */
 const BACKOFF_BASE_MS = 50;
 const BACKOFF_CAP_MS = 1000;
-/** An attempt shorter than this is not worth starting. */
-const MIN_ATTEMPT_MS = 100;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { ConfigError, INGEST_VARIABLES, parseS3Uri, readIngestConfig } from '../../../src/config/archiveSettings';
+import { ConfigError, INGEST_VARIABLES, parseArchiveLocation, parseS3Uri, readArchiveLayout, readIngestConfig } from '../../../src/config/archiveSettings';
 
 const minimal = {
   ARCHIVE_FIREHOSE_STREAM: 'archive',
@@ -20,6 +20,7 @@ describe('readIngestConfig', () => {
         budgetMs: 7000,
         attemptTimeoutMs: 2000,
       },
+      layout: { firehose: 'firehose/', fallback: 'fallback/', direct: 'direct/' },
       redactDigits: 0,
     });
   });
@@ -42,6 +43,7 @@ describe('readIngestConfig', () => {
       ...minimal,
       ARCHIVE_AWS_SESSION_TOKEN: 'tok',
       ARCHIVE_FIREHOSE_ENDPOINT: 'http://127.0.0.1:4573',
+      ARCHIVE_S3_URI: 's3://my-bucket',
       ARCHIVE_FALLBACK_S3_URI: 's3://my-bucket',
       ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:4569',
       ARCHIVE_REDACT_DIGITS: '4',
@@ -58,6 +60,12 @@ describe('readIngestConfig', () => {
     ['ARCHIVE_REDACT_DIGITS', '-1'],
     ['ARCHIVE_WRITE_BUDGET_MS', '20000'],
     ['ARCHIVE_FIREHOSE_ENDPOINT', 'localhost:4573'],
+    ['ARCHIVE_FIREHOSE_ENDPOINT', 'http://firehose.example.com'],
+    ['ARCHIVE_S3_ENDPOINT', 'http://10.0.0.5:9000'],
+    ['ARCHIVE_FIREHOSE_PREFIX', '/firehose/'],
+    ['ARCHIVE_FIREHOSE_PREFIX', 'firehose'],
+    ['ARCHIVE_DIRECT_PREFIX', '../direct/'],
+    ['ARCHIVE_DIRECT_PREFIX', 'firehose/'],
     ['ARCHIVE_FALLBACK_S3_URI', 'https://bucket.s3.amazonaws.com'],
   ])('refuses %s=%s with a ConfigError', (name, value) => {
     expect(() => readIngestConfig({ ...minimal, [name]: value })).toThrow(ConfigError);
@@ -66,7 +74,7 @@ describe('readIngestConfig', () => {
 
 it('reads no variable that INGEST_VARIABLES (the Function\'s settings cache key) leaves out', () => {
   const read = new Set<string>();
-  const env = new Proxy({ ...minimal, ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' } as Record<string, string>, {
+  const env = new Proxy({ ...minimal, ARCHIVE_S3_URI: 's3://bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' } as Record<string, string>, {
     get: (target, name) => {
       read.add(String(name));
       return target[String(name)];
@@ -81,5 +89,88 @@ describe('parseS3Uri', () => {
   it('splits bucket and prefix and ends the prefix with a slash', () => {
     expect(parseS3Uri('s3://b-1/a/b', 'X')).toEqual({ bucket: 'b-1', prefix: 'a/b/' });
     expect(parseS3Uri('s3://b-1/', 'X')).toEqual({ bucket: 'b-1', prefix: '' });
+  });
+
+  it('reads the scheme in any case, but not a bucket name in upper case', () => {
+    expect(parseS3Uri('S3://b-1/a/', 'X')).toEqual({ bucket: 'b-1', prefix: 'a/' });
+    expect(() => parseS3Uri('s3://My-Bucket/', 'X')).toThrow(/^X must look like s3:\/\/bucket\/prefix\//);
+  });
+});
+
+describe('endpoint overrides', () => {
+  it.each(['https://firehose.eu-west-1.amazonaws.com', 'http://localhost:4573', 'http://127.0.0.1:4569', 'http://[::1]:4569'])('accept %s', (url) => {
+    expect(readIngestConfig({ ...minimal, ARCHIVE_FIREHOSE_ENDPOINT: url }).writer.firehoseEndpoint).toBe(url);
+  });
+
+  it('refuse plain http to anything but loopback, saying so', () => {
+    expect(() => readIngestConfig({ ...minimal, ARCHIVE_S3_ENDPOINT: 'http://minio.internal:9000' })).toThrow(/^ARCHIVE_S3_ENDPOINT must be https unless its host is loopback/);
+  });
+});
+
+describe('the write budget with a fallback', () => {
+  const withFallback = { ...minimal, ARCHIVE_S3_URI: 's3://archive/', ARCHIVE_FALLBACK_S3_URI: 's3://archive/fallback/' };
+
+  it('is refused when the fallback\'s reserve would leave Firehose no time', () => {
+    expect(() => readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2099' })).toThrow(/^ARCHIVE_WRITE_BUDGET_MS is 2099: with a fallback, .*at least 2100$/);
+    expect(readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2100' }).writer.budgetMs).toBe(2100);
+  });
+
+  it('may be short without a fallback', () => {
+    expect(readIngestConfig({ ...minimal, ARCHIVE_WRITE_BUDGET_MS: '500' }).writer.budgetMs).toBe(500);
+  });
+});
+
+describe('parseArchiveLocation', () => {
+  it('reads s3:// in any case as S3, never as a folder called "S3:"', () => {
+    expect(parseArchiveLocation('S3://archive/root')).toEqual({ kind: 's3', bucket: 'archive', prefix: 'root/' });
+    expect(parseArchiveLocation('s3://archive')).toEqual({ kind: 's3', bucket: 'archive', prefix: '' });
+  });
+
+  it.each(['s3:archive', 's3:/archive/', 'S3:archive', 's3:'])('refuses %s, a mistyped S3 URI', (text) => {
+    expect(() => parseArchiveLocation(text)).toThrow(/--archive "s3:.*" begins with s3: but is not an S3 URI/i);
+  });
+
+  it('takes anything else as a folder', () => {
+    expect(parseArchiveLocation('./local-archive')).toEqual({ kind: 'folder', path: './local-archive' });
+    expect(() => parseArchiveLocation(' ')).toThrow(/--archive is empty/);
+  });
+});
+
+describe('readArchiveLayout', () => {
+  it('reads each prefix from its variable, with the defaults', () => {
+    expect(readArchiveLayout({})).toEqual({ firehose: 'firehose/', fallback: 'fallback/', direct: 'direct/' });
+    expect(readArchiveLayout({ ARCHIVE_FIREHOSE_PREFIX: 'delivered/raw/', ARCHIVE_DIRECT_PREFIX: 'appended/' })).toEqual({
+      firehose: 'delivered/raw/',
+      fallback: 'fallback/',
+      direct: 'appended/',
+    });
+  });
+
+  it('derives the fallback prefix from ARCHIVE_FALLBACK_S3_URI inside the archive root', () => {
+    const layout = readArchiveLayout({ ARCHIVE_S3_URI: 's3://archive/messages/', ARCHIVE_FALLBACK_S3_URI: 's3://archive/messages/spill/' });
+    expect(layout).toEqual({ firehose: 'firehose/', fallback: 'spill/', direct: 'direct/', fallbackLocation: { bucket: 'archive', prefix: 'messages/spill/' } });
+  });
+
+  it('takes the archive being read as the root when ARCHIVE_S3_URI is not set', () => {
+    const read = parseArchiveLocation('s3://archive/');
+    expect(readArchiveLayout({ ARCHIVE_FALLBACK_S3_URI: 's3://archive/spill/' }, read).fallback).toBe('spill/');
+  });
+
+  it.each([
+    ['another bucket', 's3://archive/', 's3://elsewhere/fallback/'],
+    ['a prefix beside the root', 's3://archive/messages/', 's3://archive/fallback/'],
+    ['the root itself', 's3://archive/messages/', 's3://archive/messages/'],
+  ])('refuses a fallback outside the archive (%s): the readers would never read it', (_, root, fallback) => {
+    expect(() => readArchiveLayout({ ARCHIVE_S3_URI: root, ARCHIVE_FALLBACK_S3_URI: fallback })).toThrow(
+      new RegExp(`^ARCHIVE_FALLBACK_S3_URI ${fallback} is outside the archive ${root}: the poller and the reconciliation would never read`),
+    );
+  });
+
+  it('refuses a fallback when the archive root is unknown', () => {
+    expect(() => readArchiveLayout({ ARCHIVE_FALLBACK_S3_URI: 's3://archive/fallback/' })).toThrow(/ARCHIVE_S3_URI is not/);
+  });
+
+  it('refuses two kinds of record in one prefix', () => {
+    expect(() => readArchiveLayout({ ARCHIVE_DIRECT_PREFIX: 'fallback/' })).toThrow(/ARCHIVE_FALLBACK_S3_URI and ARCHIVE_DIRECT_PREFIX give the same prefix "fallback\/"/);
   });
 });

@@ -79,6 +79,14 @@ describe('archiveStatusCallback', () => {
     expect(lines.join('\n')).toMatch(/ARCHIVE_FIREHOSE_STREAM is not set/);
   });
 
+  it('answers 500, and writes nothing, when the fallback lies outside the archive the readers read', async () => {
+    const { log, lines } = logSpy();
+    const outside = { ...env, ARCHIVE_S3_URI: 's3://archive/', ARCHIVE_FALLBACK_S3_URI: 's3://scratch/fallback/' };
+    expect((await archiveStatusCallback(smsCallback(), outside, log, now)).statusCode).toBe(500);
+    expect(writtenLines()).toEqual([]);
+    expect(lines.join('\n')).toMatch(/ARCHIVE_FALLBACK_S3_URI s3:\/\/scratch\/fallback\/ is outside the archive s3:\/\/archive\//);
+  });
+
   it('creates one Firehose client per warm container and reuses it', async () => {
     firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
     const clients = jest.spyOn(awsClients, 'createFirehoseClient');

@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { appenderFor, openArchive } from '../src/cli/archiveAccess';
 import { appendOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
+import { flaggedRecordLines } from '../src/cli/flaggedRecords';
 import { Progress } from '../src/cli/progress';
 import { TwilioMessageFetcher } from '../src/adapters/twilio/messageFetcher';
 import { requestRateGate } from '../src/adapters/twilio/requestRate';
@@ -70,6 +71,7 @@ function printSummary(s: PollSummary): void {
     console.log(`Archive only partly read: ${s.archive_read.corrupt_objects} unreadable object(s), ${s.archive_read.malformed_lines} malformed line(s). First problems:`);
     for (const p of s.archive_read.problems.slice(0, 10)) console.log(`  ${p.key}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
   }
+  for (const line of flaggedRecordLines(s.archive_read)) console.log(line);
   if (s.needs_attention.length > 0) {
     console.log(`Needs attention (${s.needs_attention.length}):`);
     for (const a of s.needs_attention.slice(0, 20)) console.log(`  ${a.message_sid}  ${a.reason}`);

@@ -8,6 +8,7 @@ import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { appenderFor, openArchive } from '../src/cli/archiveAccess';
 import { appendOption, dayOption, durationOption, instantOption, runCommand, UsageError } from '../src/cli/command';
+import { flaggedRecordLines } from '../src/cli/flaggedRecords';
 import { Progress } from '../src/cli/progress';
 import { exportKindOf, readExportFile } from '../src/adapters/twilioExport/exportFileReader';
 import { readRedactDigits } from '../src/config/archiveSettings';
@@ -92,6 +93,7 @@ function printSummary(s: ReconcileSummary, out: string): void {
       for (const p of read.problems.slice(0, 5)) console.log(`  ${'key' in p ? p.key : p.source}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
     }
   }
+  for (const line of flaggedRecordLines(s.inputs.archive_read)) console.log(line);
   console.log(s.partial ? 'RESULT INCOMPLETE: an input was only partly read.' : s.gaps_remaining === 0 ? 'No gap left.' : `${s.gaps_remaining} gap(s) remain: see ${out}.`);
 }
 

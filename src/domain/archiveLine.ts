@@ -13,9 +13,17 @@ export interface RecordFacts {
   /** References into the parsed line, not copies: cheap to carry, never to be changed. */
   tags: Readonly<Record<string, unknown>>;
   params: Readonly<Record<string, unknown>>;
+  /** What the writer found odd about the input (`problems`), or null. */
+  problems?: readonly string[] | null;
 }
 
-export type ParsedLine = { ok: true; facts: RecordFacts } | { ok: false; reason: string };
+/**
+ * A line is a record whose facts fold into a message's state; or a valid
+ * record with `problems` that names no message, account or status (a
+ * callback archived for the record, though nothing can be folded from it);
+ * or not a record at all, and why.
+ */
+export type ParsedLine = { ok: true; facts: RecordFacts } | { ok: true; facts: null; problems: readonly string[] } | { ok: false; reason: string };
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 const SOURCES = new Set<string>(RECORD_SOURCES);
@@ -39,26 +47,33 @@ export function parseArchiveLine(line: string): ParsedLine {
   if (r.event_at !== null && (typeof r.event_at !== 'string' || !ISO_UTC.test(r.event_at))) {
     return { ok: false, reason: 'event_at is neither null nor an ISO-8601 UTC time' };
   }
-  if (typeof r.account_sid !== 'string') return { ok: false, reason: 'account_sid is missing' };
+  if (r.problems !== undefined && !(Array.isArray(r.problems) && r.problems.length > 0 && r.problems.every((p) => typeof p === 'string'))) {
+    return { ok: false, reason: 'problems is not a list of strings' };
+  }
+  const problems = (r.problems as string[] | undefined) ?? null;
+  // A record with problems may leave a field null; without, a null here is a damaged record.
+  if (typeof r.account_sid !== 'string' && !(r.account_sid === null && problems)) return { ok: false, reason: 'account_sid is missing' };
   if (r.message_sid !== null && typeof r.message_sid !== 'string') return { ok: false, reason: 'message_sid is neither null nor a string' };
-  if (r.message_sid === null && r.source !== 'send_error') return { ok: false, reason: 'message_sid is null outside a send_error record' };
-  if (typeof r.status !== 'string' || r.status === '') return { ok: false, reason: 'status is missing' };
+  if (r.message_sid === null && r.source !== 'send_error' && !problems) return { ok: false, reason: 'message_sid is null outside a send_error record' };
+  if (!(typeof r.status === 'string' && r.status !== '') && !(r.status === null && problems)) return { ok: false, reason: 'status is missing' };
   if (r.error_code !== null && typeof r.error_code !== 'string') return { ok: false, reason: 'error_code is neither null nor a string' };
   if (r.to !== null && typeof r.to !== 'string') return { ok: false, reason: 'to is neither null nor a string' };
   if (!isPlainObject(r.tags) || !isPlainObject(r.params)) return { ok: false, reason: 'tags or params is not an object' };
+  if (problems && (r.account_sid === null || r.status === null || (r.message_sid === null && r.source !== 'send_error'))) return { ok: true, facts: null, problems };
   return {
     ok: true,
     facts: {
       source: r.source as RecordSource,
       recorded_at: r.recorded_at,
       event_at: r.event_at,
-      account_sid: r.account_sid,
+      account_sid: r.account_sid as string,
       message_sid: r.message_sid,
-      status: r.status,
+      status: r.status as string,
       error_code: r.error_code,
       to: r.to,
       tags: r.tags,
       params: r.params,
+      problems,
     },
   };
 }

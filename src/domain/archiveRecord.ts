@@ -28,12 +28,13 @@ export interface ArchiveRecord {
   recorded_at: string;
   /** When the status happened according to Twilio, if known: ISO-8601 UTC, or null. */
   event_at: string | null;
-  account_sid: string;
-  /** Null only for `send_error` records (no SID came back). */
+  /** Null only in a record with `problems` (a callback that did not name its account). */
+  account_sid: string | null;
+  /** Null for `send_error` records (no SID came back), and in a record with `problems` that names no message. */
   message_sid: string | null;
   messaging_service_sid: string | null;
-  /** Lower-case status string; unknown statuses are kept. */
-  status: string;
+  /** Lower-case status string; unknown statuses are kept. Null only in a record with `problems`. */
+  status: string | null;
   error_code: string | null;
   /** As received, or with the trailing digits masked when redaction is on. */
   to: string | null;
@@ -43,6 +44,12 @@ export interface ArchiveRecord {
   tags: Record<string, ParamValue>;
   /** Every parameter Twilio sent, verbatim but for phone-number redaction. */
   params: Record<string, unknown>;
+  /**
+   * What was odd about the input, when something was: a signed callback is
+   * archived whatever it holds, and this says which fields could not be
+   * read from it (they are then null) and why. Absent when nothing was odd.
+   */
+  problems?: string[];
 }
 
 /** The line written to the archive: the record followed by the newline that Firehose will not add. */

@@ -30,6 +30,8 @@ export interface SplitParameters {
   params: Record<string, ParamValue>;
   /** What the sender put on the callback URL. */
   tags: Record<string, ParamValue>;
+  /** Values that came as neither a string nor a list of strings, by name. */
+  problems: string[];
 }
 
 /**
@@ -41,17 +43,18 @@ export interface SplitParameters {
 export function splitCallbackParameters(event: Record<string, unknown>): SplitParameters {
   const params: Record<string, ParamValue> = {};
   const tags: Record<string, ParamValue> = {};
+  const problems: string[] = [];
   for (const [name, raw] of Object.entries(event)) {
     if (raw === undefined || isRuntimeEventKey(name, raw)) continue;
-    const value = toParamValue(raw);
+    let value: ParamValue;
+    if (typeof raw === 'string') value = raw;
+    else if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) value = raw as string[];
+    else if (typeof raw === 'number' || typeof raw === 'boolean') value = String(raw);
+    else {
+      value = JSON.stringify(raw);
+      problems.push(`${name} came as structured data, kept as its JSON text`);
+    }
     setOwn(isTwilioParameterName(name) ? params : tags, name, value);
   }
-  return { params, tags };
-}
-
-function toParamValue(raw: unknown): ParamValue {
-  if (typeof raw === 'string') return raw;
-  if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw as string[];
-  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
-  return JSON.stringify(raw);
+  return { params, tags, problems };
 }

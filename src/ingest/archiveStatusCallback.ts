@@ -1,7 +1,6 @@
 import { toArchiveLine } from '../domain/archiveRecord';
-import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
 import { buildCallbackRecord } from '../domain/callbackRecord';
-import { InvalidInputError, RecordTooLargeError } from '../domain/errors';
+import { RecordTooLargeError } from '../domain/errors';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
 import { ConfigError, INGEST_VARIABLES, readIngestConfig, type IngestConfig } from '../config/archiveSettings';
 
@@ -52,9 +51,11 @@ function errorAnswer(statusCode: number, message: string): CallbackAnswer {
 
 /**
  * The whole callback path: build the record, write it, and answer 200 only
- * once the archive has acknowledged it. Bad input: 4xx (Twilio does not retry
- * it by default). Anything that kept the record out of the archive: 5xx, so
- * Twilio retries.
+ * once the archive has acknowledged it. The callback is signed (the Function
+ * is protected), so it is never refused for what it holds: whatever is odd is
+ * archived with the record's `problems`. Only a record too large for Firehose
+ * with no fallback to take it is answered 413. Anything that kept the record
+ * out of the archive: 5xx, so Twilio retries.
  */
 export async function archiveStatusCallback(
   event: Record<string, unknown>,
@@ -73,31 +74,26 @@ export async function archiveStatusCallback(
   }
 
   const recordedAt = now();
-  let line: string;
-  let messageSid: string | null;
-  try {
-    const record = buildCallbackRecord(event, {
-      recordedAt,
-      idempotencyToken: headerOf(event, 'i-twilio-idempotency-token'),
-      redactDigits: ingest.config.redactDigits,
-    });
-    messageSid = record.message_sid;
-    line = toArchiveLine(record);
-    const size = Buffer.byteLength(line, 'utf8');
-    if (size > FIREHOSE_MAX_RECORD_BYTES) throw new RecordTooLargeError(size, FIREHOSE_MAX_RECORD_BYTES);
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    log('warn', 'callback refused', { reason: error.message, field: error.field });
-    return errorAnswer(error instanceof RecordTooLargeError ? 413 : 400, error.message);
-  }
+  const record = buildCallbackRecord(event, {
+    recordedAt,
+    idempotencyToken: headerOf(event, 'i-twilio-idempotency-token'),
+    redactDigits: ingest.config.redactDigits,
+  });
+  const messageSid = record.message_sid;
+  // The problems name parameters, never their values: no number reaches the log.
+  if (record.problems) log('warn', 'callback archived with problems', { message_sid: messageSid, problems: record.problems });
 
   try {
-    const outcome = await ingest.writer.write(line, recordedAt);
+    const outcome = await ingest.writer.write(toArchiveLine(record), recordedAt);
     if (outcome.destination === 'fallback') {
       log('warn', 'callback archived through the S3 fallback', { message_sid: messageSid, key: outcome.reference });
     }
     return { statusCode: 200, body: '' };
   } catch (error) {
+    if (error instanceof RecordTooLargeError) {
+      log('warn', 'callback refused: too large for Firehose, and no fallback is configured', { message_sid: messageSid, size_bytes: error.sizeBytes });
+      return errorAnswer(413, error.message);
+    }
     if (!(error instanceof ArchiveWriteError)) throw error;
     log('error', 'callback not archived; answering 503 so that Twilio retries', {
       message_sid: messageSid,

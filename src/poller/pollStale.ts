@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import type { ReadProblem, ScanProgress } from '../adapters/archive/archiveScanner';
+import type { ArchiveReadSummary, ScanProgress } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { MessageFetcher } from '../adapters/twilio/messageFetcher';
@@ -53,7 +53,7 @@ export interface PollSummary {
   };
   /** Messages that still need a person: fetch failures and messages still pending after the poll. */
   needs_attention: Attention[];
-  archive_read: { complete: boolean; objects: number; malformed_lines: number; corrupt_objects: number; problems: ReadProblem[] };
+  archive_read: ArchiveReadSummary;
   duration_ms: number;
 }
 
@@ -113,7 +113,7 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
           counts.fetched++;
           if (result.found) {
             const record = buildPollRecord(result.resource, now(), options.redactDigits);
-            if (isFinalStatus(record.status)) counts.now_final++;
+            if (isFinalStatus(record.status ?? '')) counts.now_final++;
             else {
               counts.still_pending++;
               needsAttention.push({ message_sid: sid, reason: `still ${record.status} at Twilio` });
@@ -157,6 +157,9 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
       malformed_lines: scan.malformedLines,
       corrupt_objects: scan.corruptObjects,
       problems: scan.problems,
+      flagged_records: scan.flaggedRecords,
+      unattributable_records: scan.unattributableRecords,
+      flagged: scan.flagged,
     },
     duration_ms: Date.now() - started,
   };

@@ -1,5 +1,5 @@
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import type { ReadProblem } from '../adapters/archive/archiveScanner';
+import type { ArchiveReadSummary } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportProblem, ExportReadReport } from '../adapters/twilioExport/exportFileReader';
@@ -68,7 +68,7 @@ export interface ReconcileSummary {
   inputs: {
     archive: string;
     twilio: string;
-    archive_read: { complete: boolean; records: number; objects: number; malformed_lines: number; corrupt_objects: number; problems: ReadProblem[] };
+    archive_read: ArchiveReadSummary & { records: number };
     twilio_read: { complete: boolean; rows: number; malformed_rows: number; problems: ExportProblem[] };
   };
   counts: Record<CountCategory, number> & { twilio_messages: number; outside_window: number; other_direction: number; send_errors: number };
@@ -265,7 +265,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     inputs: {
       archive: options.store.description,
       twilio: options.twilioListDescription,
-      archive_read: { complete: scan.complete, records: scan.records, objects: scan.objectsRead, malformed_lines: scan.malformedLines, corrupt_objects: scan.corruptObjects, problems: scan.problems },
+      archive_read: {
+        complete: scan.complete,
+        records: scan.records,
+        objects: scan.objectsRead,
+        malformed_lines: scan.malformedLines,
+        corrupt_objects: scan.corruptObjects,
+        problems: scan.problems,
+        flagged_records: scan.flaggedRecords,
+        unattributable_records: scan.unattributableRecords,
+        flagged: scan.flagged,
+      },
       twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: twilioRead.problems },
     },
     counts,

@@ -1,7 +1,8 @@
 /**
  * The optional direct-to-S3 fallback, through the real wire: when Firehose
  * will not take a record within the budget, the Function writes it to S3 under
- * the fallback prefix and answers 200; when S3 refuses too, it answers 503.
+ * the fallback prefix and answers 200, as it does at once for a record too
+ * large for Firehose; when S3 refuses too, it answers 503.
  */
 import { postSignedCallback } from '../../src/local/signedCallbacks';
 import { schemaErrors } from '../helpers/archiveSchema';
@@ -35,6 +36,13 @@ describe('direct-to-S3 fallback', () => {
       stack.firehose.setFaults({ mode: 'none' });
       await stack.firehose.flush();
       expect((await readRecords(s3.client, ARCHIVE_BUCKET, 'firehose/')).filter((r) => r.message_sid === sid)).toEqual([]);
+
+      // A record too large for Firehose at all goes straight to the fallback: archived, answered 200, not 413.
+      const bigSid = `SM${'f'.repeat(32)}`;
+      const big = await postSignedCallback(`${stack.url}/status-callback`, { ...smsCallback({ MessageSid: bigSid, SmsSid: bigSid }), Pad: 'x'.repeat(1020 * 1024) }, AUTH_TOKEN);
+      expect(big.status).toBe(200);
+      const bigRecord = (await readRecords(s3.client, ARCHIVE_BUCKET, 'fallback/')).find((r) => r.message_sid === bigSid);
+      expect((bigRecord?.params as Record<string, string>).Pad).toHaveLength(1020 * 1024);
     } finally {
       await stack.stop();
     }

@@ -48,7 +48,8 @@ const MAX_ATTEMPTS = 6;
 /**
  * Through Firehose, like every other record: PutRecordBatch in batches within
  * Firehose's limits, retrying the records a batch answer marks as failed (the
- * SDK never does) and whole batches that fail transiently.
+ * SDK never does), whole batches that fail transiently, and whole batches
+ * whose answer does not account for every record.
  */
 export class FirehoseArchiveAppender implements ArchiveAppender {
   constructor(
@@ -75,8 +76,15 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
           new PutRecordBatchCommand({ DeliveryStreamName: this.streamName, Records: pending.map((Data) => ({ Data })) }),
         );
         const responses = answer.RequestResponses ?? [];
-        const failed = pending.filter((_, i) => responses[i]?.ErrorCode);
-        if (failed.length > 0) lastError = `${failed.length} record(s) failed: ${responses.find((r) => r.ErrorCode)?.ErrorCode}`;
+        const errorEntries = responses.filter((r) => r.ErrorCode).length;
+        // An answer that does not account for each record acknowledges none of them: retry the whole batch.
+        if (responses.length !== pending.length || (answer.FailedPutCount ?? 0) !== errorEntries) {
+          lastError = `an inconsistent answer: ${responses.length} response(s) for ${pending.length} record(s), FailedPutCount ${answer.FailedPutCount} for ${errorEntries} failed entries`;
+          continue;
+        }
+        // A record is acknowledged by its RecordId; an entry with neither an id nor an error is not an acknowledgement.
+        const failed = pending.filter((_, i) => responses[i].ErrorCode || !responses[i].RecordId);
+        if (failed.length > 0) lastError = `${failed.length} record(s) failed: ${responses.find((r) => r.ErrorCode)?.ErrorCode ?? 'no RecordId'}`;
         pending = failed;
       } catch (error) {
         if (!isRetryableAwsError(error)) throw new ArchiveWriteError(`Firehose refused the batch: ${describeAwsError(error)}`, attempt, { cause: error });

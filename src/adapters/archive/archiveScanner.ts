@@ -25,8 +25,26 @@ export interface ScanReport extends ScanProgress {
   corruptObjects: number;
   /** The first problems found (at most `maxProblemsKept`), each with its location. */
   problems: ReadProblem[];
+  /** Valid records whose writer noted `problems` about their input (an odd callback, archived all the same). */
+  flaggedRecords: number;
+  /** Of those, the ones that name no message, account or status: kept in the archive, folded into nothing. */
+  unattributableRecords: number;
+  /** The first flagged records (at most `maxProblemsKept`), each with its location and what was odd. */
+  flagged: ReadProblem[];
   /** False when any line or object could not be read: the result is then incomplete. */
   complete: boolean;
+}
+
+/** How a command's summary reports its read of the archive. */
+export interface ArchiveReadSummary {
+  complete: boolean;
+  objects: number;
+  malformed_lines: number;
+  corrupt_objects: number;
+  problems: ReadProblem[];
+  flagged_records: number;
+  unattributable_records: number;
+  flagged: ReadProblem[];
 }
 
 export interface ScanOptions {
@@ -57,6 +75,9 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
     malformedLines: 0,
     corruptObjects: 0,
     problems: [],
+    flaggedRecords: 0,
+    unattributableRecords: 0,
+    flagged: [],
     complete: true,
   };
   const keep = options.maxProblemsKept ?? 1000;
@@ -97,7 +118,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
         await new Promise<void>((resolve) => waiting.push(resolve));
         continue;
       }
-      await readObject(store, object, options.onRecord, report, problem);
+      await readObject(store, object, options.onRecord, report, problem, keep);
       report.objectsRead++;
       options.onProgress?.(report);
     }
@@ -107,12 +128,20 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
   return report;
 }
 
+/** Counts a record its writer flagged, and keeps where it is. */
+function flag(report: ScanReport, keep: number, key: string, line: number, problems: readonly string[], unattributable: boolean): void {
+  report.flaggedRecords++;
+  if (unattributable) report.unattributableRecords++;
+  if (report.flagged.length < keep) report.flagged.push({ key, line, reason: `${unattributable ? 'names no message: ' : ''}${problems.join('; ')}` });
+}
+
 async function readObject(
   store: ArchiveStore,
   object: ArchiveObject,
   onRecord: ScanOptions['onRecord'],
   report: ScanReport,
   problem: (p: ReadProblem) => void,
+  keep: number,
 ): Promise<void> {
   let lineNumber = 0;
   const takeLine = (line: string) => {
@@ -121,6 +150,8 @@ async function readObject(
     const parsed = parseArchiveLine(line);
     if (parsed.ok) {
       report.records++;
+      if (parsed.facts === null) return flag(report, keep, object.key, lineNumber, parsed.problems, true);
+      if (parsed.facts.problems) flag(report, keep, object.key, lineNumber, parsed.facts.problems, false);
       onRecord(parsed.facts, object.key);
     } else {
       report.malformedLines++;

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutRecordCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { fallbackObjectKey } from '../../domain/archiveLayout';
+import { fallbackObjectKey, FIREHOSE_MAX_RECORD_BYTES } from '../../domain/archiveLayout';
+import { RecordTooLargeError } from '../../domain/errors';
 import { FALLBACK_RESERVE_MS, MIN_ATTEMPT_MS, type ArchiveWriterConfig } from '../../config/archiveSettings';
 import { createFirehoseClient, createS3Client } from './clients';
 import { isRetryableAwsError, describeAwsError } from './awsErrors';
@@ -44,12 +45,22 @@ export interface ArchiveWriterDeps {
 const BACKOFF_BASE_MS = 50;
 const BACKOFF_CAP_MS = 1000;
 
+/** A PutRecord answer that names no record: not an acknowledgement. */
+class MissingRecordIdError extends Error {
+  override name = 'MissingRecordIdError';
+  constructor() {
+    super('Firehose answered without a RecordId');
+  }
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes one archive line: Firehose `PutRecord` with retries inside a time
  * budget, then, if configured, straight to S3 under the fallback prefix.
- * Resolves only once a destination has acknowledged the line.
+ * Resolves only once a destination has acknowledged the line. A line over
+ * Firehose's record limit goes straight to the fallback, or, without one,
+ * throws RecordTooLargeError.
  */
 export class ArchiveWriter {
   private readonly firehose: FirehoseClient;
@@ -74,6 +85,7 @@ export class ArchiveWriter {
     const deadline = started + this.config.budgetMs;
     const firehoseDeadline = this.config.fallback ? deadline - FALLBACK_RESERVE_MS : deadline;
     const data = Buffer.from(line, 'utf8');
+    if (data.length > FIREHOSE_MAX_RECORD_BYTES) return this.writeTooLarge(data, recordedAt, deadline);
 
     let attempts = 0;
     let lastError: unknown;
@@ -86,10 +98,12 @@ export class ArchiveWriter {
           new PutRecordCommand({ DeliveryStreamName: this.config.streamName, Record: { Data: data } }),
           { abortSignal: AbortSignal.timeout(Math.min(this.config.attemptTimeoutMs, remaining)) },
         );
-        return { destination: 'firehose', attempts, reference: result.RecordId ?? '' };
+        // Firehose acknowledges a record by its id; an answer without one acknowledges nothing.
+        if (!result.RecordId) throw new MissingRecordIdError();
+        return { destination: 'firehose', attempts, reference: result.RecordId };
       } catch (error) {
         lastError = error;
-        if (!isRetryableAwsError(error)) break;
+        if (!isRetryableAwsError(error) && !(error instanceof MissingRecordIdError)) break;
         const delayMs = Math.round(this.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempts));
         if (this.now() + delayMs + MIN_ATTEMPT_MS > firehoseDeadline) break;
         this.deps.onEvent?.({ type: 'retry', attempt: attempts, delayMs, error: describeAwsError(error) });
@@ -107,6 +121,16 @@ export class ArchiveWriter {
       throw new ArchiveWriteError(`${firehoseFailure}; the S3 fallback failed too: ${describeAwsError(fallbackError)}`, attempts, {
         cause: fallbackError,
       });
+    }
+  }
+
+  private async writeTooLarge(data: Buffer, recordedAt: Date, deadline: number): Promise<WriteOutcome> {
+    if (!this.config.fallback) throw new RecordTooLargeError(data.length, FIREHOSE_MAX_RECORD_BYTES);
+    this.deps.onEvent?.({ type: 'fallback', attempts: 0, error: `the record is ${data.length} bytes, over Firehose's ${FIREHOSE_MAX_RECORD_BYTES}` });
+    try {
+      return { destination: 'fallback', attempts: 0, reference: await this.writeFallback(data, recordedAt, deadline) };
+    } catch (fallbackError) {
+      throw new ArchiveWriteError(`the record is too large for Firehose and the S3 fallback failed: ${describeAwsError(fallbackError)}`, 0, { cause: fallbackError });
     }
   }
 

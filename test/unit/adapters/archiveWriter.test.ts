@@ -3,6 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../../../src/adapters/aws/archiveWriter';
 import type { ArchiveWriterConfig } from '../../../src/config/archiveSettings';
+import { RecordTooLargeError } from '../../../src/domain/errors';
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);
@@ -119,5 +120,28 @@ describe('ArchiveWriter', () => {
       .catch((e: unknown) => e)) as ArchiveWriteError;
     expect(error).toBeInstanceOf(ArchiveWriteError);
     expect(error.message).toMatch(/ServiceUnavailableException.*S3 fallback failed too: AccessDenied \(HTTP 403\)/);
+  });
+
+  it('takes an answer without a RecordId for a failure, and tries again', async () => {
+    firehoseMock.on(PutRecordCommand).resolvesOnce({}).resolves({ RecordId: 'r-2' });
+    const events: WriterEvent[] = [];
+    const outcome = await writer({}, events).w.write('x\n', new Date());
+    expect(outcome).toEqual({ destination: 'firehose', attempts: 2, reference: 'r-2' });
+    expect(events[0]).toMatchObject({ type: 'retry', error: 'MissingRecordIdError' });
+  });
+
+  it('sends a record over Firehose\'s limit straight to the fallback, without asking Firehose', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    const big = `${'x'.repeat(1000 * 1024)}\n`;
+    const outcome = await writer({ fallback: { bucket: 'archive-bucket', prefix: 'fallback/' } }).w.write(big, new Date('2026-11-26T15:31:02.123Z'));
+    expect(outcome).toMatchObject({ destination: 'fallback', attempts: 0 });
+    expect(firehoseMock.commandCalls(PutRecordCommand)).toHaveLength(0);
+    expect(Buffer.from(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as Buffer).length).toBe(big.length);
+  });
+
+  it('refuses a record over Firehose\'s limit with RecordTooLargeError when there is no fallback', async () => {
+    const error = await writer().w.write(`${'x'.repeat(1000 * 1024)}\n`, new Date()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecordTooLargeError);
+    expect(firehoseMock.commandCalls(PutRecordCommand)).toHaveLength(0);
   });
 });

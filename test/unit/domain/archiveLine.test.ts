@@ -24,7 +24,7 @@ describe('parseArchiveLine', () => {
     const parsed = parseArchiveLine(toArchiveLine(record).trimEnd());
     expect(parsed).toEqual({
       ok: true,
-      facts: { source: 'callback', recorded_at: record.recorded_at, event_at: null, account_sid: ACCOUNT_SID, message_sid: MESSAGE_SID, status: 'sent', error_code: null, to: null, tags: {}, params: {} },
+      facts: { source: 'callback', recorded_at: record.recorded_at, event_at: null, account_sid: ACCOUNT_SID, message_sid: MESSAGE_SID, status: 'sent', error_code: null, to: null, tags: {}, params: {}, problems: null },
     });
   });
 
@@ -46,5 +46,26 @@ describe('parseArchiveLine', () => {
 
   it('accepts a send_error record without a SID', () => {
     expect(parseArchiveLine(JSON.stringify({ ...record, source: 'send_error', message_sid: null })).ok).toBe(true);
+  });
+
+  it('reads a flagged record that names its message as facts, problems included', () => {
+    const parsed = parseArchiveLine(JSON.stringify({ ...record, to: null, problems: ['To was sent 2 times with different values: the field is left null'] }));
+    expect(parsed).toMatchObject({ ok: true, facts: { message_sid: MESSAGE_SID, problems: ['To was sent 2 times with different values: the field is left null'] } });
+  });
+
+  it.each([
+    ['no message', { message_sid: null }],
+    ['no account', { account_sid: null }],
+    ['no status', { status: null }],
+  ])('reads a flagged record with %s as valid but with nothing to fold', (_what, fields) => {
+    expect(parseArchiveLine(JSON.stringify({ ...record, ...fields, problems: ['odd'] }))).toEqual({ ok: true, facts: null, problems: ['odd'] });
+  });
+
+  it.each([
+    ['an empty problems list', { message_sid: null, problems: [] }],
+    ['problems that are not strings', { problems: [1] }],
+    ['a null account without problems', { account_sid: null }],
+  ])('refuses %s', (_what, fields) => {
+    expect(parseArchiveLine(JSON.stringify({ ...record, ...fields })).ok).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
 import { buildCallbackRecord } from '../../../src/domain/callbackRecord';
-import { InvalidInputError } from '../../../src/domain/errors';
 import { toArchiveLine } from '../../../src/domain/archiveRecord';
 import { schemaErrors } from '../../helpers/archiveSchema';
 import { ACCOUNT_SID, MESSAGE_SID, SERVICE_SID, smsCallback } from '../../helpers/callbacks';
@@ -94,23 +93,64 @@ describe('buildCallbackRecord', () => {
     expect(schemaErrors(record)).toEqual([]);
   });
 
-  it.each([
-    ['MessageSid', { MessageSid: '', SmsSid: '' }],
-    ['AccountSid', { AccountSid: '' }],
-    ['MessageStatus', { MessageStatus: '', SmsStatus: '' }],
-  ])('refuses a callback without %s', (field, overrides) => {
-    const attempt = () => buildCallbackRecord(smsCallback(overrides), { recordedAt });
-    expect(attempt).toThrow(InvalidInputError);
-    expect(attempt).toThrow(expect.objectContaining({ field }));
-  });
+  describe('a signed callback is never refused for its content: archived, with what was odd in problems', () => {
+    it.each([
+      ['MessageSid', { MessageSid: undefined, SmsSid: undefined }, 'message_sid', 'MessageSid is missing'],
+      ['AccountSid', { AccountSid: undefined }, 'account_sid', 'AccountSid is missing'],
+      ['MessageStatus', { MessageStatus: undefined, SmsStatus: undefined }, 'status', 'MessageStatus is missing'],
+    ] as const)('without %s: the field null, the problem named', (_name, overrides, field, problem) => {
+      const record = buildCallbackRecord(smsCallback(overrides as unknown as Record<string, string>), { recordedAt });
+      expect(record[field]).toBeNull();
+      expect(record.problems).toEqual([problem]);
+      expect(schemaErrors(record)).toEqual([]);
+    });
 
-  it('refuses a MessageSid that is not a SID', () => {
-    expect(() => buildCallbackRecord(smsCallback({ MessageSid: "SM' OR 1=1 --" }), { recordedAt })).toThrow(/MessageSid is not a Twilio SID/);
-  });
+    it('keeps a MessageSid that is not a SID verbatim in params, and names no message', () => {
+      const record = buildCallbackRecord(smsCallback({ MessageSid: "SM' OR 1=1 --", SmsSid: "SM' OR 1=1 --" }), { recordedAt });
+      expect(record).toMatchObject({ message_sid: null, params: { MessageSid: "SM' OR 1=1 --" } });
+      expect(record.problems).toEqual(['MessageSid is not a SID of the expected form: the field is left null', 'SmsSid is not a SID of the expected form: the field is left null']);
+      expect(schemaErrors(record)).toEqual([]);
+    });
 
-  it('refuses a repeated MessageStatus instead of guessing', () => {
-    const event = { ...smsCallback(), MessageStatus: ['sent', 'delivered'] };
-    expect(() => buildCallbackRecord(event, { recordedAt })).toThrow(/MessageStatus must be sent once/);
+    it('leaves a parameter sent twice with different values null, and keeps both values', () => {
+      const event = { ...smsCallback(), MessageStatus: ['sent', 'delivered'], To: ['+14155550101', '+14155550199'], ErrorCode: ['30003', '30005'], RawDlrDoneDate: ['2611261530', '2611261531'] };
+      const record = buildCallbackRecord(event, { recordedAt, redactDigits: 4 });
+      // SmsStatus still says delivered: a status is read from it, and the repetition is on record.
+      expect(record).toMatchObject({ status: 'delivered', to: null, error_code: null, event_at: null });
+      expect(record.params).toMatchObject({ MessageStatus: ['sent', 'delivered'], To: ['+1415555****', '+1415555****'], ErrorCode: ['30003', '30005'] });
+      expect(record.problems).toEqual(
+        expect.arrayContaining([
+          'MessageStatus was sent 2 times with different values: the field is left null',
+          'To was sent 2 times with different values: the field is left null',
+          'ErrorCode was sent 2 times with different values: the field is left null',
+          'RawDlrDoneDate was sent 2 times with different values: the field is left null',
+        ]),
+      );
+      expect(JSON.stringify(record)).not.toContain('0101');
+      expect(schemaErrors(record)).toEqual([]);
+    });
+
+    it('takes a parameter repeated with the same value, and says it was repeated', () => {
+      const record = buildCallbackRecord({ ...smsCallback(), ErrorCode: ['30003', '30003'] }, { recordedAt });
+      expect(record.error_code).toBe('30003');
+      expect(record.problems).toEqual(['ErrorCode was sent 2 times with the same value']);
+    });
+
+    it('names an unusual MessagingServiceSid, a RawDlrDoneDate that is not a time, and structured values', () => {
+      const event = { ...smsCallback({ MessagingServiceSid: 'PN0123456789abcdef0123456789abcdef', RawDlrDoneDate: 'yesterday' }), Extra: { a: 'b' } };
+      const record = buildCallbackRecord(event, { recordedAt });
+      expect(record).toMatchObject({ messaging_service_sid: null, event_at: null, params: { MessagingServiceSid: 'PN0123456789abcdef0123456789abcdef', Extra: '{"a":"b"}' } });
+      expect(record.problems).toEqual([
+        'Extra came as structured data, kept as its JSON text',
+        'RawDlrDoneDate is not a YYMMDDhhmm[ss] time: event_at is left null',
+        'MessagingServiceSid is not a SID of the expected form: the field is left null',
+      ]);
+      expect(schemaErrors(record)).toEqual([]);
+    });
+
+    it('has no problems field when nothing was odd', () => {
+      expect(buildCallbackRecord(smsCallback(), { recordedAt })).not.toHaveProperty('problems');
+    });
   });
 
   it('stores injection strings and odd unicode as inert data', () => {

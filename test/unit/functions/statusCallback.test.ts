@@ -1,4 +1,4 @@
-import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import { FirehoseClient, PutRecordCommand, ResourceNotFoundException } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ARCHIVE_ENV, smsCallback } from '../../helpers/callbacks';
 
@@ -58,9 +58,18 @@ describe('status-callback Function', () => {
     expect(firehoseMock.commandCalls(PutRecordCommand)).toHaveLength(1);
   });
 
-  it('answers a JSON error for a bad callback', async () => {
-    const { response } = await invoke({ AccountSid: 'x' });
-    expect(response?.statusCode).toBe(400);
+  it('archives an odd callback and answers 200: it is signed, and a 4xx would make Twilio drop it', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
+    const { response } = await invoke({ AccountSid: 'x', request: { headers: {}, cookies: {} } });
+    expect(response).toMatchObject({ statusCode: 200, body: '' });
+    const line = Buffer.from(firehoseMock.commandCalls(PutRecordCommand)[0].args[0].input.Record!.Data!).toString('utf8');
+    expect(JSON.parse(line)).toMatchObject({ message_sid: null, account_sid: null, problems: expect.arrayContaining(['MessageSid is missing']) });
+  });
+
+  it('answers a JSON error when the record cannot be archived', async () => {
+    firehoseMock.on(PutRecordCommand).rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: { httpStatusCode: 400 } }));
+    const { response } = await invoke({ ...smsCallback(), request: { headers: {}, cookies: {} } });
+    expect(response?.statusCode).toBe(503);
     expect(response?.headers['Content-Type']).toBe('application/json');
     expect(JSON.parse(String(response?.body))).toHaveProperty('error.message');
   });

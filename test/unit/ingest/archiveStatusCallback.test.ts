@@ -44,24 +44,37 @@ describe('archiveStatusCallback', () => {
     expect(JSON.parse(writtenLines()[0]).to).toBe('+1415555****');
   });
 
-  it('answers 400 for a callback without MessageSid, and writes nothing', async () => {
+  it('archives a callback without a usable MessageSid, answers 200, and logs what was odd without a value', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
     const { log, lines } = logSpy();
-    const answer = await archiveStatusCallback(smsCallback({ MessageSid: '', SmsSid: '' }), env, log, now);
-    expect(answer.statusCode).toBe(400);
-    expect(JSON.parse(answer.body)).toEqual({ error: { message: 'MessageSid is missing' } });
-    expect(writtenLines()).toEqual([]);
-    expect(lines.join('\n')).toMatch(/callback refused/);
+    const answer = await archiveStatusCallback(smsCallback({ MessageSid: '', SmsSid: "SM' OR 1=1" }), env, log, now);
+    expect(answer).toEqual({ statusCode: 200, body: '' });
+    const record = JSON.parse(writtenLines()[0]) as Record<string, unknown>;
+    expect(record).toMatchObject({ message_sid: null, params: { SmsSid: "SM' OR 1=1" }, problems: ['SmsSid is not a SID of the expected form: the field is left null'] });
+    expect(schemaErrors(record)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/callback archived with problems/);
+    expect(lines.join('\n')).not.toContain('OR 1=1');
   });
 
-  it('answers 400 for an empty callback', async () => {
-    expect((await archiveStatusCallback({ request: { headers: {}, cookies: {} } }, env, logSpy().log, now)).statusCode).toBe(400);
-    expect(writtenLines()).toEqual([]);
+  it('archives even an empty callback, for the record', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
+    expect((await archiveStatusCallback({ request: { headers: {}, cookies: {} } }, env, logSpy().log, now)).statusCode).toBe(200);
+    expect(JSON.parse(writtenLines()[0])).toMatchObject({ problems: ['MessageSid is missing', 'AccountSid is missing', 'MessageStatus is missing'] });
   });
 
-  it('answers 413 for a record Firehose could never take, and writes nothing', async () => {
+  it('answers 413 for a record Firehose could never take when there is no fallback, and writes nothing', async () => {
     const answer = await archiveStatusCallback(smsCallback({ Huge: 'x'.repeat(1024 * 1024) }), env, logSpy().log, now);
     expect(answer.statusCode).toBe(413);
     expect(writtenLines()).toEqual([]);
+  });
+
+  it('answers 503, so that Twilio retries, when Firehose answers without a RecordId', async () => {
+    firehoseMock.on(PutRecordCommand).resolves({});
+    const { log, lines } = logSpy();
+    const answer = await archiveStatusCallback(smsCallback(), { ...env, ARCHIVE_WRITE_BUDGET_MS: '600', ARCHIVE_FIREHOSE_STREAM: 'no-record-id' }, log, now);
+    expect(answer.statusCode).toBe(503);
+    expect(firehoseMock.commandCalls(PutRecordCommand).length).toBeGreaterThan(1);
+    expect(lines.join('\n')).toMatch(/MissingRecordIdError/);
   });
 
   it('answers 503 (so that Twilio retries) when the record cannot be written', async () => {

@@ -15,18 +15,36 @@ const ADDRESS_PARAMETERS = new Set(['To', 'From', 'ChannelToAddress', 'ChannelFr
 /** An E.164 number, optionally behind a channel prefix (`whatsapp:`, `rcs:`, `sms:` …). */
 const PHONE_LIKE = /^(?:[a-z][a-z0-9-]*:)?\+\d{6,15}$/i;
 
-/** Masks the last `digits` digits of `value`, skipping any non-digit characters. */
+/**
+ * Masks the last `digits` digits of `value`, skipping any non-digit
+ * characters. A mask character counts as a digit already masked, so masking
+ * twice (a row masked on reading, then in a record) changes nothing more.
+ */
 export function maskTrailingDigits(value: string, digits: number): string {
   if (digits <= 0) return value;
   const chars = [...value];
   let remaining = digits;
   for (let i = chars.length - 1; i >= 0 && remaining > 0; i--) {
-    if (chars[i] >= '0' && chars[i] <= '9') {
+    if (chars[i] === REDACTION_MASK_CHAR) remaining--;
+    else if (chars[i] >= '0' && chars[i] <= '9') {
       chars[i] = REDACTION_MASK_CHAR;
       remaining--;
     }
   }
   return chars.join('');
+}
+
+/**
+ * A phone number inside free text, as Twilio's error messages quote one
+ * ("The 'To' number +14155550100 is not a valid phone number"): `+` and 6–15
+ * digits, or a bare run of 10–15 digits; never a part of a longer word or SID.
+ */
+const NUMBER_IN_TEXT = /(?<![\w+*])(?:\+[0-9*]{6,15}|[0-9*]{10,15})(?![\w*])/g;
+
+/** Free text (an error message, a problem's reason) with the trailing digits of every phone number in it masked. */
+export function maskPhoneNumbersInText(text: string, digits: number): string {
+  if (digits <= 0) return text;
+  return text.replace(NUMBER_IN_TEXT, (number) => maskTrailingDigits(number, digits));
 }
 
 /**
@@ -53,13 +71,29 @@ function maskIfAddress(name: string, value: string, digits: number): string {
   return isAddressParameter(name, value) ? maskTrailingDigits(value, digits) : value;
 }
 
-/** An API resource (snake_case, `to`/`from` top-level) with every address among its top-level strings masked. */
+/** Free-text fields of an API resource that may quote a number: Twilio's error message. */
+const RESOURCE_TEXT_FIELDS = new Set(['error_message', 'errorMessage']);
+
+/**
+ * An API resource (snake_case, `to`/`from` top-level) with every address
+ * among its top-level strings masked, and the numbers its error message
+ * quotes. The message body is kept as sent: it is the communication itself.
+ */
 export function redactResource(resource: Record<string, unknown>, digits: number): Record<string, unknown> {
   if (digits <= 0) return resource;
   const redacted: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(resource)) {
-    const isAddress = typeof value === 'string' && (name === 'to' || name === 'from' || isAddressParameter(name, value));
-    setOwn(redacted, name, isAddress ? maskTrailingDigits(value as string, digits) : value);
+    let kept = value;
+    if (typeof value === 'string') {
+      if (name === 'to' || name === 'from' || isAddressParameter(name, value)) kept = maskTrailingDigits(value, digits);
+      else if (RESOURCE_TEXT_FIELDS.has(name)) kept = maskPhoneNumbersInText(value, digits);
+    }
+    setOwn(redacted, name, kept);
   }
   return redacted;
+}
+
+/** Problems or notes whose `reason` is free text (a row an export could not read, an error): any number in it masked. */
+export function maskReasons<T extends { reason: string }>(items: T[], digits: number): T[] {
+  return digits <= 0 ? items : items.map((item) => ({ ...item, reason: maskPhoneNumbersInText(item.reason, digits) }));
 }

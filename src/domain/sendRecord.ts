@@ -1,6 +1,6 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { buildResourceRecord, toIsoUtc, type MessageResource } from './resourceRecord';
-import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
+import { maskPhoneNumbersInText, maskTrailingDigits, redactParameters, redactResource } from './redaction';
 
 /** The status of a `send_error` record: the attempt has no message status, only an outcome no one saw. */
 export const SEND_ERROR_STATUS = 'send_error';
@@ -70,7 +70,8 @@ export function buildSendErrorRecord(
     tags: redactParameters(tags, redactDigits),
     params: {
       request: redactResource(request, redactDigits),
-      error: { kind: failure.kind, http_status: failure.httpStatus, code: failure.code, message: failure.message, more_info: failure.moreInfo },
+      // Twilio's error text may quote the number it refused.
+      error: { kind: failure.kind, http_status: failure.httpStatus, code: failure.code, message: maskPhoneNumbersInText(failure.message, redactDigits), more_info: failure.moreInfo },
     },
   };
 }

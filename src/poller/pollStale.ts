@@ -9,6 +9,7 @@ import { toArchiveLine } from '../domain/archiveRecord';
 import { MessageStates } from '../domain/messageState';
 import { buildNotFoundRecord, buildPollRecord } from '../domain/pollRecord';
 import { classifyMessage, type StaleCriteria } from '../domain/staleness';
+import { maskReasons } from '../domain/redaction';
 import { isFinalStatus } from '../domain/statusRules';
 
 export interface PollOptions {
@@ -150,16 +151,16 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
     appended_to: options.appender?.description ?? null,
     dry_run: options.appender === null,
     counts,
-    needs_attention: needsAttention.sort((a, b) => (a.message_sid < b.message_sid ? -1 : 1)),
+    needs_attention: maskReasons(needsAttention, options.redactDigits).sort((a, b) => (a.message_sid < b.message_sid ? -1 : 1)),
     archive_read: {
       complete: scan.complete,
       objects: scan.objectsRead,
       malformed_lines: scan.malformedLines,
       corrupt_objects: scan.corruptObjects,
-      problems: scan.problems,
+      problems: maskReasons(scan.problems, options.redactDigits),
       flagged_records: scan.flaggedRecords,
       unattributable_records: scan.unattributableRecords,
-      flagged: scan.flagged,
+      flagged: maskReasons(scan.flagged, options.redactDigits),
     },
     duration_ms: Date.now() - started,
   };

@@ -10,7 +10,8 @@ import { MessageStates } from '../domain/messageState';
 import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeMatcher';
 import { buildReconcileRecord, matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus, type StatusCategory } from '../domain/reconcile/statusCategory';
-import { matchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import { maskReasons } from '../domain/redaction';
 import { isFinalStatus } from '../domain/statusRules';
 import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
 
@@ -186,7 +187,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const matcher = new EnvelopeMatcher(pendingAttempts, options.matchWindowMs);
   const rowsBySid = new Map<string, TwilioMessageRow>();
   const deferred: { row: TwilioMessageRow; category: Exclude<StatusCategory, 'ok' | 'pending'> }[] = [];
-  const twilioRead = await options.twilioList((row) => {
+  // Twilio's rows are masked as the archive is, as they are read: nothing downstream sees a full number.
+  const twilioRead = await options.twilioList((unmasked) => {
+    const row = redactTwilioRow(unmasked, options.redactDigits);
     if (!matchesDirection(row, options.direction)) {
       counts.other_direction++;
       return;
@@ -271,12 +274,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
         objects: scan.objectsRead,
         malformed_lines: scan.malformedLines,
         corrupt_objects: scan.corruptObjects,
-        problems: scan.problems,
+        problems: maskReasons(scan.problems, options.redactDigits),
         flagged_records: scan.flaggedRecords,
         unattributable_records: scan.unattributableRecords,
-        flagged: scan.flagged,
+        flagged: maskReasons(scan.flagged, options.redactDigits),
       },
-      twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: twilioRead.problems },
+      twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: maskReasons(twilioRead.problems, options.redactDigits) },
     },
     counts,
     written: outcome.appended,

@@ -1,3 +1,5 @@
+import { maskTrailingDigits } from '../redaction';
+
 /** One message of Twilio's own list, whatever export it came from. */
 export interface TwilioMessageRow {
   sid: string;
@@ -167,4 +169,15 @@ export function matchesDirection(row: TwilioMessageRow, wanted: 'outbound' | 'in
   const direction = row.direction ?? '';
   const outbound = direction.startsWith('outbound') || direction.startsWith('outgoing');
   return wanted === 'outbound' ? outbound : !outbound && direction !== '';
+}
+
+/**
+ * The row with its numbers masked as the archive masks its own
+ * (ARCHIVE_REDACT_DIGITS): done as each row is read, so that matching,
+ * evidence, corrections and reports never hold a full number. Masking both
+ * sides keeps the leading digits, which is what envelope matching compares.
+ */
+export function redactTwilioRow(row: TwilioMessageRow, digits: number): TwilioMessageRow {
+  if (digits <= 0) return row;
+  return { ...row, to: row.to === null ? null : maskTrailingDigits(row.to, digits), from: row.from === null ? null : maskTrailingDigits(row.from, digits) };
 }

@@ -1,4 +1,5 @@
-import { isAddressParameter, maskTrailingDigits } from '../../../src/domain/redaction';
+import { isAddressParameter, maskPhoneNumbersInText, maskTrailingDigits, redactResource } from '../../../src/domain/redaction';
+import { redactTwilioRow, type TwilioMessageRow } from '../../../src/domain/reconcile/twilioRow';
 
 describe('maskTrailingDigits', () => {
   it('masks the last N digits of an E.164 number', () => {
@@ -37,5 +38,39 @@ describe('isAddressParameter', () => {
     expect(isAddressParameter('RawDlrDoneDate', '2411261530')).toBe(false);
     expect(isAddressParameter('ErrorCode', '30003')).toBe(false);
     expect(isAddressParameter('NumSegments', '+2')).toBe(false);
+  });
+});
+
+describe('masking twice', () => {
+  it('changes nothing more: a mask counts as a digit already masked', () => {
+    const once = maskTrailingDigits('+14155551234', 4);
+    expect(maskTrailingDigits(once, 4)).toBe('+1415555****');
+    expect(maskTrailingDigits(once, 6)).toBe('+14155******');
+  });
+});
+
+describe('maskPhoneNumbersInText', () => {
+  it('masks E.164 numbers and long digit runs inside text', () => {
+    expect(maskPhoneNumbersInText('Invalid To +14155551234; also 442071838750 (sms:+447911123456)', 4)).toBe('Invalid To +1415555****; also 44207183**** (sms:+44791112****)');
+  });
+
+  it('leaves error codes, dates, SIDs and short numbers alone', () => {
+    const text = 'Error 30003 at 2026-11-25T10:00:00Z for SM0123456789abcdef0123456789abcdef, 12 segments, id 123456789';
+    expect(maskPhoneNumbersInText(text, 4)).toBe(text);
+  });
+});
+
+describe('redactResource', () => {
+  it('masks the addresses and the numbers the error message quotes, and keeps the body as sent', () => {
+    const resource = { to: '+14155551234', from: 'whatsapp:+15005550006', error_message: 'Unreachable: +14155551234', body: 'Call +14155551234' };
+    expect(redactResource(resource, 4)).toEqual({ to: '+1415555****', from: 'whatsapp:+1500555****', error_message: 'Unreachable: +1415555****', body: 'Call +14155551234' });
+  });
+});
+
+describe('redactTwilioRow', () => {
+  it('masks to and from as the archive does, and nothing else', () => {
+    const row: TwilioMessageRow = { sid: 'SM0123456789abcdef0123456789abcdef', accountSid: null, status: 'sent', direction: 'outbound-api', to: '+14155551234', from: '+15005550006', dateCreated: null, dateSent: null, errorCode: null, messagingServiceSid: null };
+    expect(redactTwilioRow(row, 4)).toEqual({ ...row, to: '+1415555****', from: '+1500555****' });
+    expect(redactTwilioRow(row, 0)).toBe(row);
   });
 });

@@ -84,4 +84,14 @@ describe('buildSendErrorRecord', () => {
     expect(record).toMatchObject({ error_code: null, to: '+1415555****', from: '+1500555****', params: { error: { kind: 'no_response', http_status: null } } });
     expect(JSON.stringify(record)).not.toMatch(/550123|550006/);
   });
+
+  it('masks a number Twilio\'s error text quotes, with redaction on', () => {
+    const message = "The 'To' number +14155550123 is not a valid phone number. Tried 14155550123 and whatsapp:+14155550123.";
+    const record = buildSendErrorRecord(envelope, request, { kind: 'error_response', httpStatus: 400, code: 21211, message, moreInfo: null }, { client_ref: 'r-4' }, new Date(), recordedAt, 4);
+    expect((record.params.error as { message: string }).message).toBe("The 'To' number +1415555**** is not a valid phone number. Tried 1415555**** and whatsapp:+1415555****.");
+    expect(JSON.stringify(record)).not.toMatch(/550123/);
+    // Without redaction the text is kept as Twilio wrote it.
+    const kept = buildSendErrorRecord(envelope, request, { kind: 'error_response', httpStatus: 400, code: 21211, message, moreInfo: null }, { client_ref: 'r-4' }, new Date(), recordedAt, 0);
+    expect((kept.params.error as { message: string }).message).toBe(message);
+  });
 });

@@ -75,3 +75,39 @@ export function buildSendErrorRecord(
     },
   };
 }
+
+/** Who a record is about, when the record itself could not be built. */
+export interface RecordIdentity {
+  source: 'send' | 'send_error';
+  /** The SID Twilio returned; absent for a `send_error`. */
+  messageSid?: string;
+  accountSid: string;
+  tags: Record<string, string>;
+  recordedAt: Date;
+}
+
+/**
+ * The least record of an attempt whose full record could not be built (an
+ * unexpected answer from the client): its SID and tags, no status, and why,
+ * as a problem. Kept so that the SID of a message Twilio created is never
+ * lost; the reconciliation fills in its status from Twilio's list.
+ */
+export function buildUnbuildableRecord(identity: RecordIdentity, problem: string, redactDigits = 0): ArchiveRecord {
+  return {
+    v: ARCHIVE_RECORD_VERSION,
+    source: identity.source,
+    recorded_at: identity.recordedAt.toISOString(),
+    event_at: null,
+    account_sid: identity.accountSid,
+    message_sid: identity.messageSid ?? null,
+    messaging_service_sid: null,
+    status: identity.source === 'send_error' ? SEND_ERROR_STATUS : null,
+    error_code: null,
+    to: null,
+    from: null,
+    idempotency_token: null,
+    tags: redactParameters(identity.tags, redactDigits),
+    params: {},
+    problems: [maskPhoneNumbersInText(problem, redactDigits)],
+  };
+}

@@ -4,7 +4,9 @@
  * attempt, SID or not. See README, "Sending messages with a complete record".
  */
 export { RecordedSender, UnrecordedSendError } from './recordedSender';
-export type { ArchiveLineWriter, RecordedSenderOptions, SendOptions, SendParams } from './recordedSender';
+export type { ArchiveLineWriter, RecordedIn, RecordedSenderOptions, SendOptions, SendParams, SendResult } from './recordedSender';
+export { DEFAULT_SPOOL_DIR, RecordSpool } from '../adapters/spool/recordSpool';
+export type { DrainOutcome } from '../adapters/spool/recordSpool';
 export { readSenderConfig, recordedSenderFromEnv } from './senderConfig';
 export type { SenderConfig } from './senderConfig';
 export { ArchiveWriter, ArchiveWriteError } from '../adapters/aws/archiveWriter';

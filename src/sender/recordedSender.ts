@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Twilio } from 'twilio';
 import type { MessageInstance, MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 import type { WriteOutcome } from '../adapters/aws/archiveWriter';
-import { FIREHOSE_MAX_RECORD_BYTES } from '../domain/archiveLayout';
+import { DEFAULT_SPOOL_DIR, RecordSpool, type DrainOutcome } from '../adapters/spool/recordSpool';
 import { toArchiveLine, type ArchiveRecord } from '../domain/archiveRecord';
 import { InvalidInputError } from '../domain/errors';
 import { redactParameters } from '../domain/redaction';
 import type { MessageResource } from '../domain/resourceRecord';
-import { buildSendErrorRecord, buildSendRecord, type SendFailure } from '../domain/sendRecord';
+import { buildSendErrorRecord, buildSendRecord, buildUnbuildableRecord, type SendFailure } from '../domain/sendRecord';
 import { buildStatusCallbackUrl, checkTag, CLIENT_REF_TAG, type ConnectionOverrides } from '../domain/statusCallbackUrl';
 
 /** Writes one archive line; resolves once the archive has acknowledged it. */
@@ -30,6 +30,12 @@ export interface RecordedSenderOptions {
   overrides?: ConnectionOverrides;
   /** Trailing digits of each phone number masked in records, as the Function's ARCHIVE_REDACT_DIGITS. @default 0 */
   redactDigits?: number;
+  /**
+   * The folder of the local spool that keeps a record the archive would not
+   * take, until a later send or `npm run drain-spool` appends it. Put it on
+   * storage that outlives the process. @default DEFAULT_SPOOL_DIR (`./.message-archive-spool`)
+   */
+  spoolDir?: string;
   /** @default () => new Date() */
   now?: () => Date;
   /** Makes a client reference when the caller gives none. @default randomUUID */
@@ -46,12 +52,22 @@ export interface SendOptions {
 /** Message create parameters, less the status callback: the sender sets it. */
 export type SendParams = Omit<MessageListInstanceCreateOptions, 'statusCallback'>;
 
+/** Where an attempt's record went: the archive, or the local spool (appended to the archive later). */
+export type RecordedIn = 'archive' | 'spool';
+
+/** A sent message and where its `send` record is. */
+export interface SendResult {
+  /** What `client.messages.create` returned. */
+  message: MessageInstance;
+  recorded: RecordedIn;
+}
+
 /**
- * The send's outcome could not be recorded: the archive did not take the
- * record. The message was sent if `messageSid` is set (then `sent` holds what
- * Twilio returned); otherwise `sendError` is the error the send failed with.
- * `line` is the archive line that was not written: keep it, and append it to
- * the archive later, so that nothing is lost.
+ * The send's outcome could not be recorded: neither the archive nor the local
+ * spool took the record. The message was sent if `messageSid` is set (then
+ * `sent` holds what Twilio returned); otherwise `sendError` is the error the
+ * send failed with. `line` is the archive line that was not written: keep it,
+ * and append it to the archive later, so that nothing is lost.
  */
 export class UnrecordedSendError extends Error {
   override name = 'UnrecordedSendError';
@@ -79,24 +95,32 @@ export class RecordedSender {
   private readonly now: () => Date;
   private readonly newClientRef: () => string;
   private readonly redactDigits: number;
+  readonly spool: RecordSpool;
+  /** Whether the spool may hold entries: true until a drain finds it empty, and after every spooled record. */
+  private spoolMayHold = true;
+  private draining: Promise<DrainOutcome> | null = null;
 
   constructor(private readonly options: RecordedSenderOptions) {
     this.now = options.now ?? (() => new Date());
     this.newClientRef = options.newClientRef ?? randomUUID;
     this.redactDigits = options.redactDigits ?? 0;
+    this.spool = new RecordSpool(options.spoolDir ?? DEFAULT_SPOOL_DIR);
     // Fails now, not on the first send, if the URL or the overrides are wrong.
     buildStatusCallbackUrl({ functionUrl: options.functionUrl, overrides: options.overrides });
   }
 
   /**
    * Creates the message with the status callback set, records the outcome,
-   * and returns what `client.messages.create` returns, or rethrows its error
-   * unchanged once the `send_error` record is written. Throws
-   * UnrecordedSendError if the record could not be written, and
-   * InvalidInputError before sending anything if the parameters cannot make a
-   * record (no `to`, a bad tag name, a status callback of the caller's own).
+   * and resolves with what `client.messages.create` returned and where the
+   * record went; or rethrows the create's error unchanged once the
+   * `send_error` record is kept. Once Twilio has returned a SID this never
+   * rejects, unless neither the archive nor the spool would take the record
+   * (UnrecordedSendError): a caller that retries on errors must not send the
+   * message twice. Throws InvalidInputError before sending anything if the
+   * parameters cannot make a record (no `to`, a bad tag name, a status
+   * callback of the caller's own).
    */
-  async send(params: SendParams, options: SendOptions = {}): Promise<MessageInstance> {
+  async send(params: SendParams, options: SendOptions = {}): Promise<SendResult> {
     const tags = this.tagsOf(options);
     if (typeof params.to !== 'string' || params.to === '') throw new InvalidInputError('params.to is required: the record needs the recipient', 'to');
     if ('statusCallback' in params) throw new InvalidInputError('params.statusCallback is set by the sender; put identifiers in tags instead', 'statusCallback');
@@ -115,15 +139,37 @@ export class RecordedSender {
         messagingServiceSid: typeof params.messagingServiceSid === 'string' ? params.messagingServiceSid : null,
       };
       const recordedAt = this.now();
-      // The callback URL carries the tags: the record keeps it as built from the tags as recorded (masked when redacting).
-      const recordedRequest = { ...request, statusCallback: this.callbackUrl(redactParameters(tags, this.redactDigits) as Record<string, string>) };
-      const record = buildSendErrorRecord(envelope, recordedRequest, failureOf(sendError), tags, attemptedAt, recordedAt, this.redactDigits);
-      await this.record(record, recordedAt, undefined, sendError);
+      await this.record(
+        () => {
+          // The callback URL carries the tags: the record keeps it as built from the tags as recorded (masked when redacting).
+          const recordedRequest = { ...request, statusCallback: this.callbackUrl(redactParameters(tags, this.redactDigits) as Record<string, string>) };
+          return buildSendErrorRecord(envelope, recordedRequest, failureOf(sendError), tags, attemptedAt, recordedAt, this.redactDigits);
+        },
+        { source: 'send_error', accountSid: envelope.accountSid, tags, recordedAt },
+        undefined,
+        sendError,
+      );
       throw sendError;
     }
+    // From here on the message exists: whatever happens, its SID must be kept, and the caller must not be told it failed.
     const recordedAt = this.now();
-    await this.record(buildSendRecord(resourceOf(sent), tags, recordedAt, this.redactDigits), recordedAt, sent, undefined);
-    return sent;
+    const recorded = await this.record(
+      () => buildSendRecord(resourceOf(sent), tags, recordedAt, this.redactDigits),
+      { source: 'send', messageSid: String(sent.sid), accountSid: String(sent.accountSid ?? this.options.client.accountSid), tags, recordedAt },
+      sent,
+      undefined,
+    );
+    return { message: sent, recorded };
+  }
+
+  /**
+   * Appends what the spool holds to the archive (as `npm run drain-spool`
+   * does), waiting for a drain already under way first. Every later send
+   * also starts one in the background when the spool may hold entries.
+   */
+  async drainSpool(limit = Infinity): Promise<DrainOutcome> {
+    await this.draining?.catch(() => undefined);
+    return this.startDrain(limit);
   }
 
   private callbackUrl(tags: Record<string, string>): string {
@@ -141,19 +187,76 @@ export class RecordedSender {
     return tags;
   }
 
-  private async record(record: ArchiveRecord, recordedAt: Date, sent: MessageInstance | undefined, sendError: unknown): Promise<void> {
-    const line = toArchiveLine(record);
-    const what = sent ? `message ${sent.sid} was sent` : 'the send failed';
-    const size = Buffer.byteLength(line, 'utf8');
+  /**
+   * Builds the record and keeps it: in the archive, else in the local spool.
+   * Building is inside the guard: a record that cannot be built whole is kept
+   * in its minimal form (the SID, the tags, and the reason as a problem).
+   */
+  private async record(
+    build: () => ArchiveRecord,
+    identity: Parameters<typeof buildUnbuildableRecord>[0],
+    sent: MessageInstance | undefined,
+    sendError: unknown,
+  ): Promise<RecordedIn> {
+    let record: ArchiveRecord;
     try {
-      if (size > FIREHOSE_MAX_RECORD_BYTES) throw new Error(`the record is ${size} bytes; the archive takes at most ${FIREHOSE_MAX_RECORD_BYTES}`);
-      await this.options.archive.write(line, recordedAt);
-    } catch (archiveError) {
-      const reason = archiveError instanceof Error ? archiveError.message : String(archiveError);
-      throw new UnrecordedSendError(`${what}, but its record is not in the archive: ${reason}`, record.message_sid, record, line, sent, sendError, {
-        cause: archiveError,
-      });
+      record = build();
+    } catch (buildError) {
+      record = buildUnbuildableRecord(identity, `the full record could not be built: ${(buildError as Error)?.message ?? String(buildError)}`, this.redactDigits);
     }
+    const line = toArchiveLine(record);
+    try {
+      await this.options.archive.write(line, identity.recordedAt);
+      if (this.spoolMayHold) void this.startDrain(SPOOL_DRAIN_PER_SEND).catch(() => undefined);
+      return 'archive';
+    } catch (archiveError) {
+      try {
+        await this.spool.put(line);
+        this.spoolMayHold = true;
+        return 'spool';
+      } catch (spoolError) {
+        const what = sent ? `message ${sent.sid} was sent` : 'the send failed';
+        const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
+        throw new UnrecordedSendError(
+          `${what}, but its record is neither in the archive (${reason(archiveError)}) nor in the spool at ${this.spool.dir} (${reason(spoolError)})`,
+          record.message_sid,
+          record,
+          line,
+          sent,
+          sendError,
+          { cause: archiveError },
+        );
+      }
+    }
+  }
+
+  /** One drain at a time; the spool is written to the archive the way the sender writes. */
+  private startDrain(limit: number): Promise<DrainOutcome> {
+    if (this.draining) return this.draining;
+    const drain = this.spool
+      .drain((line) => this.options.archive.write(line, recordedAtOf(line, this.now())).then(() => undefined), limit)
+      .then((outcome) => {
+        if (outcome.remaining === 0 && outcome.error === null) this.spoolMayHold = false;
+        return outcome;
+      })
+      .finally(() => {
+        this.draining = null;
+      });
+    this.draining = drain;
+    return drain;
+  }
+}
+
+/** Spooled records appended in the background after each send that reached the archive. */
+const SPOOL_DRAIN_PER_SEND = 100;
+
+/** A spooled line's `recorded_at`, which files it under its hour if it must go to the fallback; `fallback` if unreadable. */
+function recordedAtOf(line: string, fallback: Date): Date {
+  try {
+    const at = Date.parse((JSON.parse(line) as { recorded_at?: string }).recorded_at ?? '');
+    return Number.isNaN(at) ? fallback : new Date(at);
+  } catch {
+    return fallback;
   }
 }
 

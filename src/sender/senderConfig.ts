@@ -8,13 +8,16 @@ import { RecordedSender } from './recordedSender';
 export interface SenderConfig extends IngestConfig {
   functionUrl: string;
   overrides: ConnectionOverrides;
+  /** ARCHIVE_SPOOL_DIR: the local spool's folder, when set. */
+  spoolDir?: string;
 }
 
 /**
  * The sender's settings: the Function's own ARCHIVE_* variables (the same
  * stream, credentials and redaction, so both write the same archive the same
  * way), STATUS_CALLBACK_URL (the deployed Function) and, optionally,
- * STATUS_CALLBACK_OVERRIDES (the fragment, e.g. `rc=5&rp=all&tt=15000`).
+ * STATUS_CALLBACK_OVERRIDES (the fragment, e.g. `rc=5&rp=all&tt=15000`) and
+ * ARCHIVE_SPOOL_DIR (the local spool's folder).
  */
 export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
   const ingest = readIngestConfig(env);
@@ -23,7 +26,8 @@ export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
   const rawOverrides = typeof env.STATUS_CALLBACK_OVERRIDES === 'string' ? env.STATUS_CALLBACK_OVERRIDES.trim() : '';
   checked('STATUS_CALLBACK_URL', () => checkFunctionUrl(functionUrl));
   const overrides = rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : checked('STATUS_CALLBACK_OVERRIDES', () => parseConnectionOverrides(rawOverrides));
-  return { ...ingest, functionUrl, overrides };
+  const spoolDir = typeof env.ARCHIVE_SPOOL_DIR === 'string' && env.ARCHIVE_SPOOL_DIR.trim() !== '' ? env.ARCHIVE_SPOOL_DIR.trim() : undefined;
+  return { ...ingest, functionUrl, overrides, ...(spoolDir ? { spoolDir } : {}) };
 }
 
 /** Runs a check of one variable's value, turning its InvalidInputError into a ConfigError that names the variable. */
@@ -44,6 +48,7 @@ export function recordedSenderFromEnv(client: Twilio, env: Record<string, unknow
     functionUrl: config.functionUrl,
     overrides: config.overrides,
     redactDigits: config.redactDigits,
+    spoolDir: config.spoolDir,
     archive: new ArchiveWriter(config.writer, deps),
   });
 }

@@ -6,7 +6,7 @@
  * reconciliation (the real CLI) over those records finds the timed-out
  * message by its envelope.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Twilio } from 'twilio';
@@ -59,7 +59,7 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
       budgetMs: 3000,
       attemptTimeoutMs: 1000,
     };
-    sender = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), newClientRef: () => `ref-${++refs}` });
+    sender = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), spoolDir: join(dir, 'spool'), newClientRef: () => `ref-${++refs}` });
   });
 
   afterEach(async () => {
@@ -80,7 +80,7 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
   }
 
   it('on success: sets the callback URL with the tags and overrides, and records the SID, initial status and API response', async () => {
-    const message = await sender.send({ to: '+14155550101', from: FROM, body: 'Your statement is ready' }, { tags: { order_id: '42' } });
+    const { message } = await sender.send({ to: '+14155550101', from: FROM, body: 'Your statement is ready' }, { tags: { order_id: '42' } });
 
     const held = fake.getMessage(message.sid)!;
     expect(message.status).toBe('queued');
@@ -109,7 +109,7 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
 
   it('with a Messaging Service: records its SID and the initial status accepted', async () => {
     const service = 'MG0123456789abcdef0123456789abcdef';
-    const message = await sender.send({ to: '+14155550102', messagingServiceSid: service, body: 'Hi' }, { clientRef: 'mine-7' });
+    const { message } = await sender.send({ to: '+14155550102', messagingServiceSid: service, body: 'Hi' }, { clientRef: 'mine-7' });
     const [record] = await archived();
     expect(record).toMatchObject({ message_sid: message.sid, status: 'accepted', messaging_service_sid: service, from: null, tags: { client_ref: 'mine-7' } });
   });
@@ -133,10 +133,10 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
   });
 
   it('with redaction on, masks the numbers of the envelope, the tags and the callback URL in the record', async () => {
-    const redacting = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), redactDigits: 4, newClientRef: () => 'r-9' });
+    const redacting = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), spoolDir: join(dir, 'spool'), redactDigits: 4, newClientRef: () => 'r-9' });
     fake.setFaults({ createErrors: [{ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' }] });
     await expect(redacting.send({ to: '+14155550109', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550109' } })).rejects.toMatchObject({ code: 21610 });
-    const sent = await redacting.send({ to: '+14155550108', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550108' } });
+    const { message: sent } = await redacting.send({ to: '+14155550108', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550108' } });
     // Twilio itself gets the real numbers.
     expect(fake.statusCallbacks.get(sent.sid)).toContain('callee=%2B14155550108');
     const records = await archived();
@@ -173,9 +173,21 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect(record.params).toMatchObject({ error: { kind: 'no_response', http_status: null, code: null, message } });
   });
 
-  it('when the archive will not take the record: throws UnrecordedSendError carrying the SID and the line', async () => {
+  it('when the archive will not take the record: keeps it in the spool and resolves, saying so', async () => {
     const unreachable = new ArchiveWriter({ ...writerConfig, firehoseEndpoint: 'http://127.0.0.1:9', budgetMs: 600, attemptTimeoutMs: 200 });
-    const failing = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: unreachable });
+    const spooling = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: unreachable, spoolDir: join(dir, 'spool') });
+    const result = await spooling.send({ to: '+14155550105', from: FROM, body: 'Hi' });
+    expect(result.recorded).toBe('spool');
+    expect(await spooling.spool.count()).toBe(1);
+    const [entry] = readdirSync(join(dir, 'spool'));
+    expect(JSON.parse(readFileSync(join(dir, 'spool', entry), 'utf8'))).toMatchObject({ source: 'send', message_sid: result.message.sid });
+    expect(await archived()).toEqual([]);
+  });
+
+  it('when neither the archive nor the spool will take the record: throws UnrecordedSendError carrying the SID and the line', async () => {
+    const unreachable = new ArchiveWriter({ ...writerConfig, firehoseEndpoint: 'http://127.0.0.1:9', budgetMs: 600, attemptTimeoutMs: 200 });
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const failing = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: unreachable, spoolDir: join(dir, 'not-a-folder', 'spool') });
     const error = await failing.send({ to: '+14155550105', from: FROM, body: 'Hi' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnrecordedSendError);
     const unrecorded = error as UnrecordedSendError;
@@ -183,7 +195,7 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect(unrecorded.messageSid).toBe(sid);
     expect(unrecorded.sent?.sid).toBe(sid);
     expect(JSON.parse(unrecorded.line)).toMatchObject({ source: 'send', message_sid: sid });
-    expect(unrecorded.message).toMatch(new RegExp(`message ${sid} was sent, but its record is not in the archive`));
+    expect(unrecorded.message).toMatch(new RegExp(`message ${sid} was sent, but its record is neither in the archive \\(.*\\) nor in the spool at .*not-a-folder`));
 
     // A failed send whose record is lost too: both errors reach the caller.
     fake.setFaults({ createErrors: [{ status: 400, code: 21211, message: 'Invalid' }] });
@@ -192,6 +204,57 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect(both.messageSid).toBeNull();
     expect(both.sendError).toBeInstanceOf(RestException);
     expect(JSON.parse(both.line)).toMatchObject({ source: 'send_error', error_code: '21211' });
+  });
+
+  it('a caller that retries on errors sends once: the record waits in the spool, and drain-spool appends it exactly once', async () => {
+    const refusing = new ArchiveWriter({ ...writerConfig, streamName: 'no-such-stream', budgetMs: 600, attemptTimeoutMs: 200 });
+    const spoolDir = join(dir, 'spool');
+    const spooling = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: refusing, spoolDir });
+    // What job queues do: try again, up to three times, whenever the call rejects.
+    const withRetries = async <T>(call: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await call();
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
+    };
+    const result = await withRetries(() => spooling.send({ to: '+14155550113', from: FROM, body: 'Your code' }, { tags: { order_id: '46' } }));
+    expect(result.recorded).toBe('spool');
+    expect(fake.stats.creates).toBe(1);
+    expect(await spooling.spool.count()).toBe(1);
+
+    const drainEnv = {
+      ARCHIVE_FIREHOSE_STREAM: STREAM,
+      ARCHIVE_FIREHOSE_ENDPOINT: writerConfig.firehoseEndpoint!,
+      ARCHIVE_AWS_REGION: 'us-east-1',
+      ARCHIVE_AWS_ACCESS_KEY_ID: 'LOCAL',
+      ARCHIVE_AWS_SECRET_ACCESS_KEY: 'LOCAL',
+      ARCHIVE_SPOOL_DIR: spoolDir,
+    };
+    const drained = await runScript('scripts/drain-spool.ts', [], drainEnv);
+    expect(drained.stderr).toBe('');
+    expect(drained).toMatchObject({ code: 0, stdout: expect.stringMatching(/Appended 1 spooled record\(s\) to Firehose stream sender-test; 0 remain/) });
+    expect(readdirSync(spoolDir)).toEqual([]);
+    // A second drain finds nothing to append.
+    expect((await runScript('scripts/drain-spool.ts', [], drainEnv)).stdout).toMatch(/Appended 0 spooled record\(s\)/);
+    const records = await archived();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ source: 'send', message_sid: result.message.sid, tags: { order_id: '46' } });
+  });
+
+  it('drains the spool into the archive on a later send, once the archive takes records again', async () => {
+    const spoolDir = join(dir, 'spool');
+    const down = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter({ ...writerConfig, streamName: 'no-such-stream', budgetMs: 600, attemptTimeoutMs: 200 }), spoolDir });
+    const spooled = await down.send({ to: '+14155550114', from: FROM, body: 'a' });
+    expect(spooled.recorded).toBe('spool');
+    const up = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), spoolDir });
+    const later = await up.send({ to: '+14155550115', from: FROM, body: 'b' });
+    expect(later.recorded).toBe('archive');
+    expect(await up.drainSpool()).toMatchObject({ remaining: 0, error: null });
+    expect(readdirSync(spoolDir)).toEqual([]);
+    expect((await archived()).map((r) => r.message_sid).sort()).toEqual([spooled.message.sid, later.message.sid].sort());
   });
 
   it('refuses, before sending anything, what cannot make a record', async () => {

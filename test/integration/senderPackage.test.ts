@@ -43,8 +43,8 @@ import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message'
 export async function notify(sender: RecordedSender, orderId: string): Promise<string | null> {
   const options: SendOptions = { tags: { order_id: orderId } };
   try {
-    const message: MessageInstance = await sender.send({ to: '+14155550101', from: '+15005550006', body: 'Shipped' }, options);
-    return message.sid;
+    const { message, recorded }: { message: MessageInstance; recorded: 'archive' | 'spool' } = await sender.send({ to: '+14155550101', from: '+15005550006', body: 'Shipped' }, options);
+    return recorded === 'spool' ? \`\${message.sid} (spooled)\` : message.sid;
   } catch (error) {
     if (error instanceof UnrecordedSendError) return error.messageSid;
     throw error;

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Where a spool lives when no directory is named: beside the process, `./.message-archive-spool`. */
+export const DEFAULT_SPOOL_DIR = '.message-archive-spool';
+
+/** A spool entry a drain claimed and then neither appended nor gave back (it crashed): taken over after this long. */
+const ABANDONED_CLAIM_MS = 10 * 60_000;
+
+const ENTRY = /^[0-9]{13}-[0-9a-f-]{36}\.ndjson$/;
+/** `<entry>.claimed-<when, ms>-<host>-<pid>-<uuid>`: the claim says when it was made. */
+const CLAIM = /^([0-9]{13}-[0-9a-f-]{36}\.ndjson)\.claimed-([0-9]{13})-/;
+
+/** What a drain did. */
+export interface DrainOutcome {
+  /** Entries the archive acknowledged, and that were then removed. */
+  appended: number;
+  /** Entries still in the spool: not tried, or refused by the archive. */
+  remaining: number;
+  /** Why the archive refused the first entry it refused, if it did. */
+  error: string | null;
+}
+
+/** Takes one archive line; resolves only once the archive has acknowledged it. */
+export type LineAppend = (line: string) => Promise<void>;
+
+/**
+ * A durable local spool of archive lines that the archive would not take:
+ * one file per line, written whole (a temporary file, fsynced, renamed into
+ * place, the folder fsynced), never changed afterwards. One file per entry,
+ * rather than one file appended to, lets a sender write and a drain remove
+ * at the same time, in several processes, with no lock: an entry appears
+ * whole or not at all, and a drain removes only the entries it appended.
+ */
+export class RecordSpool {
+  readonly dir: string;
+
+  constructor(dir: string = DEFAULT_SPOOL_DIR) {
+    this.dir = resolve(dir);
+  }
+
+  /** Stores one line durably; resolves with the entry's path once it is on disk. */
+  async put(line: string): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    const name = `${Date.now()}-${randomUUID()}.ndjson`;
+    const temporary = join(this.dir, `.${name}.${hostname()}-${process.pid}.tmp`);
+    const file = await open(temporary, 'wx', 0o600);
+    try {
+      await file.writeFile(line.endsWith('\n') ? line : `${line}\n`, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    const path = join(this.dir, name);
+    await rename(temporary, path);
+    // The rename is durable only once the folder itself is synced.
+    const folder = openSync(this.dir, 'r');
+    try {
+      fsyncSync(folder);
+    } finally {
+      closeSync(folder);
+    }
+    return path;
+  }
+
+  /** How many entries wait, claimed ones included. */
+  async count(): Promise<number> {
+    return (await this.names()).filter((name) => ENTRY.test(name) || CLAIM.test(name)).length;
+  }
+
+  /**
+   * Appends each waiting entry, oldest first, and removes it once the archive
+   * has acknowledged it. Each is claimed first (renamed), so that two drains
+   * never append the same entry; one the archive refuses is given back, and
+   * the drain stops there, since the archive is evidently not taking records.
+   * A drain that dies between the append and the removal leaves the entry to
+   * be appended again: a duplicate record, which readers fold away as they do
+   * Firehose's own duplicates.
+   */
+  async drain(append: LineAppend, limit = Infinity): Promise<DrainOutcome> {
+    const outcome: DrainOutcome = { appended: 0, remaining: 0, error: null };
+    const names = (await this.names()).sort();
+    const waiting = [...names.filter((name) => ENTRY.test(name)), ...this.abandonedClaims(names)];
+    for (const [i, name] of waiting.entries()) {
+      if (i >= limit || outcome.error !== null) {
+        outcome.remaining++;
+        continue;
+      }
+      const entry = CLAIM.exec(name)?.[1] ?? name;
+      const claimed = join(this.dir, `${entry}.claimed-${Date.now()}-${hostname()}-${process.pid}-${randomUUID()}`);
+      try {
+        await rename(join(this.dir, name), claimed);
+      } catch (error) {
+        // Another drain took it first.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      const line = await readFile(claimed, 'utf8');
+      try {
+        await append(line);
+      } catch (error) {
+        outcome.error = (error as Error).message;
+        outcome.remaining++;
+        await rename(claimed, join(this.dir, entry));
+        continue;
+      }
+      await unlink(claimed);
+      outcome.appended++;
+    }
+    return outcome;
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  private abandonedClaims(names: string[]): string[] {
+    return names.filter((name) => {
+      const claim = CLAIM.exec(name);
+      return claim !== null && Date.now() - Number(claim[2]) > ABANDONED_CLAIM_MS;
+    });
+  }
+}

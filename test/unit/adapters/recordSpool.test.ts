@@ -1,0 +1,71 @@
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordSpool } from '../../../src/adapters/spool/recordSpool';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spool-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('RecordSpool', () => {
+  it('keeps each line whole in its own file, newline-terminated, readable only by its owner', async () => {
+    const spool = new RecordSpool(join(dir, 'spool'));
+    const path = await spool.put('{"v":1}');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\n');
+    expect(readdirSync(join(dir, 'spool'))).toEqual([path.split('/').pop()]);
+    expect(await spool.count()).toBe(1);
+  });
+
+  it('drains oldest first and removes only what the archive acknowledged', async () => {
+    const spool = new RecordSpool(dir);
+    for (const n of [1, 2, 3]) {
+      await spool.put(`{"n":${n}}\n`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const appended: string[] = [];
+    const outcome = await spool.drain(async (line) => {
+      if (line.includes('"n":2')) throw new Error('ServiceUnavailableException');
+      appended.push(line);
+    });
+    // The archive refused the second: the drain gives it back and stops, keeping the third untried.
+    expect(appended).toEqual(['{"n":1}\n']);
+    expect(outcome).toEqual({ appended: 1, remaining: 2, error: 'ServiceUnavailableException' });
+    expect(await spool.count()).toBe(2);
+    expect(readdirSync(dir).every((name) => /^\d{13}-[0-9a-f-]{36}\.ndjson$/.test(name))).toBe(true);
+    expect(await spool.drain(async (line) => void appended.push(line))).toEqual({ appended: 2, remaining: 0, error: null });
+    expect(appended).toEqual(['{"n":1}\n', '{"n":2}\n', '{"n":3}\n']);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('lets two drains at once append each entry exactly once', async () => {
+    const spool = new RecordSpool(dir);
+    for (let n = 0; n < 40; n++) await spool.put(`{"n":${n}}\n`);
+    const appended: string[] = [];
+    const slowAppend = async (line: string) => {
+      await new Promise((r) => setTimeout(r, 1));
+      appended.push(line);
+    };
+    const [a, b] = await Promise.all([new RecordSpool(dir).drain(slowAppend), new RecordSpool(dir).drain(slowAppend)]);
+    expect(a.appended + b.appended).toBe(40);
+    expect(new Set(appended).size).toBe(40);
+    expect(appended).toHaveLength(40);
+  });
+
+  it('takes over an entry a crashed drain claimed long ago, but not one being drained now', async () => {
+    const spool = new RecordSpool(dir);
+    const path = await spool.put('{"n":1}\n');
+    const name = path.split('/').pop()!;
+    renameSync(path, join(dir, `${name}.claimed-${Date.now()}-host-1-x`));
+    expect(await spool.drain(async () => undefined)).toEqual({ appended: 0, remaining: 0, error: null });
+    expect(await spool.count()).toBe(1);
+    renameSync(join(dir, readdirSync(dir)[0]), join(dir, `${name}.claimed-${Date.now() - 11 * 60_000}-host-1-x`));
+    expect(await spool.drain(async () => undefined)).toEqual({ appended: 1, remaining: 0, error: null });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('finds nothing in a folder that does not exist yet', async () => {
+    expect(await new RecordSpool(join(dir, 'never')).drain(async () => undefined)).toEqual({ appended: 0, remaining: 0, error: null });
+  });
+});

@@ -15,7 +15,7 @@ async function main(): Promise<number> {
   if (values.help) {
     console.log(
       'Usage: npm run send-samples [-- --url <callback URL>] [--env-file <file>]\n' +
-        'Default URL: http://localhost:$PORT/status-callback?order_id=sample-<n>; settings from --env-file, else .env, else .env.example.',
+        'Default URL: http://localhost:$PORT/status-callback?order_id=sample-<n>; settings from the environment, then --env-file, else .env, else .env.example.',
     );
     return 0;
   }

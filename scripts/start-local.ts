@@ -11,12 +11,15 @@ async function main(): Promise<void> {
   const projectRoot = join(__dirname, '..');
   const { values } = parseArgs({ options: { 'env-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    console.log('Usage: npm start [-- --env-file <file>]\nSettings come from --env-file, else .env, else .env.example.');
+    console.log(
+      'Usage: npm start [-- --env-file <file>]\nSettings come from the process environment first (PORT=8080 npm start), then from\n--env-file, else .env, else .env.example.',
+    );
     return;
   }
-  const { file, settings } = loadLocalSettings(projectRoot, values['env-file'] && resolve(values['env-file']));
+  const { file, settings, fromProcess } = loadLocalSettings(projectRoot, values['env-file'] && resolve(values['env-file']));
   const log = (line: string) => console.error(line);
-  log(`settings from ${relative(projectRoot, file)}`);
+  // Names only: values may be secrets.
+  log(`settings from ${relative(projectRoot, file)}${fromProcess.length ? `, overridden by the environment's ${fromProcess.join(', ')}` : ''}`);
   const stack = await startLocalStack({ projectRoot, settings, log });
 
   console.log(`

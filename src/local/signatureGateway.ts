@@ -58,41 +58,64 @@ export class SignatureGateway {
       res.destroy();
       return;
     }
-    const path = (req.url ?? '/').split('?')[0];
-    const contentType = String(req.headers['content-type'] ?? '');
-    if (contentType.startsWith('application/x-www-form-urlencoded') && !isUtf8Form(body)) {
+    const target = plainTarget(req.url);
+    if (target === null) {
+      this.log(`refused ${req.method}: the request target is not a plain path`);
+      return refuse(res, 400, 'the request target must be a path such as /status-callback, without a scheme, host or fragment');
+    }
+    const path = target.pathname;
+    const contentType = mediaType(req);
+    if (contentType === 'application/x-www-form-urlencoded' && !isUtf8Form(body)) {
       // Further in, body-parser would turn the bad bytes into U+FFFD: a silent change. Twilio always sends UTF-8.
       this.log(`refused ${req.method} ${path}: form body is not valid UTF-8`);
       return refuse(res, 400, 'the form body is not valid UTF-8 (bytes or percent-escapes)');
     }
-    if (this.options.protectedPaths.has(path)) {
-      const verdict = this.checkSignature(req, body);
+    if (this.isProtected(path)) {
+      const verdict = this.checkSignature(req, body, contentType);
       if (verdict !== 'valid') {
         this.log(`refused ${req.method} ${path}: ${verdict}`);
         return refuse(res, 400, 'Unauthorized Request. Signature is missing or is invalid (Twilio error 80625)');
       }
     }
-    this.forward(req, body, res);
+    this.forward(req, body, res, `${target.pathname}${target.search}`);
   }
 
-  private checkSignature(req: IncomingMessage, body: Buffer): 'valid' | 'signature missing' | 'signature invalid' {
+  /**
+   * twilio-run routes paths case-insensitively, with or without a trailing
+   * slash and percent-encoded: so does the check, so that no spelling of a
+   * protected path reaches a Function unsigned.
+   */
+  private isProtected(path: string): boolean {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return true;
+    }
+    const key = decoded.toLowerCase().replace(/\/+$/, '');
+    for (const protectedPath of this.options.protectedPaths) if (protectedPath.toLowerCase() === key) return true;
+    return false;
+  }
+
+  private checkSignature(req: IncomingMessage, body: Buffer, contentType: string): 'valid' | 'signature missing' | 'signature invalid' {
     const signature = req.headers['x-twilio-signature'];
     if (typeof signature !== 'string' || signature === '') return 'signature missing';
     const url = publicUrl(req);
-    const contentType = String(req.headers['content-type'] ?? '');
-    const valid = contentType.startsWith('application/json')
-      ? validateRequestWithBody(this.options.authToken, signature, url, body.toString('utf8'))
-      : validateRequest(this.options.authToken, signature, url, contentType.startsWith('application/x-www-form-urlencoded') ? formParams(body) : {});
+    const valid =
+      contentType === 'application/json'
+        ? validateRequestWithBody(this.options.authToken, signature, url, body.toString('utf8'))
+        : validateRequest(this.options.authToken, signature, url, contentType === 'application/x-www-form-urlencoded' ? formParams(body) : {});
     return valid ? 'valid' : 'signature invalid';
   }
 
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+  /** Passes the request on with the target as checked (normalised), never the raw one. */
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, target: string): void {
     const upstream = httpRequest(
       {
         host: this.options.upstream.host,
         port: this.options.upstream.port,
         method: req.method,
-        path: req.url,
+        path: target,
         headers: { ...req.headers, 'content-length': String(body.length) },
         agent: this.agent,
       },
@@ -107,6 +130,31 @@ export class SignatureGateway {
     });
     upstream.end(body);
   }
+}
+
+/**
+ * The request target as a path and query, or null when it is anything else:
+ * an absolute-form target (`http://host/status-callback`) that a router would
+ * still route to the Function, `*`, or one carrying a fragment.
+ */
+export function plainTarget(raw: string | undefined): URL | null {
+  if (raw === undefined || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('#')) return null;
+  const base = 'http://gateway.invalid';
+  let parsed: URL;
+  try {
+    parsed = new URL(raw, base);
+  } catch {
+    return null;
+  }
+  return parsed.origin === base ? parsed : null;
+}
+
+/** The request's media type, lower-cased, without parameters: `Application/JSON; charset=utf-8` → `application/json`. */
+function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
 }
 
 /** The URL Twilio requested (and signed): scheme and host as the client saw them. */

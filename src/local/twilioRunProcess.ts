@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { renderEnvFile } from './localSettings';
@@ -32,20 +32,68 @@ export interface TwilioRunHandle {
   stop(): Promise<void>;
 }
 
+const ENV_FILE = /^twilio-run-(\d+)-\d+\.env$/;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Starts `twilio-run start` on the built Functions (dist/), as a child process,
- * and resolves once it answers HTTP.
+ * The env files twilio-run was given hold AUTH_TOKEN and the AWS secret. A
+ * stack stopped uncleanly (killed, a crash) leaves its file behind: remove
+ * every one whose stack is no longer running.
+ */
+export function removeLeftoverEnvFiles(stateDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = ENV_FILE.exec(name)?.[1];
+    if (owner === undefined || isRunning(Number(owner))) continue;
+    rmSync(join(stateDir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/**
+ * Starts `twilio-run start` on the built Functions (dist/), as a child process
+ * listening on loopback only, and resolves once it answers HTTP.
  */
 export async function startTwilioRun(options: TwilioRunOptions): Promise<TwilioRunHandle> {
   const stateDir = join(options.projectRoot, '.local');
   mkdirSync(stateDir, { recursive: true });
-  const envFile = join(stateDir, `twilio-run-${options.port}.env`);
+  removeLeftoverEnvFiles(stateDir);
+  // Named after this process, which outlives the twilio-run it starts: a later start knows whether it is stale.
+  const envFile = join(stateDir, `twilio-run-${process.pid}-${options.port}.env`);
   writeFileSync(envFile, renderEnvFile(options.env), { mode: 0o600 });
 
   const bin = join(options.projectRoot, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js');
   const child = spawn(
     process.execPath,
-    [bin, 'start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--port', String(options.port), '--env', envFile],
+    [
+      '--require',
+      join(__dirname, 'listenOnLoopback.js'),
+      bin,
+      'start',
+      '--functions-folder',
+      'dist/functions',
+      '--assets-folder',
+      'dist/assets',
+      '--port',
+      String(options.port),
+      '--env',
+      envFile,
+    ],
     { cwd: options.projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', CI: 'true' } },
   );
   const forward = (chunk: Buffer) => {

@@ -1,10 +1,11 @@
 /**
- * `npm start`'s script as a user runs it: it starts, archives signed
- * callbacks into a local folder in Firehose's layout, and on SIGTERM delivers
- * what it still buffers before it exits.
+ * `npm start`'s script as a user runs it: it starts (the environment's PORT
+ * winning over the file's, an unclean stop's leftover secrets removed),
+ * archives signed callbacks into a local folder in Firehose's layout, and on
+ * SIGTERM delivers what it still buffers before it exits.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postSignedCallback, sampleCallbacks } from '../../src/local/signedCallbacks';
@@ -24,6 +25,11 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
   const work = mkdtempSync(join(tmpdir(), 'start-local-'));
   const archiveDir = join(work, 'archive');
   const port = await freePort();
+  // An env file a killed stack left behind, holding its secrets: its process is gone.
+  const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+  mkdirSync(join(root, '.local'), { recursive: true });
+  const leftover = join(root, '.local', `twilio-run-${gone}-3999.env`);
+  writeFileSync(leftover, `AUTH_TOKEN=${AUTH_TOKEN}\n`);
   const envFile = join(work, 'test.env');
   writeFileSync(
     envFile,
@@ -34,7 +40,8 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
       'ARCHIVE_AWS_REGION=us-east-1',
       'ARCHIVE_AWS_ACCESS_KEY_ID=LOCAL',
       'ARCHIVE_AWS_SECRET_ACCESS_KEY=LOCAL',
-      `PORT=${port}`,
+      // The process environment says otherwise, and wins.
+      'PORT=1',
       `LOCAL_FIREHOSE_PORT=${await freePort()}`,
       `LOCAL_ARCHIVE_DIR=${archiveDir}`,
       // Long enough that nothing is delivered before the stop.
@@ -45,6 +52,7 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/start-local.ts', '--env-file', envFile], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port) },
   });
   let stdout = '';
   let stderr = '';
@@ -59,12 +67,14 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     }
     expect(stdout).toContain(`http://localhost:${port}/status-callback`);
     expect(stdout).toContain(archiveDir);
+    expect(stderr).toMatch(/settings from .*test\.env, overridden by the environment's .*PORT/);
+    expect(existsSync(leftover)).toBe(false);
 
     // `npm run send-samples` as a user runs it, against this stack's settings.
     const samples = spawnSync(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', 'scripts/send-sample-callbacks.ts', '--env-file', envFile],
-      { cwd: root, encoding: 'utf8' },
+      { cwd: root, encoding: 'utf8', env: { ...process.env, PORT: String(port) } },
     );
     expect(samples.stdout).toContain('All callbacks archived.');
     expect(samples.status).toBe(0);
@@ -89,4 +99,15 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(work, { recursive: true, force: true });
   }
+});
+
+describe('npm run deploy', () => {
+  const deploy = (args: string[]) => spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/deploy.ts', ...args], { cwd: root, encoding: 'utf8' });
+
+  it('refuses to run without an explicit --env, and with the local stack\'s files, before building anything', () => {
+    expect(deploy([])).toMatchObject({ status: 2, stderr: expect.stringMatching(/give the deployment's settings explicitly: npm run deploy -- --env \.env\.production/) });
+    expect(deploy(['--env', '.env'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/\.env holds the local stack's settings/) });
+    expect(deploy(['--env=.env.example'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/\.env\.example holds the local stack's settings/) });
+    expect(deploy(['--env', 'no-such.env'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no-such\.env does not exist/) });
+  });
 });

@@ -4,6 +4,9 @@
  * Firehose client → local Firehose endpoint → s3rver (a real process). The
  * objects are read back and the exact records asserted.
  */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import type { LocalStack } from '../../src/local/localStack';
 import { postSignedCallback } from '../../src/local/signedCallbacks';
 import { schemaErrors } from '../helpers/archiveSchema';
@@ -28,6 +31,19 @@ const sid = (n: number) => `SM${n.toString(16).padStart(32, '0')}`;
 async function archivedRecords(): Promise<Record<string, unknown>[]> {
   await stack.firehose.flush();
   return readRecords(s3.client, ARCHIVE_BUCKET, 'firehose/');
+}
+
+/** A POST with the request target exactly as given (absolute-form, odd paths), which fetch would normalise. */
+function rawPost(target: string, body: string, contentType: string, signature = 'unsigned'): Promise<{ status: number }> {
+  const { hostname, port } = new URL(stack.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method: 'POST', path: target, headers: { 'Content-Type': contentType, 'X-Twilio-Signature': signature } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function recordsFor(records: Record<string, unknown>[], messageSid: string) {
@@ -129,10 +145,43 @@ describe('status callback through the real wire', () => {
       expect(recordsFor(await archivedRecords(), sid(14))[0].tags).toEqual({ order_id: '7', tenant: 'acme', batch: '2026-11-26' });
     });
 
+    it('cannot be gone around: other spellings of the path need the signature too, and odd request targets are refused', async () => {
+      const body = new URLSearchParams(smsCallback({ MessageSid: sid(15), SmsSid: sid(15) })).toString();
+      const port = new URL(stack.url).port;
+      for (const target of ['/Status-Callback', '/status-callback/', '/%73tatus-callback', '/x/../status-callback', `http://127.0.0.1:${port}/status-callback`, '//evil.example/status-callback', '/status-callback#frag']) {
+        const answer = await rawPost(target, body, 'application/x-www-form-urlencoded');
+        expect({ target, status: answer.status }).toEqual({ target, status: 400 });
+      }
+    });
+
+    it('compares content types without regard to case', async () => {
+      const params = smsCallback({ MessageSid: sid(16), SmsSid: sid(16) });
+      const { getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks');
+      const answer = await rawPost('/status-callback', new URLSearchParams(params).toString(), 'Application/X-WWW-Form-URLEncoded; Charset=UTF-8', getExpectedTwilioSignature(AUTH_TOKEN, `${stack.url}/status-callback`, params));
+      expect(answer.status).toBe(200);
+    });
+
     it('archived none of the refused requests', async () => {
       const records = await archivedRecords();
-      for (const n of [10, 11, 12, 13]) expect(recordsFor(records, sid(n))).toEqual([]);
+      for (const n of [10, 11, 12, 13, 15]) expect(recordsFor(records, sid(n))).toEqual([]);
     });
+  });
+
+  it('runs twilio-run on loopback only, so the gateway is the one way in', async () => {
+    const port = stack.twilioRun.port;
+    const hex = port.toString(16).toUpperCase().padStart(4, '0');
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6']
+      .flatMap((file) => readFileSync(file, 'utf8').trim().split('\n').slice(1))
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && fields[1].endsWith(`:${hex}`))
+      .map((fields) => fields[1].split(':')[0]);
+    // 127.0.0.1 (little-endian hex), or ::1; never 0.0.0.0 or ::.
+    expect(listening.length).toBeGreaterThan(0);
+    for (const address of listening) expect(['0100007F', '00000000000000000000000001000000']).toContain(address);
+    for (const other of Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4')) {
+      const reached = await fetch(`http://${other!.address}:${port}/`, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+      expect({ address: other!.address, reached }).toEqual({ address: other!.address, reached: false });
+    }
   });
 });
 

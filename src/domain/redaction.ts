@@ -36,10 +36,14 @@ export function maskTrailingDigits(value: string, digits: number): string {
 
 /**
  * A phone number inside free text, as Twilio's error messages quote one
- * ("The 'To' number +14155550100 is not a valid phone number"): `+` and 6–15
- * digits, or a bare run of 10–15 digits; never a part of a longer word or SID.
+ * ("The 'To' number +14155550100 is not a valid phone number") or a logged
+ * URL does (`?callee=%2B14155550100`): `+` (or `%2B`) and 6–15 digits, or a
+ * bare run of 10–15 digits; never a part of a longer word or SID.
  */
-const NUMBER_IN_TEXT = /(?<![\w+*])(?:\+[0-9*]{6,15}|[0-9*]{10,15})(?![\w*])/g;
+const NUMBER_IN_TEXT = /(?<![\w+*])(?:(?:\+|%2B)[0-9*]{6,15}|[0-9*]{10,15})(?![\w*])/gi;
+
+/** Only `+` numbers: in a parameter's text, a bare digit run is more often a timestamp (RawDlrDoneDate) than a number. */
+const PLUS_NUMBER_IN_TEXT = /(?<![\w+*])\+[0-9*]{6,15}(?![\w*])/g;
 
 /** Free text (an error message, a problem's reason) with the trailing digits of every phone number in it masked. */
 export function maskPhoneNumbersInText(text: string, digits: number): string {
@@ -56,7 +60,14 @@ export function isAddressParameter(name: string, value: string): boolean {
   return ADDRESS_PARAMETERS.has(name) || PHONE_LIKE.test(value);
 }
 
-/** Callback parameters or tags with every address masked; a repeated parameter's values each. */
+/** A message's content: kept as sent, being the communication the archive exists to keep. */
+const CONTENT_PARAMETERS = new Set(['Body']);
+
+/**
+ * Callback parameters or tags with every address masked, and every `+`
+ * number quoted inside other text (a status message naming the number), but
+ * the message body; a repeated parameter's values each.
+ */
 export function redactParameters(params: Record<string, ParamValue>, digits: number): Record<string, ParamValue> {
   if (digits <= 0) return params;
   const redacted: Record<string, ParamValue> = {};
@@ -68,7 +79,8 @@ export function redactParameters(params: Record<string, ParamValue>, digits: num
 }
 
 function maskIfAddress(name: string, value: string, digits: number): string {
-  return isAddressParameter(name, value) ? maskTrailingDigits(value, digits) : value;
+  if (isAddressParameter(name, value)) return maskTrailingDigits(value, digits);
+  return CONTENT_PARAMETERS.has(name) ? value : value.replace(PLUS_NUMBER_IN_TEXT, (number) => maskTrailingDigits(number, digits));
 }
 
 /** Free-text fields of an API resource that may quote a number: Twilio's error message. */

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseS3Uri, readArchiveLayout } from '../config/archiveSettings';
+import { parseS3Uri, readArchiveLayout, readRedactDigits } from '../config/archiveSettings';
+import { maskPhoneNumbersInText } from '../domain/redaction';
 import { FolderDestination, S3Destination, type DeliveryDestination } from './firehose/destinations';
 import { LocalFirehose } from './firehose/localFirehose';
 import { SignatureGateway } from './signatureGateway';
@@ -74,10 +75,13 @@ export function protectedFunctionPaths(functionsDir: string): Set<string> {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { projectRoot, settings } = options;
-  const log = options.log ?? (() => undefined);
+  const rawLog = options.log ?? (() => undefined);
   for (const name of ['ACCOUNT_SID', 'AUTH_TOKEN', 'ARCHIVE_FIREHOSE_STREAM']) {
     if (!settings[name]?.trim()) throw new Error(`${name} is not set; copy .env.example to .env and fill it in`);
   }
+  // twilio-run logs each request's URL, tags and all: with redaction on, the stack's log masks numbers as the archive does.
+  const redactDigits = readRedactDigits(settings);
+  const log = (line: string) => rawLog(maskPhoneNumbersInText(line, redactDigits));
   const destination = options.destination ?? destinationFromSettings(projectRoot, settings);
   const firehose = new LocalFirehose({
     streamNames: [settings.ARCHIVE_FIREHOSE_STREAM.trim()],

@@ -11,7 +11,7 @@ import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeM
 import { buildReconcileRecord, matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus, type StatusCategory } from '../domain/reconcile/statusCategory';
 import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
-import { maskReasons } from '../domain/redaction';
+import { maskReasons, maskTrailingDigits, redactParameters } from '../domain/redaction';
 import { isFinalStatus } from '../domain/statusRules';
 import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
 
@@ -122,8 +122,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     if (facts.source === 'send_error') {
       const at = facts.event_at ?? facts.recorded_at;
       if (facts.to && at >= attemptFrom && at < toIso) {
-        const tags = facts.tags as Record<string, ParamValue>;
-        attempts.push({ id: attemptId(facts), to: facts.to, at, tags });
+        // Masked again (idempotent) in case the record predates redaction: the attempt is quoted in evidence and corrections.
+        const to = maskTrailingDigits(facts.to, options.redactDigits);
+        const tags = redactParameters(facts.tags as Record<string, ParamValue>, options.redactDigits);
+        attempts.push({ id: attemptId(facts.recorded_at, tags, to), to, at, tags });
       }
       return;
     }
@@ -317,10 +319,10 @@ function percent(share: number): string {
   return `${Number((share * 100).toFixed(2))}%`;
 }
 
-/** Stable across runs: the attempt's record is never rewritten. */
-function attemptId(facts: RecordFacts): string {
-  const ref = facts.tags.client_ref;
-  return `${facts.recorded_at}|${typeof ref === 'string' ? ref : ''}|${facts.to ?? ''}`;
+/** Stable across runs: the attempt's record is never rewritten, and masking a masked number changes nothing. */
+function attemptId(recordedAt: string, tags: Record<string, ParamValue>, to: string): string {
+  const ref = tags.client_ref;
+  return `${recordedAt}|${typeof ref === 'string' ? ref : ''}|${to}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isAddressParameter, maskPhoneNumbersInText, maskTrailingDigits, redactResource } from '../../../src/domain/redaction';
+import { isAddressParameter, maskPhoneNumbersInText, maskTrailingDigits, redactParameters, redactResource } from '../../../src/domain/redaction';
 import { redactTwilioRow, type TwilioMessageRow } from '../../../src/domain/reconcile/twilioRow';
 
 describe('maskTrailingDigits', () => {
@@ -54,6 +54,10 @@ describe('maskPhoneNumbersInText', () => {
     expect(maskPhoneNumbersInText('Invalid To +14155551234; also 442071838750 (sms:+447911123456)', 4)).toBe('Invalid To +1415555****; also 44207183**** (sms:+44791112****)');
   });
 
+  it('masks a percent-encoded + number, as a logged URL holds one', () => {
+    expect(maskPhoneNumbersInText('POST /status-callback?callee=%2B14155551234&x=1', 4)).toBe('POST /status-callback?callee=%2B1415555****&x=1');
+  });
+
   it('leaves error codes, dates, SIDs and short numbers alone', () => {
     const text = 'Error 30003 at 2026-11-25T10:00:00Z for SM0123456789abcdef0123456789abcdef, 12 segments, id 123456789';
     expect(maskPhoneNumbersInText(text, 4)).toBe(text);
@@ -72,5 +76,12 @@ describe('redactTwilioRow', () => {
     const row: TwilioMessageRow = { sid: 'SM0123456789abcdef0123456789abcdef', accountSid: null, status: 'sent', direction: 'outbound-api', to: '+14155551234', from: '+15005550006', dateCreated: null, dateSent: null, errorCode: null, messagingServiceSid: null };
     expect(redactTwilioRow(row, 4)).toEqual({ ...row, to: '+1415555****', from: '+1500555****' });
     expect(redactTwilioRow(row, 0)).toBe(row);
+  });
+});
+
+describe('redactParameters', () => {
+  it('masks + numbers quoted inside other parameters, but never the body or a timestamp', () => {
+    const params = { ChannelStatusMessage: 'Delivery to +14155551234 failed', Body: 'Call +14155551234', RawDlrDoneDate: '2611261530', To: '+14155551234' };
+    expect(redactParameters(params, 4)).toEqual({ ChannelStatusMessage: 'Delivery to +1415555**** failed', Body: 'Call +14155551234', RawDlrDoneDate: '2611261530', To: '+1415555****' });
   });
 });

@@ -48,10 +48,7 @@ runCommand(
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
     }
-    const outcome = await spool.drain(async (line) => {
-      const recordedAt = Date.parse((JSON.parse(line) as { recorded_at?: string }).recorded_at ?? '');
-      await writer.write(line, Number.isNaN(recordedAt) ? new Date() : new Date(recordedAt));
-    });
+    const outcome = await spool.drain(async (line, recordedAt) => void (await writer.write(line, recordedAt)));
     console.log(`Appended ${outcome.appended} spooled record(s) to Firehose stream ${stream}; ${outcome.remaining} remain in ${spool.dir}.`);
     if (outcome.error) console.log(`The archive refused a record: ${outcome.error}`);
     return outcome.remaining === 0 ? 0 : 1;

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import type { ArchiveReadSummary, ScanProgress } from '../adapters/archive/archiveScanner';
+import { archiveReadSummary, type ArchiveReadSummary, type ScanProgress } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { MessageFetcher } from '../adapters/twilio/messageFetcher';
@@ -152,16 +152,7 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
     dry_run: options.appender === null,
     counts,
     needs_attention: maskReasons(needsAttention, options.redactDigits).sort((a, b) => (a.message_sid < b.message_sid ? -1 : 1)),
-    archive_read: {
-      complete: scan.complete,
-      objects: scan.objectsRead,
-      malformed_lines: scan.malformedLines,
-      corrupt_objects: scan.corruptObjects,
-      problems: maskReasons(scan.problems, options.redactDigits),
-      flagged_records: scan.flaggedRecords,
-      unattributable_records: scan.unattributableRecords,
-      flagged: maskReasons(scan.flagged, options.redactDigits),
-    },
+    archive_read: archiveReadSummary(scan, options.redactDigits),
     duration_ms: Date.now() - started,
   };
 }

@@ -1,5 +1,5 @@
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import type { ArchiveReadSummary } from '../adapters/archive/archiveScanner';
+import { archiveReadSummary, type ArchiveReadSummary } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportProblem, ExportReadReport } from '../adapters/twilioExport/exportFileReader';
@@ -190,7 +190,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const rowsBySid = new Map<string, TwilioMessageRow>();
   const deferred: { row: TwilioMessageRow; category: Exclude<StatusCategory, 'ok' | 'pending'> }[] = [];
   // Twilio's rows are masked as the archive is, as they are read: nothing downstream sees a full number.
-  const twilioRead = await options.twilioList((unmasked) => {
+  const onRow = (unmasked: TwilioMessageRow) => {
     const row = redactTwilioRow(unmasked, options.redactDigits);
     if (!matchesDirection(row, options.direction)) {
       counts.other_direction++;
@@ -215,7 +215,15 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     // A candidate's status gap waits for the matching: a match writes one record that fixes both.
     if (candidate) deferred.push({ row, category });
     else statusGap(row, category);
-  });
+  };
+  let twilioRead: ExportReadReport;
+  try {
+    twilioRead = await options.twilioList(onRow);
+  } catch (error) {
+    // An unreadable list stops the run: the corrections held so far are dropped with it, unappended.
+    corrections?.discard();
+    throw error;
+  }
 
   const matchedSids = new Set<string>();
   for (const outcome of matcher.outcomes()) {
@@ -270,17 +278,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     inputs: {
       archive: options.store.description,
       twilio: options.twilioListDescription,
-      archive_read: {
-        complete: scan.complete,
-        records: scan.records,
-        objects: scan.objectsRead,
-        malformed_lines: scan.malformedLines,
-        corrupt_objects: scan.corruptObjects,
-        problems: maskReasons(scan.problems, options.redactDigits),
-        flagged_records: scan.flaggedRecords,
-        unattributable_records: scan.unattributableRecords,
-        flagged: maskReasons(scan.flagged, options.redactDigits),
-      },
+      archive_read: { ...archiveReadSummary(scan, options.redactDigits), records: scan.records },
       twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: maskReasons(twilioRead.problems, options.redactDigits) },
     },
     counts,

@@ -155,7 +155,7 @@ export class RecordedSender {
     const recordedAt = this.now();
     const recorded = await this.record(
       () => buildSendRecord(resourceOf(sent), tags, recordedAt, this.redactDigits),
-      { source: 'send', messageSid: String(sent.sid), accountSid: String(sent.accountSid ?? this.options.client.accountSid), tags, recordedAt },
+      { source: 'send', messageSid: String(sent?.sid), accountSid: String(sent?.accountSid ?? this.options.client.accountSid), tags, recordedAt },
       sent,
       undefined,
     );
@@ -234,7 +234,7 @@ export class RecordedSender {
   private startDrain(limit: number): Promise<DrainOutcome> {
     if (this.draining) return this.draining;
     const drain = this.spool
-      .drain((line) => this.options.archive.write(line, recordedAtOf(line, this.now())).then(() => undefined), limit)
+      .drain(async (line, recordedAt) => void (await this.options.archive.write(line, recordedAt)), limit)
       .then((outcome) => {
         if (outcome.remaining === 0 && outcome.error === null) this.spoolMayHold = false;
         return outcome;
@@ -250,15 +250,6 @@ export class RecordedSender {
 /** Spooled records appended in the background after each send that reached the archive. */
 const SPOOL_DRAIN_PER_SEND = 100;
 
-/** A spooled line's `recorded_at`, which files it under its hour if it must go to the fallback; `fallback` if unreadable. */
-function recordedAtOf(line: string, fallback: Date): Date {
-  try {
-    const at = Date.parse((JSON.parse(line) as { recorded_at?: string }).recorded_at ?? '');
-    return Number.isNaN(at) ? fallback : new Date(at);
-  } catch {
-    return fallback;
-  }
-}
 
 /** What the error tells about the attempt: Twilio's answer (a RestException), or no answer at all. */
 export function failureOf(error: unknown): SendFailure {

@@ -1,4 +1,5 @@
 import { parseArchiveLine, type RecordFacts } from '../../domain/archiveLine';
+import { maskReasons } from '../../domain/redaction';
 import { openLines } from '../streams/textLines';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
 
@@ -45,6 +46,20 @@ export interface ArchiveReadSummary {
   flagged_records: number;
   unattributable_records: number;
   flagged: ReadProblem[];
+}
+
+/** A scan's report as a summary gives it, free-text reasons masked as the archive is (ARCHIVE_REDACT_DIGITS). */
+export function archiveReadSummary(scan: ScanReport, redactDigits: number): ArchiveReadSummary {
+  return {
+    complete: scan.complete,
+    objects: scan.objectsRead,
+    malformed_lines: scan.malformedLines,
+    corrupt_objects: scan.corruptObjects,
+    problems: maskReasons(scan.problems, redactDigits),
+    flagged_records: scan.flaggedRecords,
+    unattributable_records: scan.unattributableRecords,
+    flagged: maskReasons(scan.flagged, redactDigits),
+  };
 }
 
 export interface ScanOptions {

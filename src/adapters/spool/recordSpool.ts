@@ -24,8 +24,18 @@ export interface DrainOutcome {
   error: string | null;
 }
 
-/** Takes one archive line; resolves only once the archive has acknowledged it. */
-export type LineAppend = (line: string) => Promise<void>;
+/** Takes one archive line (and its record's `recorded_at`); resolves only once the archive has acknowledged it. */
+export type LineAppend = (line: string, recordedAt: Date) => Promise<void>;
+
+/** A spooled line's `recorded_at` (which files it under its hour if it goes to the fallback); now, if unreadable. */
+function recordedAtOf(line: string): Date {
+  try {
+    const at = Date.parse((JSON.parse(line) as { recorded_at?: string }).recorded_at ?? '');
+    return Number.isNaN(at) ? new Date() : new Date(at);
+  } catch {
+    return new Date();
+  }
+}
 
 /**
  * A durable local spool of archive lines that the archive would not take:
@@ -100,7 +110,7 @@ export class RecordSpool {
       }
       const line = await readFile(claimed, 'utf8');
       try {
-        await append(line);
+        await append(line, recordedAtOf(line));
       } catch (error) {
         outcome.error = (error as Error).message;
         outcome.remaining++;

@@ -122,9 +122,7 @@ async function ourPath(firehoseUrl: string, bundlePath: string): Promise<Path> {
     const params = parseForm(body);
     if (!validateRequest(AUTH_TOKEN, signature, URL_SIGNED, params)) throw new Error('signature');
     const event = { ...parseForm('order_id=42'), ...params, request: { headers: {}, cookies: {} } };
-    return new Promise((resolve, reject) =>
-      handler(context, event, (err, response) => (err ? reject(err as Error) : resolve(response!.statusCode))),
-    );
+    return new Promise((resolve, reject) => handler(context, event, (err, response) => (err ? reject(err as Error) : resolve(response!.statusCode))));
   };
 }
 
@@ -181,7 +179,9 @@ async function perCallback(): Promise<void> {
     console.log(`  ${''.padEnd(40)}  p50 ms    p99 ms  callbacks/s   time/callback vs floor`);
     summaries.forEach((m, i) => {
       const name = paths[i][0].padEnd(40);
-      console.log(`  ${name}  ${fmt(m.p50, 3).padStart(6)}    ${fmt(m.p99, 3).padStart(6)}   ${fmt(m.perSecond, 0).padStart(8)}   ${fmt(floor.perSecond / m.perSecond)}×`);
+      console.log(
+        `  ${name}  ${fmt(m.p50, 3).padStart(6)}    ${fmt(m.p99, 3).padStart(6)}   ${fmt(m.perSecond, 0).padStart(8)}   ${fmt(floor.perSecond / m.perSecond)}×`,
+      );
     });
   } finally {
     await firehose.stop();

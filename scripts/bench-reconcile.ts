@@ -28,7 +28,9 @@ function runOnce(script: string, args: string[], cwd = root): Figures {
 
 async function main(): Promise<void> {
   console.log(`bench:reconcile on Node ${process.version}, ${require('node:os').cpus().length} cores; target: faster than DuckDB, peak RSS ≤ 1 GiB`);
-  console.log(`${'messages'.padStart(10)}  ${'records'.padStart(10)}  ${'tool'.padEnd(8)}  ${'seconds'.padStart(8)}  ${'peak RSS MiB'.padStart(12)}  missing found`);
+  console.log(
+    `${'messages'.padStart(10)}  ${'records'.padStart(10)}  ${'tool'.padEnd(8)}  ${'seconds'.padStart(8)}  ${'peak RSS MiB'.padStart(12)}  missing found`,
+  );
   for (const messages of SIZES) {
     const started = Date.now();
     const day = await ensureSyntheticDay(join(root, '.local', 'bench-data', `reconcile-${messages}`), messages);

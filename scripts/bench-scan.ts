@@ -39,7 +39,9 @@ async function benchScan(): Promise<void> {
   const dir = join(root, '.local', 'bench-data', `scan-${MESSAGES}`);
   const started = Date.now();
   const records = ensureSyntheticArchive(dir, { messages: MESSAGES, callbacksPerMessage: 1, recordsPerObject: 20_000, day: DAY });
-  console.log(`\nArchive scan: ${records.toLocaleString('en')} records, ${MESSAGES.toLocaleString('en')} messages, gzip objects of 20,000 records on local disk${Date.now() - started > 1000 ? ` (generated in ${fmt((Date.now() - started) / 1000, 1)} s)` : ''}`);
+  console.log(
+    `\nArchive scan: ${records.toLocaleString('en')} records, ${MESSAGES.toLocaleString('en')} messages, gzip objects of 20,000 records on local disk${Date.now() - started > 1000 ? ` (generated in ${fmt((Date.now() - started) / 1000, 1)} s)` : ''}`,
+  );
   // BENCH_BEFORE_TREE: a checkout of an earlier commit (with node_modules), scanned in the same run, alternating.
   const trees: [string, string][] = [['this tree', root]];
   if (process.env.BENCH_BEFORE_TREE) trees.push(['before (BENCH_BEFORE_TREE)', process.env.BENCH_BEFORE_TREE]);
@@ -47,10 +49,14 @@ async function benchScan(): Promise<void> {
   const runs: Run[][] = trees.map(() => []);
   for (let i = 0; i < RUNS; i++) {
     for (const [t, [, tree]] of trees.entries()) {
-      const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/bench/scanOnce.ts', dir, '2026-11-24T23:00:00Z', '2026-11-26T01:00:00Z'], {
-        cwd: tree,
-        encoding: 'utf8',
-      });
+      const out = execFileSync(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'scripts/bench/scanOnce.ts', dir, '2026-11-24T23:00:00Z', '2026-11-26T01:00:00Z'],
+        {
+          cwd: tree,
+          encoding: 'utf8',
+        },
+      );
       runs[t].push(JSON.parse(out.trim().split('\n').pop()!) as Run);
     }
   }
@@ -107,7 +113,9 @@ async function benchPolling(): Promise<void> {
     const seconds = (lastRequest - firstRequest) / 1000;
     const requests = fake.stats.requests;
     const rate = requests / seconds;
-    console.log(`\nPolling: ${POLL_MESSAGES} stale messages, fake Twilio API answering after 50 ms with 5% 429 (Retry-After 1 s), --max-rps ${MAX_RPS}, --concurrency 20`);
+    console.log(
+      `\nPolling: ${POLL_MESSAGES} stale messages, fake Twilio API answering after 50 ms with 5% 429 (Retry-After 1 s), --max-rps ${MAX_RPS}, --concurrency 20`,
+    );
     console.log(`  requests           ${requests} (${fake.stats.byStatus[429] ?? 0} answered 429) in ${fmt(seconds, 2)} s`);
     console.log(`  achieved rate      ${fmt(rate, 1)} requests/s = ${fmt((rate / MAX_RPS) * 100, 1)}% of --max-rps (target ≥ 90%)`);
     console.log(`  fetches            ${summary.counts.fetched} fetched, ${summary.counts.now_final} now final, ${summary.counts.failed} failed`);

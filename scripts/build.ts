@@ -45,7 +45,11 @@ const result = buildSync({
 
 // Twilio installs only `dependencies`: a Function that requires anything else works locally and breaks deployed.
 const { dependencies = {} } = require(join(root, 'package.json')) as { dependencies?: Record<string, string> };
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 for (const [output, meta] of Object.entries(result.metafile.outputs)) {
   for (const imported of meta.imports.filter((i) => i.external)) {
     const name = imported.path.replace(/^node:/, '');
@@ -63,4 +67,6 @@ if (existsSync(assetsSrc)) {
 // The sending library (package entry `./sender`): plain JavaScript with type declarations, for the application that sends.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.lib.json')], { stdio: 'inherit' });
 
-console.log(`built ${entryPoints.length} function(s) into ${relative(root, join(dist, 'functions'))}, and the sending library into ${relative(root, join(dist, 'lib'))}`);
+console.log(
+  `built ${entryPoints.length} function(s) into ${relative(root, join(dist, 'functions'))}, and the sending library into ${relative(root, join(dist, 'lib'))}`,
+);

@@ -62,7 +62,8 @@ runCommand(
   async (values) => {
     const messagingService = values['messaging-service'];
     if (!messagingService) throw new UsageError('--messaging-service is required (MG…)');
-    if (!/^MG[0-9a-f]{32}$/.test(messagingService)) throw new UsageError(`--messaging-service must be a Messaging Service SID (MG and 32 hex digits), not "${messagingService}"`);
+    if (!/^MG[0-9a-f]{32}$/.test(messagingService))
+      throw new UsageError(`--messaging-service must be a Messaging Service SID (MG and 32 hex digits), not "${messagingService}"`);
     if (values.url && (values.service || values.environment)) throw new UsageError('give --url, or --service and --environment, not both');
     if (!values.url && !(values.service && values.environment)) throw new UsageError('give the Function: --url, or --service and --environment');
     const path = values['function-path'] ?? DEFAULT_FUNCTION_PATH;
@@ -87,7 +88,9 @@ runCommand(
       console.log(`Messaging Service ${change.messagingServiceSid} (${change.friendlyName})`);
       console.log(`  current status callback: ${change.current ?? '(none)'}`);
       console.log(`  new status callback:     ${change.next}`);
-      console.log(`  Function: ${target.source}; ${target.visibility === 'protected' ? 'protected (checked through the Serverless API)' : 'COULD NOT CHECK that it is protected: give --service and --environment to check'}`);
+      console.log(
+        `  Function: ${target.source}; ${target.visibility === 'protected' ? 'protected (checked through the Serverless API)' : 'COULD NOT CHECK that it is protected: give --service and --environment to check'}`,
+      );
       if (Object.keys(overrides).length > 0) console.log(`  connection overrides: #${formatConnectionOverrides(overrides)}`);
       if (change.current === change.next) {
         console.log('Already set: nothing to change.');

@@ -21,11 +21,13 @@ function refuse(message: string): never {
 function main(): void {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('Usage: npm run deploy -- --env <file> [other twilio-run deploy options]\nBuilds, then runs twilio-run deploy with the given env file (e.g. .env.production).');
+    console.log(
+      'Usage: npm run deploy -- --env <file> [other twilio-run deploy options]\nBuilds, then runs twilio-run deploy with the given env file (e.g. .env.production).',
+    );
     return;
   }
   const at = args.findIndex((a) => a === '--env' || a.startsWith('--env='));
-  if (at === -1) refuse('give the deployment\'s settings explicitly: npm run deploy -- --env .env.production');
+  if (at === -1) refuse("give the deployment's settings explicitly: npm run deploy -- --env .env.production");
   const file = args[at].startsWith('--env=') ? args[at].slice('--env='.length) : args[at + 1];
   if (!file || file.startsWith('-')) refuse('--env needs a file: npm run deploy -- --env .env.production');
   if (LOCAL_FILES.has(basename(file))) {
@@ -33,7 +35,10 @@ function main(): void {
   }
   if (!existsSync(resolve(file))) refuse(`${file} does not exist`);
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js'), 'deploy', ...args], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js'), 'deploy', ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 }
 

@@ -28,29 +28,24 @@ Environment: the ARCHIVE_* settings of the sending library (.env.example).
 Exit codes: 0 the spool is empty; 1 records remain (the archive refused one:
 see the message); 2 bad arguments or settings.`;
 
-runCommand(
-  'drain-spool',
-  HELP,
-  { spool: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  async (values) => {
-    const spool = new RecordSpool(values.spool ?? (process.env.ARCHIVE_SPOOL_DIR?.trim() || DEFAULT_SPOOL_DIR));
-    if (values['dry-run']) {
-      console.log(`${await spool.count()} spooled record(s) in ${spool.dir}.`);
-      return 0;
-    }
-    let writer: ArchiveWriter;
-    let stream: string;
-    try {
-      const config = readIngestConfig(process.env);
-      writer = new ArchiveWriter(config.writer);
-      stream = config.writer.streamName;
-    } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(error.message);
-      throw error;
-    }
-    const outcome = await spool.drain(async (line, recordedAt) => void (await writer.write(line, recordedAt)));
-    console.log(`Appended ${outcome.appended} spooled record(s) to Firehose stream ${stream}; ${outcome.remaining} remain in ${spool.dir}.`);
-    if (outcome.error) console.log(`The archive refused a record: ${outcome.error}`);
-    return outcome.remaining === 0 ? 0 : 1;
-  },
-);
+runCommand('drain-spool', HELP, { spool: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, async (values) => {
+  const spool = new RecordSpool(values.spool ?? (process.env.ARCHIVE_SPOOL_DIR?.trim() || DEFAULT_SPOOL_DIR));
+  if (values['dry-run']) {
+    console.log(`${await spool.count()} spooled record(s) in ${spool.dir}.`);
+    return 0;
+  }
+  let writer: ArchiveWriter;
+  let stream: string;
+  try {
+    const config = readIngestConfig(process.env);
+    writer = new ArchiveWriter(config.writer);
+    stream = config.writer.streamName;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const outcome = await spool.drain(async (line, recordedAt) => void (await writer.write(line, recordedAt)));
+  console.log(`Appended ${outcome.appended} spooled record(s) to Firehose stream ${stream}; ${outcome.remaining} remain in ${spool.dir}.`);
+  if (outcome.error) console.log(`The archive refused a record: ${outcome.error}`);
+  return outcome.remaining === 0 ? 0 : 1;
+});

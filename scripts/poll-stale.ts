@@ -68,7 +68,9 @@ function printSummary(s: PollSummary): void {
     console.log(`Poll records appended to ${s.appended_to}.`);
   }
   if (!s.archive_read.complete) {
-    console.log(`Archive only partly read: ${s.archive_read.corrupt_objects} unreadable object(s), ${s.archive_read.malformed_lines} malformed line(s). First problems:`);
+    console.log(
+      `Archive only partly read: ${s.archive_read.corrupt_objects} unreadable object(s), ${s.archive_read.malformed_lines} malformed line(s). First problems:`,
+    );
     for (const p of s.archive_read.problems.slice(0, 10)) console.log(`  ${p.key}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
   }
   for (const line of flaggedRecordLines(s.archive_read)) console.log(line);

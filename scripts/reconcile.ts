@@ -80,21 +80,35 @@ function window(values: { day?: string; from?: string; to?: string }, now: Date)
 function printSummary(s: ReconcileSummary, out: string): void {
   const c = s.counts;
   console.log(`Window ${s.window.from} – ${s.window.to} (${s.window.direction}); archive ${s.inputs.archive}; Twilio's list: ${s.inputs.twilio}.`);
-  console.log(`Twilio lists ${c.twilio_messages} message(s): ${c.ok} ok, ${c.pending} pending, ${c.missing} missing, ${c.status_behind} status behind, ${c.status_conflict} in conflict.`);
-  console.log(`Send attempts without a SID: ${c.send_errors}: ${c.matched_by_envelope} matched by envelope, ${c.ambiguous_envelope} ambiguous, ${c.unmatched_send_error} unmatched.`);
+  console.log(
+    `Twilio lists ${c.twilio_messages} message(s): ${c.ok} ok, ${c.pending} pending, ${c.missing} missing, ${c.status_behind} status behind, ${c.status_conflict} in conflict.`,
+  );
+  console.log(
+    `Send attempts without a SID: ${c.send_errors}: ${c.matched_by_envelope} matched by envelope, ${c.ambiguous_envelope} ambiguous, ${c.unmatched_send_error} unmatched.`,
+  );
   console.log(`Recorded as sent but unknown to Twilio: ${c.unknown_to_twilio}.`);
-  if (c.outside_window || c.other_direction) console.log(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
+  if (c.outside_window || c.other_direction)
+    console.log(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
   if (s.written) console.log(`Corrections appended: ${s.written}.`);
   if (s.write_error) console.log(`CORRECTIONS NOT APPENDED: ${s.write_error}`);
   if (s.write_refused) console.log(`--write REFUSED: ${s.write_refused}`);
-  for (const [name, read] of [['archive', s.inputs.archive_read], ['Twilio list', s.inputs.twilio_read]] as const) {
+  for (const [name, read] of [
+    ['archive', s.inputs.archive_read],
+    ['Twilio list', s.inputs.twilio_read],
+  ] as const) {
     if (!read.complete) {
       console.log(`The ${name} was only partly read (${read.problems.length} problem(s) kept); first:`);
       for (const p of read.problems.slice(0, 5)) console.log(`  ${'key' in p ? p.key : p.source}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
     }
   }
   for (const line of flaggedRecordLines(s.inputs.archive_read)) console.log(line);
-  console.log(s.partial ? 'RESULT INCOMPLETE: an input was only partly read.' : s.gaps_remaining === 0 ? 'No gap left.' : `${s.gaps_remaining} gap(s) remain: see ${out}.`);
+  console.log(
+    s.partial
+      ? 'RESULT INCOMPLETE: an input was only partly read.'
+      : s.gaps_remaining === 0
+        ? 'No gap left.'
+        : `${s.gaps_remaining} gap(s) remain: see ${out}.`,
+  );
 }
 
 /** Twilio's list from a file, the list API, or the Bulk Export API. */
@@ -135,7 +149,8 @@ runCommand(
       if (!values.out) throw new UsageError('--out is required: the folder for gaps.ndjson and summary.json');
       const exportPath = values.export;
       const fromApi = exportPath === 'twilio:api' || exportPath === 'twilio:bulk';
-      if (!fromApi && !exportKindOf(exportPath)) throw new UsageError(`--export ${exportPath}: expected twilio:api, twilio:bulk, or a .csv, .json.gz or .jsonl.gz file`);
+      if (!fromApi && !exportKindOf(exportPath))
+        throw new UsageError(`--export ${exportPath}: expected twilio:api, twilio:bulk, or a .csv, .json.gz or .jsonl.gz file`);
       if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
       const direction = values.direction ?? 'outbound';
       if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');

@@ -28,7 +28,11 @@ async function main(): Promise<number> {
     if (response instanceof Error || !response.ok) failures++;
     console.log(`${params.MessageSid} ${params.MessageStatus.padEnd(11)} → ${outcome}`);
   }
-  console.log(failures === 0 ? 'All callbacks archived. Records appear in the archive after the buffer interval.' : `${failures} callback(s) failed: is \`npm start\` running?`);
+  console.log(
+    failures === 0
+      ? 'All callbacks archived. Records appear in the archive after the buffer interval.'
+      : `${failures} callback(s) failed: is \`npm start\` running?`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

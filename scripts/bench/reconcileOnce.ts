@@ -25,7 +25,17 @@ async function main(): Promise<void> {
     onGap: () => void gaps++,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, missing: summary.counts.missing, behind: summary.counts.status_behind, ok: summary.counts.ok, gaps, partial: summary.partial }));
+  console.log(
+    JSON.stringify({
+      ms,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      missing: summary.counts.missing,
+      behind: summary.counts.status_behind,
+      ok: summary.counts.ok,
+      gaps,
+      partial: summary.partial,
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -16,7 +16,16 @@ async function main(): Promise<void> {
   const report = await scanArchive(new FolderArchiveStore(dir), { prefixes, onRecord: (facts) => states.fold(facts) });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (!report.complete) throw new Error(`scan incomplete: ${JSON.stringify(report.problems.slice(0, 3))}`);
-  console.log(JSON.stringify({ records: report.records, messages: states.size, ms, bytesRead: report.bytesRead, bytesDecoded: report.bytesDecoded, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+  console.log(
+    JSON.stringify({
+      records: report.records,
+      messages: states.size,
+      ms,
+      bytesRead: report.bytesRead,
+      bytesDecoded: report.bytesDecoded,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

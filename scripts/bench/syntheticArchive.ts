@@ -69,7 +69,14 @@ export function ensureSyntheticArchive(dir: string, spec: SyntheticArchiveSpec):
   const flush = () => {
     if (lines.length === 0) return;
     const firstArrival = new Date(spec.day.getTime() + (objectIndex * spec.recordsPerObject * spacing) / (1 + spec.callbacksPerMessage));
-    const key = firehoseObjectKey({ prefix: 'firehose/', streamName: 'bench', streamVersion: 1, oldestArrival: firstArrival, uuid: `obj-${objectIndex}`, gzip: true });
+    const key = firehoseObjectKey({
+      prefix: 'firehose/',
+      streamName: 'bench',
+      streamVersion: 1,
+      oldestArrival: firstArrival,
+      uuid: `obj-${objectIndex}`,
+      gzip: true,
+    });
     const path = join(dir, key);
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, gzipSync(lines.join('')));

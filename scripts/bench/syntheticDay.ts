@@ -32,7 +32,14 @@ export async function ensureSyntheticDay(dir: string, messages: number): Promise
   let firstArrival = DAY_START;
   const flush = () => {
     if (lines.length === 0) return;
-    const key = firehoseObjectKey({ prefix: 'firehose/', streamName: 'bench', streamVersion: 1, oldestArrival: new Date(firstArrival), uuid: `obj-${objectIndex++}`, gzip: true });
+    const key = firehoseObjectKey({
+      prefix: 'firehose/',
+      streamName: 'bench',
+      streamVersion: 1,
+      oldestArrival: new Date(firstArrival),
+      uuid: `obj-${objectIndex++}`,
+      gzip: true,
+    });
     mkdirSync(join(archive, key, '..'), { recursive: true });
     writeFileSync(join(archive, key), gzipSync(lines.join('')));
     lines = [];
@@ -49,7 +56,21 @@ export async function ensureSyntheticDay(dir: string, messages: number): Promise
     if (n % 200 !== 1 && n % 200 !== 0) lines.push(toArchiveLine(syntheticRecord(n, 1, created, 'delivered')));
     if (lines.length >= recordsPerObject) flush();
     const at = new Date(created).toISOString();
-    batch.push(JSON.stringify({ sid: sid('SM', n), account_sid: 'AC0123456789abcdef0123456789abcdef', status: 'delivered', direction: 'outbound-api', to: `+1415${String(n % 10_000_000).padStart(7, '0')}`, from: '+15005550006', date_created: at, date_sent: at, date_updated: at, error_code: null, num_segments: '1' }));
+    batch.push(
+      JSON.stringify({
+        sid: sid('SM', n),
+        account_sid: 'AC0123456789abcdef0123456789abcdef',
+        status: 'delivered',
+        direction: 'outbound-api',
+        to: `+1415${String(n % 10_000_000).padStart(7, '0')}`,
+        from: '+15005550006',
+        date_created: at,
+        date_sent: at,
+        date_updated: at,
+        error_code: null,
+        num_segments: '1',
+      }),
+    );
     if (batch.length === 10_000) {
       if (!gzip.write(`${batch.join('\n')}\n`)) await new Promise((r) => gzip.once('drain', r));
       batch = [];

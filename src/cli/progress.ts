@@ -14,7 +14,10 @@ export class Progress {
     if (this.tty) {
       if (phase !== this.phase) {
         this.bar?.stop();
-        this.bar = new SingleBar({ format: `${phase.padEnd(8)} [{bar}] {value}/{total} {detail}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+        this.bar = new SingleBar(
+          { format: `${phase.padEnd(8)} [{bar}] {value}/{total} {detail}`, stream: process.stderr, hideCursor: true },
+          Presets.shades_classic,
+        );
         this.bar.start(total, value, { detail });
       } else {
         this.bar?.setTotal(total);

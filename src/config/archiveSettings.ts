@@ -136,7 +136,11 @@ export interface ArchiveLayout {
 }
 
 /** The layout when no variable says otherwise. */
-export const DEFAULT_ARCHIVE_LAYOUT: Readonly<ArchiveLayout> = { firehose: DEFAULT_FIREHOSE_PREFIX, fallback: DEFAULT_FALLBACK_PREFIX, direct: DEFAULT_DIRECT_PREFIX };
+export const DEFAULT_ARCHIVE_LAYOUT: Readonly<ArchiveLayout> = {
+  firehose: DEFAULT_FIREHOSE_PREFIX,
+  fallback: DEFAULT_FALLBACK_PREFIX,
+  direct: DEFAULT_DIRECT_PREFIX,
+};
 
 /** The prefixes a reader lists, each followed by hour folders. */
 export function archivePrefixes(layout: ArchiveLayout): string[] {
@@ -211,7 +215,7 @@ export function readAwsAccess(env: Env): AwsAccess {
     region: required(env, 'ARCHIVE_AWS_REGION', 'the AWS region of the delivery stream, e.g. us-east-1'),
     credentials: {
       accessKeyId: required(env, 'ARCHIVE_AWS_ACCESS_KEY_ID', 'the access key id of the IAM user that may put records'),
-      secretAccessKey: required(env, 'ARCHIVE_AWS_SECRET_ACCESS_KEY', 'that IAM user\'s secret access key'),
+      secretAccessKey: required(env, 'ARCHIVE_AWS_SECRET_ACCESS_KEY', "that IAM user's secret access key"),
       ...(sessionToken ? { sessionToken } : {}),
     },
   };

@@ -29,14 +29,22 @@ interface FunctionVersion {
  * Refuses a Function that is not protected: only a protected Function has
  * Twilio's gateway check each callback's signature before it runs.
  */
-export async function resolveDeployedFunction(client: Twilio, serviceName: string, environmentName: string, path = DEFAULT_FUNCTION_PATH): Promise<ResolvedFunction> {
+export async function resolveDeployedFunction(
+  client: Twilio,
+  serviceName: string,
+  environmentName: string,
+  path = DEFAULT_FUNCTION_PATH,
+): Promise<ResolvedFunction> {
   const services = await client.serverless.v1.services.list();
   const service = services.find((s) => s.sid === serviceName || s.uniqueName === serviceName || s.friendlyName === serviceName);
-  if (!service) throw new RefusedError(`no Serverless service "${serviceName}" in this account (found: ${services.map((s) => s.uniqueName).join(', ') || 'none'})`);
+  if (!service)
+    throw new RefusedError(`no Serverless service "${serviceName}" in this account (found: ${services.map((s) => s.uniqueName).join(', ') || 'none'})`);
   const environments = await client.serverless.v1.services(service.sid).environments.list();
   const environment = environments.find((e) => e.sid === environmentName || e.uniqueName === environmentName || e.domainSuffix === environmentName);
   if (!environment) {
-    throw new RefusedError(`service ${service.uniqueName} has no environment "${environmentName}" (found: ${environments.map((e) => e.uniqueName).join(', ') || 'none'})`);
+    throw new RefusedError(
+      `service ${service.uniqueName} has no environment "${environmentName}" (found: ${environments.map((e) => e.uniqueName).join(', ') || 'none'})`,
+    );
   }
   if (!environment.buildSid) throw new RefusedError(`environment ${environment.uniqueName} of ${service.uniqueName} has nothing deployed`);
   const build = await client.serverless.v1.services(service.sid).builds(environment.buildSid).fetch();
@@ -62,7 +70,12 @@ export interface CallbackChange {
 }
 
 /** The change to make: the Messaging Service's status callback now, and the URL with the overrides in its fragment. */
-export async function planCallbackChange(client: Twilio, messagingServiceSid: string, functionUrl: string, overrides: ConnectionOverrides): Promise<CallbackChange> {
+export async function planCallbackChange(
+  client: Twilio,
+  messagingServiceSid: string,
+  functionUrl: string,
+  overrides: ConnectionOverrides,
+): Promise<CallbackChange> {
   const next = buildStatusCallbackUrl({ functionUrl, overrides });
   const service = await client.messaging.v1.services(messagingServiceSid).fetch();
   return { messagingServiceSid, friendlyName: service.friendlyName, current: service.statusCallback ?? null, next };

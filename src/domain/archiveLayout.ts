@@ -29,14 +29,9 @@ export function hourFolder(at: Date): string {
 
 /** `yyyy-MM-dd-HH-mm-ss` in UTC. */
 export function objectTimestamp(at: Date): string {
-  return [
-    at.getUTCFullYear(),
-    pad(at.getUTCMonth() + 1),
-    pad(at.getUTCDate()),
-    pad(at.getUTCHours()),
-    pad(at.getUTCMinutes()),
-    pad(at.getUTCSeconds()),
-  ].join('-');
+  return [at.getUTCFullYear(), pad(at.getUTCMonth() + 1), pad(at.getUTCDate()), pad(at.getUTCHours()), pad(at.getUTCMinutes()), pad(at.getUTCSeconds())].join(
+    '-',
+  );
 }
 
 export interface FirehoseObjectKeyParts {

@@ -59,7 +59,8 @@ export function parseArchiveLine(line: string): ParsedLine {
   if (r.error_code !== null && typeof r.error_code !== 'string') return { ok: false, reason: 'error_code is neither null nor a string' };
   if (r.to !== null && typeof r.to !== 'string') return { ok: false, reason: 'to is neither null nor a string' };
   if (!isPlainObject(r.tags) || !isPlainObject(r.params)) return { ok: false, reason: 'tags or params is not an object' };
-  if (problems && (r.account_sid === null || r.status === null || (r.message_sid === null && r.source !== 'send_error'))) return { ok: true, facts: null, problems };
+  if (problems && (r.account_sid === null || r.status === null || (r.message_sid === null && r.source !== 'send_error')))
+    return { ok: true, facts: null, problems };
   return {
     ok: true,
     facts: {

@@ -9,14 +9,7 @@ export const ARCHIVE_RECORD_VERSION = 1 as const;
 /** Who wrote a record. Later parts of the product add their own sources. */
 export type RecordSource = 'callback' | 'send' | 'send_error' | 'poll' | 'reconcile' | 'event_stream';
 
-export const RECORD_SOURCES: readonly RecordSource[] = [
-  'callback',
-  'send',
-  'send_error',
-  'poll',
-  'reconcile',
-  'event_stream',
-];
+export const RECORD_SOURCES: readonly RecordSource[] = ['callback', 'send', 'send_error', 'poll', 'reconcile', 'event_stream'];
 
 /** A parameter value as Twilio sent it: normally a string, but a form body can repeat a name. */
 export type ParamValue = string | string[];

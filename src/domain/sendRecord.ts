@@ -71,7 +71,13 @@ export function buildSendErrorRecord(
     params: {
       request: redactResource(request, redactDigits),
       // Twilio's error text may quote the number it refused.
-      error: { kind: failure.kind, http_status: failure.httpStatus, code: failure.code, message: maskPhoneNumbersInText(failure.message, redactDigits), more_info: failure.moreInfo },
+      error: {
+        kind: failure.kind,
+        http_status: failure.httpStatus,
+        code: failure.code,
+        message: maskPhoneNumbersInText(failure.message, redactDigits),
+        more_info: failure.moreInfo,
+      },
     },
   };
 }

@@ -60,7 +60,12 @@ export function protectedFunctionPaths(functionsDir: string): Set<string> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith('.protected.js')) {
-        paths.add(`/${relative(functionsDir, path).split(sep).join('/').replace(/\.protected\.js$/, '')}`);
+        paths.add(
+          `/${relative(functionsDir, path)
+            .split(sep)
+            .join('/')
+            .replace(/\.protected\.js$/, '')}`,
+        );
       }
     }
   };

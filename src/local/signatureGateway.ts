@@ -159,7 +159,9 @@ function mediaType(req: IncomingMessage): string {
 
 /** The URL Twilio requested (and signed): scheme and host as the client saw them. */
 function publicUrl(req: IncomingMessage): string {
-  const proto = String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0].trim();
+  const proto = String(req.headers['x-forwarded-proto'] ?? 'http')
+    .split(',')[0]
+    .trim();
   return `${proto}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
 }
 

@@ -85,7 +85,16 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
     if (classifyMessage(state, criteria) === 'stale') stale.push({ sid, accountSid: state.accountSid });
   }
 
-  const counts = { scanned_records: scan.records, messages: states.size, stale: stale.length, fetched: 0, now_final: 0, still_pending: 0, not_found: 0, failed: 0 };
+  const counts = {
+    scanned_records: scan.records,
+    messages: states.size,
+    stale: stale.length,
+    fetched: 0,
+    now_final: 0,
+    still_pending: 0,
+    not_found: 0,
+    failed: 0,
+  };
   const needsAttention: Attention[] = [];
 
   if (options.appender) {

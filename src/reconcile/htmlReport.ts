@@ -72,12 +72,25 @@ export function renderReport(summary: ReconcileSummary): string {
     .sort((a, b) => b[1] - a[1])
     .map(([status, value]) => ({ label: status, value, color: STATUS_COLORS[status] ?? COLORS.neutral }));
   // ok and pending dwarf everything else: they are in the caption, the findings get the bars.
-  const categories = ['missing', 'status_behind', 'status_conflict', 'matched_by_envelope', 'ambiguous_envelope', 'unmatched_send_error', 'unknown_to_twilio'] as const;
+  const categories = [
+    'missing',
+    'status_behind',
+    'status_conflict',
+    'matched_by_envelope',
+    'ambiguous_envelope',
+    'unmatched_send_error',
+    'unknown_to_twilio',
+  ] as const;
   const gapBars = categories.map((k) => ({ label: k.replace(/_/g, ' '), value: c[k], color: CATEGORY_COLORS[k] }));
   const errorBars = summary.charts.top_error_codes.map(({ code, count }) => ({ label: `error ${code}`, value: count, color: COLORS.bad }));
   const lagBars = summary.charts.callback_lag.map(({ bucket, count }) => ({ label: bucket, value: count, color: COLORS.info }));
   const inputs = [
-    ['Archive', summary.inputs.archive, summary.inputs.archive_read.complete, `${summary.inputs.archive_read.records.toLocaleString('en')} records in ${summary.inputs.archive_read.objects} objects`],
+    [
+      'Archive',
+      summary.inputs.archive,
+      summary.inputs.archive_read.complete,
+      `${summary.inputs.archive_read.records.toLocaleString('en')} records in ${summary.inputs.archive_read.objects} objects`,
+    ],
     ["Twilio's list", summary.inputs.twilio, summary.inputs.twilio_read.complete, `${summary.inputs.twilio_read.rows.toLocaleString('en')} rows`],
   ] as const;
   return `<!doctype html>
@@ -98,7 +111,7 @@ table { border-collapse: collapse; margin-top: 1rem; } td, th { text-align: left
 <p><span class="verdict" style="background:${verdict.color}">${escape(verdict.text)}</span>
  <span class="muted">${c.twilio_messages.toLocaleString('en')} messages in Twilio's list · ${c.send_errors.toLocaleString('en')} send attempts without a SID · ${summary.written.toLocaleString('en')} corrections appended${summary.write_error ? ` · corrections NOT appended: ${escape(summary.write_error)}` : ''}${summary.write_refused ? ` · --write refused: ${escape(summary.write_refused)}` : ''}</span></p>
 <div class="grid">
-${barChart('Final status (Twilio\'s list)', statusBars)}
+${barChart("Final status (Twilio's list)", statusBars)}
 ${barChart(`Findings per category (besides ${c.ok.toLocaleString('en')} ok, ${c.pending.toLocaleString('en')} pending)`, gapBars)}
 ${barChart('Top error codes', errorBars)}
 ${barChart('Callback lag: creation to final status in the archive', lagBars)}

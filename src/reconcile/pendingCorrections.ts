@@ -41,7 +41,8 @@ export class PendingCorrections {
   async appendTo(appender: ArchiveAppender): Promise<AppendOutcome> {
     const outcome: AppendOutcome = { appended: 0, failed: 0, error: null };
     try {
-      if (!(await this.close())) return { appended: 0, failed: this.count, error: `the corrections could not be held on local disk: ${this.writeError?.message}` };
+      if (!(await this.close()))
+        return { appended: 0, failed: this.count, error: `the corrections could not be held on local disk: ${this.writeError?.message}` };
       const append = async (lines: string[]) => {
         try {
           await appender.append(lines);

@@ -228,7 +228,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const matchedSids = new Set<string>();
   for (const outcome of matcher.outcomes()) {
     counts[outcome.category]++;
-    const attemptEvidence = { id: outcome.attempt.id, to: outcome.attempt.to, at: outcome.attempt.at, tags: outcome.attempt.tags, client_ref: outcome.attempt.tags.client_ref ?? null };
+    const attemptEvidence = {
+      id: outcome.attempt.id,
+      to: outcome.attempt.to,
+      at: outcome.attempt.at,
+      tags: outcome.attempt.tags,
+      client_ref: outcome.attempt.tags.client_ref ?? null,
+    };
     if (outcome.category === 'unmatched_send_error') continue;
     if (outcome.category === 'ambiguous_envelope') {
       report({
@@ -242,7 +248,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     const accountSid = row.accountSid ?? states.get(row.sid)?.accountSid ?? null;
     const canWrite = options.appender !== null && accountSid !== null;
     if (canWrite) {
-      corrections?.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags }, now(), options.redactDigits)));
+      corrections?.add(
+        toArchiveLine(
+          buildReconcileRecord(
+            row,
+            accountSid,
+            { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags },
+            now(),
+            options.redactDigits,
+          ),
+        ),
+      );
       matchedSids.add(row.sid);
     }
     report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: outcome.message }, written: canWrite });
@@ -253,7 +269,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   for (const [sid, state] of states.entries()) {
     if (!state.createdFromSend || state.createdMs < fromMs || state.createdMs >= toMs || state.listedByTwilio) continue;
     counts.unknown_to_twilio++;
-    report({ category: 'unknown_to_twilio', message_sid: sid, evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } } });
+    report({
+      category: 'unknown_to_twilio',
+      message_sid: sid,
+      evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } },
+    });
   }
 
   const maxMissingShare = options.maxMissingShare ?? DEFAULT_MAX_MISSING_SHARE;
@@ -274,12 +294,24 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
 
   const partial = !scan.complete || !twilioRead.complete;
   return {
-    window: { from: fromIso, to: toIso, archive_scanned_from: scanFrom.toISOString(), archive_scanned_to: scanTo.toISOString(), match_window_ms: options.matchWindowMs, direction: options.direction },
+    window: {
+      from: fromIso,
+      to: toIso,
+      archive_scanned_from: scanFrom.toISOString(),
+      archive_scanned_to: scanTo.toISOString(),
+      match_window_ms: options.matchWindowMs,
+      direction: options.direction,
+    },
     inputs: {
       archive: options.store.description,
       twilio: options.twilioListDescription,
       archive_read: { ...archiveReadSummary(scan, options.redactDigits), records: scan.records },
-      twilio_read: { complete: twilioRead.complete, rows: twilioRead.rows, malformed_rows: twilioRead.malformedRows, problems: maskReasons(twilioRead.problems, options.redactDigits) },
+      twilio_read: {
+        complete: twilioRead.complete,
+        rows: twilioRead.rows,
+        malformed_rows: twilioRead.malformedRows,
+        problems: maskReasons(twilioRead.problems, options.redactDigits),
+      },
     },
     counts,
     written: outcome.appended,
@@ -290,7 +322,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     partial,
     charts: {
       twilio_statuses: twilioStatuses,
-      top_error_codes: [...errorCodes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([code, count]) => ({ code, count })),
+      top_error_codes: [...errorCodes.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([code, count]) => ({ code, count })),
       callback_lag: LAG_BUCKETS.map(([bucket], i) => ({ bucket, count: lag[i] })),
     },
     duration_ms: Date.now() - started,

@@ -123,7 +123,8 @@ export class RecordedSender {
   async send(params: SendParams, options: SendOptions = {}): Promise<SendResult> {
     const tags = this.tagsOf(options);
     if (typeof params.to !== 'string' || params.to === '') throw new InvalidInputError('params.to is required: the record needs the recipient', 'to');
-    if ('statusCallback' in params) throw new InvalidInputError('params.statusCallback is set by the sender; put identifiers in tags instead', 'statusCallback');
+    if ('statusCallback' in params)
+      throw new InvalidInputError('params.statusCallback is set by the sender; put identifiers in tags instead', 'statusCallback');
     const statusCallback = this.callbackUrl(tags);
     const request: MessageListInstanceCreateOptions = { ...params, statusCallback };
 
@@ -202,7 +203,11 @@ export class RecordedSender {
     try {
       record = build();
     } catch (buildError) {
-      record = buildUnbuildableRecord(identity, `the full record could not be built: ${(buildError as Error)?.message ?? String(buildError)}`, this.redactDigits);
+      record = buildUnbuildableRecord(
+        identity,
+        `the full record could not be built: ${(buildError as Error)?.message ?? String(buildError)}`,
+        this.redactDigits,
+      );
     }
     const line = toArchiveLine(record);
     try {
@@ -249,7 +254,6 @@ export class RecordedSender {
 
 /** Spooled records appended in the background after each send that reached the archive. */
 const SPOOL_DRAIN_PER_SEND = 100;
-
 
 /** What the error tells about the attempt: Twilio's answer (a RestException), or no answer at all. */
 export function failureOf(error: unknown): SendFailure {

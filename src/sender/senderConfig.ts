@@ -22,10 +22,11 @@ export interface SenderConfig extends IngestConfig {
 export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
   const ingest = readIngestConfig(env);
   const functionUrl = typeof env.STATUS_CALLBACK_URL === 'string' ? env.STATUS_CALLBACK_URL.trim() : '';
-  if (functionUrl === '') throw new ConfigError('STATUS_CALLBACK_URL is not set: it must hold the deployed Function\'s https URL (see .env.example)');
+  if (functionUrl === '') throw new ConfigError("STATUS_CALLBACK_URL is not set: it must hold the deployed Function's https URL (see .env.example)");
   const rawOverrides = typeof env.STATUS_CALLBACK_OVERRIDES === 'string' ? env.STATUS_CALLBACK_OVERRIDES.trim() : '';
   checked('STATUS_CALLBACK_URL', () => checkFunctionUrl(functionUrl));
-  const overrides = rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : checked('STATUS_CALLBACK_OVERRIDES', () => parseConnectionOverrides(rawOverrides));
+  const overrides =
+    rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : checked('STATUS_CALLBACK_OVERRIDES', () => parseConnectionOverrides(rawOverrides));
   const spoolDir = typeof env.ARCHIVE_SPOOL_DIR === 'string' && env.ARCHIVE_SPOOL_DIR.trim() !== '' ? env.ARCHIVE_SPOOL_DIR.trim() : undefined;
   return { ...ingest, functionUrl, overrides, ...(spoolDir ? { spoolDir } : {}) };
 }

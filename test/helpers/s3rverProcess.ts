@@ -86,5 +86,10 @@ export async function readObjects(client: S3Client, bucket: string, prefix = '')
 /** The archive records (parsed lines) under `prefix`. */
 export async function readRecords(client: S3Client, bucket: string, prefix = ''): Promise<Record<string, unknown>[]> {
   const objects = await readObjects(client, bucket, prefix);
-  return objects.flatMap((o) => o.text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>));
+  return objects.flatMap((o) =>
+    o.text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
 }

@@ -16,7 +16,10 @@ export function twilioSchemaValidator(specFile: string, schema: object) {
   const spec = JSON.parse(readFileSync(path, 'utf8')) as { components: { schemas: Record<string, unknown> } };
   const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true });
   // Twilio answers RFC 2822 dates and relative *_uri values (the spec says `uri`, the API sends paths).
-  ajv.addFormat('date-time-rfc-2822', /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
+  ajv.addFormat(
+    'date-time-rfc-2822',
+    /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/,
+  );
   ajv.addFormat('uri', /^(https?:\/\/|\/)\S*$/);
   ajv.addFormat('uri-map', true);
   ajv.addFormat('currency', true);

@@ -20,8 +20,20 @@ const sid = (n: number) => `SM${String(n).padStart(32, '0')}`;
 function sendRecord(messageSid: string, at: number): ArchiveRecord {
   const iso = new Date(at).toISOString();
   return {
-    v: 1, source: 'send', recorded_at: iso, event_at: iso, account_sid: ACCOUNT, message_sid: messageSid, messaging_service_sid: null,
-    status: 'queued', error_code: null, to: '+14155550100', from: '+15005550006', idempotency_token: null, tags: {}, params: {},
+    v: 1,
+    source: 'send',
+    recorded_at: iso,
+    event_at: iso,
+    account_sid: ACCOUNT,
+    message_sid: messageSid,
+    messaging_service_sid: null,
+    status: 'queued',
+    error_code: null,
+    to: '+14155550100',
+    from: '+15005550006',
+    idempotency_token: null,
+    tags: {},
+    params: {},
   };
 }
 
@@ -30,7 +42,10 @@ async function writeStaleMessages(dir: string, prefix: string): Promise<void> {
   const store = new FolderArchiveStore(dir);
   for (const n of [1, 2]) {
     const record = sendRecord(sid(n), now - 20 * HOUR);
-    await store.put(firehoseObjectKey({ prefix, streamName: 's', streamVersion: 1, oldestArrival: new Date(record.recorded_at), uuid: `u${n}`, gzip: false }), Buffer.from(toArchiveLine(record)));
+    await store.put(
+      firehoseObjectKey({ prefix, streamName: 's', streamVersion: 1, oldestArrival: new Date(record.recorded_at), uuid: `u${n}`, gzip: false }),
+      Buffer.from(toArchiveLine(record)),
+    );
   }
 }
 
@@ -57,7 +72,11 @@ describe('where the commands read the archive', () => {
       expect(result).toMatchObject({ code: 2, stderr: expect.stringMatching(message) });
     }
     // No folder called "S3:" was read or made: the upper-case scheme went to S3 (here an endpoint that does not answer).
-    const upper = await pollStale(['--archive', 'S3://my-archive/', '--dry-run'], { ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:9', ARCHIVE_AWS_ACCESS_KEY_ID: 'x', ARCHIVE_AWS_SECRET_ACCESS_KEY: 'y' });
+    const upper = await pollStale(['--archive', 'S3://my-archive/', '--dry-run'], {
+      ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:9',
+      ARCHIVE_AWS_ACCESS_KEY_ID: 'x',
+      ARCHIVE_AWS_SECRET_ACCESS_KEY: 'y',
+    });
     expect(upper.code).toBe(2);
     expect(upper.stderr).toMatch(/cannot proceed: .*(ECONNREFUSED|connect)/i);
     expect(existsSync('S3:')).toBe(false);
@@ -66,7 +85,9 @@ describe('where the commands read the archive', () => {
   it('poll-stale refuses a window with no object at all, naming the prefixes and the question, unless --allow-empty', async () => {
     const refused = await pollStale(['--archive', dir, '--since', '1d', '--dry-run']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/holds no object in the hour folders \d{4}\/\d\d\/\d\d\/\d\d\/ to \d{4}\/\d\d\/\d\d\/\d\d\/ under any of its prefixes \(firehose\/, fallback\/, direct\/\)/);
+    expect(refused.stderr).toMatch(
+      /holds no object in the hour folders \d{4}\/\d\d\/\d\d\/\d\d\/ to \d{4}\/\d\d\/\d\d\/\d\d\/ under any of its prefixes \(firehose\/, fallback\/, direct\/\)/,
+    );
     expect(refused.stderr).toMatch(/Is --archive the archive root, the folder that holds firehose\/\?/);
     expect(refused.stderr).toMatch(/--allow-empty/);
     const allowed = await pollStale(['--archive', dir, '--since', '1d', '--dry-run', '--allow-empty']);
@@ -78,7 +99,19 @@ describe('where the commands read the archive', () => {
     const day = new Date(now - 3 * 24 * HOUR).toISOString().slice(0, 10);
     writeFileSync(join(dir, 'list.csv'), `sid,status,to,date_created,direction\n${sid(1)},delivered,+14155550100,${day}T10:00:00Z,outbound-api\n`);
     mkdirSync(join(dir, 'archive'));
-    const args = ['--archive', join(dir, 'archive'), '--day', day, '--export', join(dir, 'list.csv'), '--out', join(dir, 'out'), '--write', '--append', 'archive'];
+    const args = [
+      '--archive',
+      join(dir, 'archive'),
+      '--day',
+      day,
+      '--export',
+      join(dir, 'list.csv'),
+      '--out',
+      join(dir, 'out'),
+      '--write',
+      '--append',
+      'archive',
+    ];
     const refused = await reconcile(args);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/holds no object .*Is --archive the archive root, the folder that holds firehose\/\?/s);
@@ -119,7 +152,15 @@ describe('where the commands read the archive', () => {
 
   it('refuses a fallback outside the archive it reads, at start', async () => {
     await writeStaleMessages(dir, 'firehose/');
-    const result = await pollStale(['--archive', dir, '--since', '1d', '--dry-run'], { ARCHIVE_S3_URI: 's3://archive/', ARCHIVE_FALLBACK_S3_URI: 's3://other-bucket/fallback/' });
-    expect(result).toMatchObject({ code: 2, stderr: expect.stringMatching(/ARCHIVE_FALLBACK_S3_URI s3:\/\/other-bucket\/fallback\/ is outside the archive s3:\/\/archive\/: the poller and the reconciliation would never read/) });
+    const result = await pollStale(['--archive', dir, '--since', '1d', '--dry-run'], {
+      ARCHIVE_S3_URI: 's3://archive/',
+      ARCHIVE_FALLBACK_S3_URI: 's3://other-bucket/fallback/',
+    });
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /ARCHIVE_FALLBACK_S3_URI s3:\/\/other-bucket\/fallback\/ is outside the archive s3:\/\/archive\/: the poller and the reconciliation would never read/,
+      ),
+    });
   });
 });

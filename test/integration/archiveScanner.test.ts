@@ -33,7 +33,10 @@ function archiveObjects(count: number): Map<string, Buffer> {
   }
   const truncated = gzipSync(Buffer.from(line(90_001, 0, 'queued') + line(90_002, 0, 'queued')));
   objects.set(`firehose/${HOUR}s-1-2026-11-26-10-59-00-truncated.gz`, truncated.subarray(0, truncated.length - 12));
-  objects.set(`firehose/${HOUR}s-1-2026-11-26-10-59-01-malformed`, Buffer.from(`${line(90_003, 0, 'queued')}{"v":1,"source":"callb\n${line(90_004, 0, 'queued')}`));
+  objects.set(
+    `firehose/${HOUR}s-1-2026-11-26-10-59-01-malformed`,
+    Buffer.from(`${line(90_003, 0, 'queued')}{"v":1,"source":"callb\n${line(90_004, 0, 'queued')}`),
+  );
   objects.set(`firehose/${HOUR}s-1-2026-11-26-10-59-02-bad-gzip`, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]));
   objects.set(`fallback/${HOUR}s-fallback-2026-11-26-10-30-00-one`, Buffer.from(line(90_005, 1, 'failed')));
   return objects;

@@ -69,14 +69,21 @@ describe('bad input through the real wire', () => {
     const { MessageSid: _m, SmsSid: _s, ...params } = smsCallback({ ErrorCode: '30005' });
     expect((await postSignedCallback(url(), params, AUTH_TOKEN)).status).toBe(200);
     accepted.push(null);
-    expect((await archived()).find((r) => r.error_code === '30005')).toMatchObject({ message_sid: null, status: 'delivered', problems: ['MessageSid is missing'] });
+    expect((await archived()).find((r) => r.error_code === '30005')).toMatchObject({
+      message_sid: null,
+      status: 'delivered',
+      problems: ['MessageSid is missing'],
+    });
   });
 
   it('archives a MessageSid that is not a SID (an injection attempt) verbatim in params, and names no message', async () => {
     expect((await postSignedCallback(url(), smsCallback({ MessageSid: "SM1' OR '1'='1", SmsSid: "SM1' OR '1'='1" }), AUTH_TOKEN)).status).toBe(200);
     accepted.push(null);
     const record = (await archived()).find((r) => (r.params as Record<string, unknown>).MessageSid === "SM1' OR '1'='1");
-    expect(record).toMatchObject({ message_sid: null, problems: expect.arrayContaining(['MessageSid is not a SID of the expected form: the field is left null']) });
+    expect(record).toMatchObject({
+      message_sid: null,
+      problems: expect.arrayContaining(['MessageSid is not a SID of the expected form: the field is left null']),
+    });
   });
 
   it('archives a repeated To with both values, and guesses neither', async () => {
@@ -84,7 +91,12 @@ describe('bad input through the real wire', () => {
     expect((await postRaw(body)).status).toBe(200);
     accepted.push(sid(1));
     const record = (await archived()).find((r) => r.message_sid === sid(1));
-    expect(record).toMatchObject({ to: null, status: 'delivered', params: { To: ['+14155550101', '+14155550999'] }, problems: ['To was sent 2 times with different values: the field is left null'] });
+    expect(record).toMatchObject({
+      to: null,
+      status: 'delivered',
+      params: { To: ['+14155550101', '+14155550999'] },
+      problems: ['To was sent 2 times with different values: the field is left null'],
+    });
   });
 
   it('refuses a body over 1 MiB at the door', async () => {

@@ -13,7 +13,13 @@ const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';
 const OLD = 'https://old.example.com/callbacks';
 const PROD_URL = 'https://message-archive-4821-prod.twil.io/status-callback';
-const build = (sid: string, visibility: 'public' | 'protected') => ({ sid, functions: [{ path: '/status-callback', visibility }, { path: '/health', visibility: 'public' as const }] });
+const build = (sid: string, visibility: 'public' | 'protected') => ({
+  sid,
+  functions: [
+    { path: '/status-callback', visibility },
+    { path: '/health', visibility: 'public' as const },
+  ],
+});
 
 describe('configure-callback', () => {
   let fake: FakeTwilioApi;
@@ -29,9 +35,27 @@ describe('configure-callback', () => {
       account_sid: ACCOUNT,
       unique_name: 'message-archive',
       environments: [
-        { sid: `ZE${'1'.repeat(32)}`, unique_name: 'prod-environment', domain_suffix: 'prod', domain_name: 'message-archive-4821-prod.twil.io', build: build(`ZB${'1'.repeat(32)}`, 'protected') },
-        { sid: `ZE${'2'.repeat(32)}`, unique_name: 'dev-environment', domain_suffix: 'dev', domain_name: 'message-archive-4821-dev.twil.io', build: build(`ZB${'2'.repeat(32)}`, 'public') },
-        { sid: `ZE${'3'.repeat(32)}`, unique_name: 'stage-environment', domain_suffix: 'stage', domain_name: 'message-archive-4821-stage.twil.io', build: null },
+        {
+          sid: `ZE${'1'.repeat(32)}`,
+          unique_name: 'prod-environment',
+          domain_suffix: 'prod',
+          domain_name: 'message-archive-4821-prod.twil.io',
+          build: build(`ZB${'1'.repeat(32)}`, 'protected'),
+        },
+        {
+          sid: `ZE${'2'.repeat(32)}`,
+          unique_name: 'dev-environment',
+          domain_suffix: 'dev',
+          domain_name: 'message-archive-4821-dev.twil.io',
+          build: build(`ZB${'2'.repeat(32)}`, 'public'),
+        },
+        {
+          sid: `ZE${'3'.repeat(32)}`,
+          unique_name: 'stage-environment',
+          domain_suffix: 'stage',
+          domain_name: 'message-archive-4821-stage.twil.io',
+          build: null,
+        },
       ],
     });
   });
@@ -105,12 +129,24 @@ describe('configure-callback', () => {
   });
 
   it.each([
-    ['a public Function', ['--service', 'message-archive', '--environment', 'dev', '--yes'], /Refused: the Function at \/status-callback in service message-archive, environment dev-environment, build ZB2+ is public, not protected/],
+    [
+      'a public Function',
+      ['--service', 'message-archive', '--environment', 'dev', '--yes'],
+      /Refused: the Function at \/status-callback in service message-archive, environment dev-environment, build ZB2+ is public, not protected/,
+    ],
     ['an environment with nothing deployed', ['--service', 'message-archive', '--environment', 'stage', '--yes'], /has nothing deployed/],
     ['an unknown service', ['--service', 'nope', '--environment', 'prod', '--yes'], /no Serverless service "nope" in this account \(found: message-archive\)/],
-    ['a path with no Function', ['--service', 'message-archive', '--environment', 'prod', '--function-path', '/callbacks', '--yes'], /no Function at \/callbacks .*found: \/status-callback, \/health/],
+    [
+      'a path with no Function',
+      ['--service', 'message-archive', '--environment', 'prod', '--function-path', '/callbacks', '--yes'],
+      /no Function at \/callbacks .*found: \/status-callback, \/health/,
+    ],
     ['an http URL', ['--url', 'http://message-archive-4821-prod.twil.io/status-callback', '--yes'], /Refused: the status callback URL must be https/],
-    ['a URL whose fragment conflicts with the overrides', ['--url', `${PROD_URL}#rc=1`, '--yes'], /Refused: the URL already carries connection overrides #rc=1/],
+    [
+      'a URL whose fragment conflicts with the overrides',
+      ['--url', `${PROD_URL}#rc=1`, '--yes'],
+      /Refused: the URL already carries connection overrides #rc=1/,
+    ],
   ])('refuses %s, exits 2, and changes nothing', async (_name, args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);
@@ -120,10 +156,16 @@ describe('configure-callback', () => {
   });
 
   it('exits 2 on bad arguments', async () => {
-    expect(await runScript('scripts/configure-callback.ts', ['--url', PROD_URL], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--messaging-service is required/) });
+    expect(await runScript('scripts/configure-callback.ts', ['--url', PROD_URL], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--messaging-service is required/),
+    });
     expect(await run(['--url', PROD_URL, '--service', 'x', '--environment', 'y'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/not both/) });
     expect(await run(['--service', 'x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give the Function/) });
-    expect(await run(['--url', PROD_URL, '--overrides', 'rc=9'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--overrides: connection override rc must be a whole number from 0 to 5/) });
+    expect(await run(['--url', PROD_URL, '--overrides', 'rc=9'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--overrides: connection override rc must be a whole number from 0 to 5/),
+    });
     expect(fake.services.updates).toEqual([]);
   });
 });

@@ -32,7 +32,10 @@ describe('deployable layout', () => {
     expect(required.length).toBeGreaterThan(0);
     for (const spec of required) {
       const name = spec.replace(/^node:/, '');
-      const pkgName = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+      const pkgName = spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
       expect(builtinModules.includes(name) || pkgName in pkg.dependencies ? spec : `${spec} is not installable on Twilio`).toBe(spec);
     }
   });

@@ -21,7 +21,15 @@ beforeAll(async () => {
   const day = Date.parse('2026-11-25T00:00:00Z');
   for (let i = 0; i < 230; i++) {
     const at = new Date(day + i * 300_000);
-    fake.putMessage({ sid: sid(i), account_sid: ACCOUNT, date_created: at, date_sent: at, date_updated: at, status: i % 10 === 0 ? 'undelivered' : 'delivered', error_code: i % 10 === 0 ? 30003 : null });
+    fake.putMessage({
+      sid: sid(i),
+      account_sid: ACCOUNT,
+      date_created: at,
+      date_sent: at,
+      date_updated: at,
+      status: i % 10 === 0 ? 'undelivered' : 'delivered',
+      error_code: i % 10 === 0 ? 30003 : null,
+    });
   }
 });
 afterAll(async () => {
@@ -30,7 +38,10 @@ afterAll(async () => {
 afterEach(() => fake.setFaults({}));
 
 function client(env: Record<string, string> = {}, onRetry?: (e: RetryEvent) => void) {
-  return twilioClientFromEnv({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url, ...env }, { onRetry, retry: { baseDelayMs: 5 } }).client;
+  return twilioClientFromEnv(
+    { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url, ...env },
+    { onRetry, retry: { baseDelayMs: 5 } },
+  ).client;
 }
 
 async function rawGet(path: string, auth = `${ACCOUNT}:${TOKEN}`) {
@@ -39,7 +50,7 @@ async function rawGet(path: string, auth = `${ACCOUNT}:${TOKEN}`) {
 }
 
 describe('fake Twilio API', () => {
-  it('answers a message fetch that matches Twilio\'s OpenAPI schema', async () => {
+  it("answers a message fetch that matches Twilio's OpenAPI schema", async () => {
     const { status, body } = await rawGet(`/2010-04-01/Accounts/${ACCOUNT}/Messages/${sid(10)}.json`);
     expect(status).toBe(200);
     expect(twilioSchemaValidator('twilio_api_v2010.json', messageSchemas().message)(body)).toEqual([]);
@@ -60,7 +71,7 @@ describe('fake Twilio API', () => {
     expect(await refused.json()).toMatchObject({ code: 21604 });
   });
 
-  it('answers a Messaging Service fetch that matches the Messaging API\'s schema', async () => {
+  it("answers a Messaging Service fetch that matches the Messaging API's schema", async () => {
     const service = fake.services.putMessagingService({ account_sid: ACCOUNT, status_callback: 'https://x.twil.io/status-callback' });
     const { status, body } = await rawGet(`/v1/Services/${service.sid}`);
     expect(status).toBe(200);
@@ -92,7 +103,11 @@ describe('fake Twilio API', () => {
     const schema = spec.paths['/v1/Exports/{ResourceType}/Days/{Day}'].get.responses['307'].content['application/json'].schema;
     expect(twilioSchemaValidator('twilio_bulkexports_v1.json', schema)(body)).toEqual([]);
     const file = await fetch(String(body.redirect_to));
-    const lines = gunzipSync(Buffer.from(await file.arrayBuffer())).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = gunzipSync(Buffer.from(await file.arrayBuffer()))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(230);
     expect(lines[0]).not.toHaveProperty('price_unit');
     expect(lines[0].date_created).toMatch(/^2026-11-25T\d\d:\d\d:\d\d\.000Z$/);

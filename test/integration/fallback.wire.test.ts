@@ -20,7 +20,11 @@ afterAll(async () => {
 
 describe('direct-to-S3 fallback', () => {
   it('archives under fallback/ what Firehose refuses, in the same hour layout and record format', async () => {
-    const stack = await startTestStack(s3, { ARCHIVE_S3_URI: `s3://${ARCHIVE_BUCKET}/`, ARCHIVE_FALLBACK_S3_URI: `s3://${ARCHIVE_BUCKET}/fallback/`, ARCHIVE_WRITE_BUDGET_MS: '3000' });
+    const stack = await startTestStack(s3, {
+      ARCHIVE_S3_URI: `s3://${ARCHIVE_BUCKET}/`,
+      ARCHIVE_FALLBACK_S3_URI: `s3://${ARCHIVE_BUCKET}/fallback/`,
+      ARCHIVE_WRITE_BUDGET_MS: '3000',
+    });
     try {
       stack.firehose.setFaults({ mode: 'throttle' });
       const sid = `SM${'d'.repeat(32)}`;
@@ -39,7 +43,11 @@ describe('direct-to-S3 fallback', () => {
 
       // A record too large for Firehose at all goes straight to the fallback: archived, answered 200, not 413.
       const bigSid = `SM${'f'.repeat(32)}`;
-      const big = await postSignedCallback(`${stack.url}/status-callback`, { ...smsCallback({ MessageSid: bigSid, SmsSid: bigSid }), Pad: 'x'.repeat(1020 * 1024) }, AUTH_TOKEN);
+      const big = await postSignedCallback(
+        `${stack.url}/status-callback`,
+        { ...smsCallback({ MessageSid: bigSid, SmsSid: bigSid }), Pad: 'x'.repeat(1020 * 1024) },
+        AUTH_TOKEN,
+      );
       expect(big.status).toBe(200);
       const bigRecord = (await readRecords(s3.client, ARCHIVE_BUCKET, 'fallback/')).find((r) => r.message_sid === bigSid);
       expect((bigRecord?.params as Record<string, string>).Pad).toHaveLength(1020 * 1024);
@@ -49,7 +57,11 @@ describe('direct-to-S3 fallback', () => {
   });
 
   it('answers 503 when the fallback refuses the record too', async () => {
-    const stack = await startTestStack(s3, { ARCHIVE_S3_URI: 's3://no-such-bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://no-such-bucket/fallback/', ARCHIVE_WRITE_BUDGET_MS: '3000' });
+    const stack = await startTestStack(s3, {
+      ARCHIVE_S3_URI: 's3://no-such-bucket/',
+      ARCHIVE_FALLBACK_S3_URI: 's3://no-such-bucket/fallback/',
+      ARCHIVE_WRITE_BUDGET_MS: '3000',
+    });
     try {
       stack.firehose.setFaults({ mode: 'throttle' });
       const sid = `SM${'e'.repeat(32)}`;

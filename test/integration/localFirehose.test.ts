@@ -11,7 +11,10 @@ afterAll(async () => {
   await s3.stop();
 });
 
-async function withFirehose(options: { gzip?: boolean; sizeBytes?: number; prefix?: string }, run: (fh: LocalFirehose, client: FirehoseClient) => Promise<void>) {
+async function withFirehose(
+  options: { gzip?: boolean; sizeBytes?: number; prefix?: string },
+  run: (fh: LocalFirehose, client: FirehoseClient) => Promise<void>,
+) {
   const firehose = new LocalFirehose({
     streamNames: ['stream-a'],
     destination: new S3Destination(s3.client, 'firehose-test'),
@@ -32,7 +35,7 @@ async function withFirehose(options: { gzip?: boolean; sizeBytes?: number; prefi
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 
 describe('local Firehose endpoint (real SDK client over HTTP, s3rver behind it)', () => {
-  it('takes PutRecord and PutRecordBatch and delivers them concatenated, in Firehose\'s key layout', async () => {
+  it("takes PutRecord and PutRecordBatch and delivers them concatenated, in Firehose's key layout", async () => {
     await withFirehose({ prefix: 'plain/' }, async (fh, client) => {
       const put = await client.send(new PutRecordCommand({ DeliveryStreamName: 'stream-a', Record: { Data: bytes('one\n') } }));
       expect(put.RecordId).toEqual(expect.any(String));

@@ -72,7 +72,10 @@ async function writeArchive(dir: string): Promise<void> {
   ];
   for (const [i, r] of records.entries()) {
     const arrival = new Date(r.recorded_at);
-    await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: arrival, uuid: `u${i}`, gzip: false }), Buffer.from(toArchiveLine(r)));
+    await store.put(
+      firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: arrival, uuid: `u${i}`, gzip: false }),
+      Buffer.from(toArchiveLine(r)),
+    );
   }
 }
 
@@ -130,7 +133,11 @@ describe('poll-stale end to end', () => {
         },
       });
       expect(polls).toHaveLength(4);
-      expect(polls.find((p) => p.message_sid === M.staleFailed)).toMatchObject({ status: 'undelivered', error_code: '30003', event_at: new Date(now - 12 * HOUR).toISOString().replace(/\.\d{3}Z$/, '.000Z') });
+      expect(polls.find((p) => p.message_sid === M.staleFailed)).toMatchObject({
+        status: 'undelivered',
+        error_code: '30003',
+        event_at: new Date(now - 12 * HOUR).toISOString().replace(/\.\d{3}Z$/, '.000Z'),
+      });
       expect(polls.find((p) => p.message_sid === M.staleGone)).toMatchObject({ status: 'not_found' });
 
       const second = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive'], env);

@@ -95,13 +95,28 @@ const twilioRows = [
 
 function consoleCsv(): string {
   const header = '\uFEFFSid,From,To,Body,Status,SentDate,ErrorCode,Direction,AccountSid,NumSegments';
-  const lines = twilioRows.map(([s, status, to, at], i) => `${s},+15005550006,${to},"Body ${i}, with a comma\r\nand a newline",${status},${at},${status === 'undelivered' ? '30003' : ''},outbound-api,${ACCOUNT},1`);
+  const lines = twilioRows.map(
+    ([s, status, to, at], i) =>
+      `${s},+15005550006,${to},"Body ${i}, with a comma\r\nand a newline",${status},${at},${status === 'undelivered' ? '30003' : ''},outbound-api,${ACCOUNT},1`,
+  );
   lines.push(`${sid('inbound')},+14155550999,+15005550006,hi,received,${T('11:00')},,inbound,${ACCOUNT},1`);
   return `${[header, ...lines].join('\r\n')}\r\n`;
 }
 
 function bulkExport(): Buffer {
-  const lines = twilioRows.map(([s, status, to, at]) => JSON.stringify({ sid: s, account_sid: ACCOUNT, status, to, from: '+15005550006', date_created: at, date_sent: at, direction: 'outbound-api', error_code: status === 'undelivered' ? 30003 : null }));
+  const lines = twilioRows.map(([s, status, to, at]) =>
+    JSON.stringify({
+      sid: s,
+      account_sid: ACCOUNT,
+      status,
+      to,
+      from: '+15005550006',
+      date_created: at,
+      date_sent: at,
+      direction: 'outbound-api',
+      error_code: status === 'undelivered' ? 30003 : null,
+    }),
+  );
   return gzipSync(`${lines.join('\n')}\n`);
 }
 
@@ -109,7 +124,10 @@ async function writeArchive(dir: string): Promise<void> {
   const store = new FolderArchiveStore(dir);
   for (const [i, r] of archive.entries()) {
     const redacted = { ...r, to: r.to && r.to.length === 12 && !r.to.includes('*') ? `${r.to.slice(0, 8)}****` : r.to };
-    await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: new Date(r.recorded_at), uuid: `u${i}`, gzip: i % 2 === 0 }), i % 2 === 0 ? gzipSync(toArchiveLine(redacted)) : Buffer.from(toArchiveLine(redacted)));
+    await store.put(
+      firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: new Date(r.recorded_at), uuid: `u${i}`, gzip: i % 2 === 0 }),
+      i % 2 === 0 ? gzipSync(toArchiveLine(redacted)) : Buffer.from(toArchiveLine(redacted)),
+    );
   }
 }
 
@@ -118,7 +136,11 @@ const run = (args: string[], env: Record<string, string> = {}) => runScript('scr
 function results(out: string): { summary: ReconcileSummary; gaps: Gap[] } {
   return {
     summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ReconcileSummary,
-    gaps: readFileSync(join(out, 'gaps.ndjson'), 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Gap),
+    gaps: readFileSync(join(out, 'gaps.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Gap),
   };
 }
 
@@ -167,7 +189,10 @@ describe('reconcile end to end', () => {
     expect(matched.evidence.attempt).toMatchObject({ client_ref: 'ref-matched', tags: { order_id: '7' }, to: '+1415555****' });
     const ambiguous = gaps.find((g) => g.category === 'ambiguous_envelope')!;
     expect((ambiguous.evidence.candidates as { sid: string }[]).map((c) => c.sid).sort()).toEqual([S.ambiguousA, S.ambiguousB].sort());
-    expect(gaps.find((g) => g.message_sid === S.conflict)?.evidence).toMatchObject({ archive: { status: 'delivered' }, twilio: { status: 'undelivered', error_code: '30003' } });
+    expect(gaps.find((g) => g.message_sid === S.conflict)?.evidence).toMatchObject({
+      archive: { status: 'delivered' },
+      twilio: { status: 'undelivered', error_code: '30003' },
+    });
     expect(result.stdout).toMatch(/gap\(s\) remain/);
   });
 
@@ -187,7 +212,19 @@ describe('reconcile end to end', () => {
 
   it('with --write appends corrections once: a second run writes nothing', async () => {
     // The fixture holds one message of each kind, so 4 of its 10 are missing: far above the default 5%, said deliberately.
-    const args = ['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--write', '--append', 'archive', '--max-missing-share', '40%'];
+    const args = [
+      '--archive',
+      join(dir, 'archive'),
+      '--day',
+      DAY,
+      '--export',
+      join(dir, 'messages.csv'),
+      '--write',
+      '--append',
+      'archive',
+      '--max-missing-share',
+      '40%',
+    ];
     const first = await run([...args, '--out', join(dir, 'out1')]);
     const one = results(join(dir, 'out1'));
     // Three missing, two behind, and one match (whose record also gives its message a status).
@@ -199,20 +236,41 @@ describe('reconcile end to end', () => {
     expect(two.summary.written).toBe(0);
     expect(two.summary.counts).toMatchObject({ missing: 0, status_behind: 0, ok: 8, matched_by_envelope: 1, ambiguous_envelope: 1 });
     expect(second.code).toBe(1);
-    const written = readFileSync(join(dir, 'archive', (await collectKeys(join(dir, 'archive'), 'direct/'))[0]), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as ArchiveRecord);
+    const written = readFileSync(join(dir, 'archive', (await collectKeys(join(dir, 'archive'), 'direct/'))[0]), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ArchiveRecord);
     expect(written.map((r) => r.source)).toEqual(Array(6).fill('reconcile'));
-    expect(written.find((r) => r.message_sid === S.redactedMatch)).toMatchObject({ status: 'delivered', to: '+1415555****', tags: { client_ref: 'ref-matched' } });
+    expect(written.find((r) => r.message_sid === S.redactedMatch)).toMatchObject({
+      status: 'delivered',
+      to: '+1415555****',
+      tags: { client_ref: 'ref-matched' },
+    });
   });
 
-  it.each(['twilio:api', 'twilio:bulk'])('reads Twilio\'s list through %s (the fake Twilio API), with the same findings', async (source) => {
+  it.each(['twilio:api', 'twilio:bulk'])("reads Twilio's list through %s (the fake Twilio API), with the same findings", async (source) => {
     const fake = new FakeTwilioApi([{ accountSid: ACCOUNT, authToken: 'token' }]);
     await fake.start();
     try {
       for (const [s, status, to, at] of twilioRows) {
-        fake.putMessage({ sid: s, account_sid: ACCOUNT, status, to, date_created: new Date(at), date_sent: new Date(at), date_updated: new Date(at), error_code: status === 'undelivered' ? 30003 : null });
+        fake.putMessage({
+          sid: s,
+          account_sid: ACCOUNT,
+          status,
+          to,
+          date_created: new Date(at),
+          date_sent: new Date(at),
+          date_updated: new Date(at),
+          error_code: status === 'undelivered' ? 30003 : null,
+        });
       }
       // Another day's message: the list must leave it out.
-      fake.putMessage({ sid: sid('otherday'), account_sid: ACCOUNT, date_created: new Date('2026-11-23T12:00:00Z'), date_sent: new Date('2026-11-23T12:00:00Z') });
+      fake.putMessage({
+        sid: sid('otherday'),
+        account_sid: ACCOUNT,
+        date_created: new Date('2026-11-23T12:00:00Z'),
+        date_sent: new Date('2026-11-23T12:00:00Z'),
+      });
       const out = join(dir, 'out');
       const result = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', source, '--out', out], {
         TWILIO_ACCOUNT_SID: ACCOUNT,
@@ -221,7 +279,17 @@ describe('reconcile end to end', () => {
       });
       expect(result.stderr).not.toMatch(/cannot proceed/);
       expect(result.code).toBe(1);
-      expect(results(out).summary.counts).toMatchObject({ twilio_messages: 10, ok: 2, pending: 1, missing: 4, status_behind: 2, status_conflict: 1, matched_by_envelope: 1, ambiguous_envelope: 1, unknown_to_twilio: 1 });
+      expect(results(out).summary.counts).toMatchObject({
+        twilio_messages: 10,
+        ok: 2,
+        pending: 1,
+        missing: 4,
+        status_behind: 2,
+        status_conflict: 1,
+        matched_by_envelope: 1,
+        ambiguous_envelope: 1,
+        unknown_to_twilio: 1,
+      });
     } finally {
       await fake.stop();
     }
@@ -234,7 +302,10 @@ describe('reconcile end to end', () => {
     const clean = join(dir, 'clean-archive');
     const store = new FolderArchiveStore(clean);
     for (const r of archive.filter((a) => a.message_sid === S.ok || a.message_sid === S.okAhead || a.message_sid === S.pending)) {
-      await store.put(directObjectKey('direct/', 'seed', new Date(r.recorded_at), `${r.message_sid}-${r.recorded_at}-${Math.random()}`), Buffer.from(toArchiveLine(r)));
+      await store.put(
+        directObjectKey('direct/', 'seed', new Date(r.recorded_at), `${r.message_sid}-${r.recorded_at}-${Math.random()}`),
+        Buffer.from(toArchiveLine(r)),
+      );
     }
     const result = await run(['--archive', clean, '--day', DAY, '--export', join(dir, 'clean.csv'), '--out', join(dir, 'out')]);
     expect(result.stdout).toMatch(/No gap left\./);
@@ -249,10 +320,17 @@ describe('reconcile end to end', () => {
     expect(results(join(dir, 'out')).summary.inputs.twilio_read.problems[0]).toMatchObject({ line: 3 });
     expect((await run(['--archive', dir, '--day', '2026-13-45', '--export', 'x.csv', '--out', dir])).code).toBe(2);
     // Not rolled over into March 2.
-    expect(await run(['--archive', dir, '--day', '2026-02-30', '--export', 'x.csv', '--out', dir])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--day: 2026-02-30 is not a day of the calendar/) });
-    expect((await run(['--archive', dir, '--from', '2026-11-25T00:00:00', '--to', '2026-11-26T00:00:00Z', '--export', 'x.csv', '--out', dir])).stderr).toMatch(/--from: .*Z or an offset/);
+    expect(await run(['--archive', dir, '--day', '2026-02-30', '--export', 'x.csv', '--out', dir])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--day: 2026-02-30 is not a day of the calendar/),
+    });
+    expect((await run(['--archive', dir, '--from', '2026-11-25T00:00:00', '--to', '2026-11-26T00:00:00Z', '--export', 'x.csv', '--out', dir])).stderr).toMatch(
+      /--from: .*Z or an offset/,
+    );
     expect((await run(['--archive', dir, '--day', DAY, '--export', join(dir, 'nope.csv'), '--out', join(dir, 'o')])).code).toBe(2);
-    expect((await run(['--archive', dir, '--from', `${DAY}T00:00:00Z`, '--to', '2026-11-26T00:00:00Z', '--export', 'twilio:bulk', '--out', join(dir, 'o')])).stderr).toMatch(/needs --day|give --day/);
+    expect(
+      (await run(['--archive', dir, '--from', `${DAY}T00:00:00Z`, '--to', '2026-11-26T00:00:00Z', '--export', 'twilio:bulk', '--out', join(dir, 'o')])).stderr,
+    ).toMatch(/needs --day|give --day/);
   });
 });
 

@@ -33,12 +33,28 @@ async function archiveOf(dir: string, archived: number): Promise<FolderArchiveSt
   const store = new FolderArchiveStore(dir);
   const lines = Array.from({ length: archived }, (_, n) =>
     toArchiveLine({
-      v: 1, source: 'callback', recorded_at: '2026-11-25T10:01:00.000Z', event_at: null, account_sid: row(n).accountSid!, message_sid: row(n).sid,
-      messaging_service_sid: null, status: 'delivered', error_code: null, to: row(n).to, from: row(n).from, idempotency_token: null, tags: {}, params: {},
+      v: 1,
+      source: 'callback',
+      recorded_at: '2026-11-25T10:01:00.000Z',
+      event_at: null,
+      account_sid: row(n).accountSid!,
+      message_sid: row(n).sid,
+      messaging_service_sid: null,
+      status: 'delivered',
+      error_code: null,
+      to: row(n).to,
+      from: row(n).from,
+      idempotency_token: null,
+      tags: {},
+      params: {},
     }),
   );
   const arrival = new Date('2026-11-25T10:01:00Z');
-  if (archived > 0) await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: arrival, uuid: 'u', gzip: false }), Buffer.from(lines.join('')));
+  if (archived > 0)
+    await store.put(
+      firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: arrival, uuid: 'u', gzip: false }),
+      Buffer.from(lines.join('')),
+    );
   return store;
 }
 
@@ -103,7 +119,9 @@ describe('reconcile --write', () => {
     expect(appended).toEqual([]);
     expect(gaps.filter((g) => g.category === 'missing')).toHaveLength(6);
     expect(summary.plausibility).toEqual({ missing_share: 0.06, max_missing_share: 0.05 });
-    expect(summary.write_refused).toMatch(/^6% of Twilio's messages \(6 of 100\) are missing from the archive, above --max-missing-share 5%: .*Nothing was appended\. .*run again with --max-missing-share 0\.06\.$/);
+    expect(summary.write_refused).toMatch(
+      /^6% of Twilio's messages \(6 of 100\) are missing from the archive, above --max-missing-share 5%: .*Nothing was appended\. .*run again with --max-missing-share 0\.06\.$/,
+    );
     expect(summary).toMatchObject({ written: 0, gaps_remaining: 6 });
     expect(reconcileExitCode(summary)).toBe(2);
   });

@@ -59,7 +59,13 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
       budgetMs: 3000,
       attemptTimeoutMs: 1000,
     };
-    sender = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), spoolDir: join(dir, 'spool'), newClientRef: () => `ref-${++refs}` });
+    sender = new RecordedSender({
+      client,
+      functionUrl: FUNCTION_URL,
+      archive: new ArchiveWriter(writerConfig),
+      spoolDir: join(dir, 'spool'),
+      newClientRef: () => `ref-${++refs}`,
+    });
   });
 
   afterEach(async () => {
@@ -98,9 +104,11 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
       tags: { order_id: '42', client_ref: 'ref-1' },
     });
     // The resource as the API answered it, field for field, dates in ISO form.
-    const answered = await (await fetch(`${fake.url}/2010-04-01/Accounts/${ACCOUNT}/Messages/${message.sid}.json`, {
-      headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}` },
-    })).json() as Record<string, unknown>;
+    const answered = (await (
+      await fetch(`${fake.url}/2010-04-01/Accounts/${ACCOUNT}/Messages/${message.sid}.json`, {
+        headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}` },
+      })
+    ).json()) as Record<string, unknown>;
     const isoDates = Object.fromEntries(
       Object.entries(answered).map(([k, v]) => [k, k.startsWith('date_') && typeof v === 'string' ? new Date(v).toISOString() : v]),
     );
@@ -114,7 +122,7 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect(record).toMatchObject({ message_sid: message.sid, status: 'accepted', messaging_service_sid: service, from: null, tags: { client_ref: 'mine-7' } });
   });
 
-  it('on a 4xx: rethrows Twilio\'s error unchanged after recording the attempt with its code', async () => {
+  it("on a 4xx: rethrows Twilio's error unchanged after recording the attempt with its code", async () => {
     const error = await sender.send({ to: '+1415', from: FROM, body: 'Hi' }, { tags: { order_id: '43' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RestException);
     expect(error).toMatchObject({ status: 400, code: 21211 });
@@ -127,13 +135,23 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
       from: FROM,
       error_code: '21211',
       tags: { order_id: '43', client_ref: 'ref-1' },
-      params: { error: { kind: 'error_response', http_status: 400, code: 21211, more_info: 'https://www.twilio.com/docs/errors/21211' }, request: { to: '+1415', body: 'Hi' } },
+      params: {
+        error: { kind: 'error_response', http_status: 400, code: 21211, more_info: 'https://www.twilio.com/docs/errors/21211' },
+        request: { to: '+1415', body: 'Hi' },
+      },
     });
     expect(fake.stats.creates).toBe(1);
   });
 
   it('with redaction on, masks the numbers of the envelope, the tags and the callback URL in the record', async () => {
-    const redacting = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), spoolDir: join(dir, 'spool'), redactDigits: 4, newClientRef: () => 'r-9' });
+    const redacting = new RecordedSender({
+      client,
+      functionUrl: FUNCTION_URL,
+      archive: new ArchiveWriter(writerConfig),
+      spoolDir: join(dir, 'spool'),
+      redactDigits: 4,
+      newClientRef: () => 'r-9',
+    });
     fake.setFaults({ createErrors: [{ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' }] });
     await expect(redacting.send({ to: '+14155550109', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550109' } })).rejects.toMatchObject({ code: 21610 });
     const { message: sent } = await redacting.send({ to: '+14155550108', from: FROM, body: 'Hi' }, { tags: { callee: '+14155550108' } });
@@ -142,10 +160,16 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     const records = await archived();
     expect(records.map((r) => r.source)).toEqual(['send_error', 'send']);
     for (const record of records) {
-      expect(record).toMatchObject({ to: expect.stringMatching(/^\+1415555\*{4}$/), from: '+1500555****', tags: { callee: expect.stringMatching(/^\+1415555\*{4}$/) } });
+      expect(record).toMatchObject({
+        to: expect.stringMatching(/^\+1415555\*{4}$/),
+        from: '+1500555****',
+        tags: { callee: expect.stringMatching(/^\+1415555\*{4}$/) },
+      });
       expect(JSON.stringify(record)).not.toMatch(/55501(08|09)|550006/);
     }
-    expect((records[0].params.request as Record<string, string>).statusCallback).toBe(`${FUNCTION_URL}?callee=%2B1415555****&client_ref=r-9#tt=15000&rc=5&rp=all`);
+    expect((records[0].params.request as Record<string, string>).statusCallback).toBe(
+      `${FUNCTION_URL}?callee=%2B1415555****&client_ref=r-9#tt=15000&rc=5&rp=all`,
+    );
   });
 
   it('on a 5xx: rethrows, records the attempt, and does not retry the create', async () => {
@@ -169,7 +193,13 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect((error as Error).message).toMatch(message);
     expect(fake.stats.creates).toBe(1);
     const [record] = await archived();
-    expect(record).toMatchObject({ source: 'send_error', message_sid: null, to: '+14155550104', error_code: null, tags: { order_id: '44', client_ref: 'ref-1' } });
+    expect(record).toMatchObject({
+      source: 'send_error',
+      message_sid: null,
+      to: '+14155550104',
+      error_code: null,
+      tags: { order_id: '44', client_ref: 'ref-1' },
+    });
     expect(record.params).toMatchObject({ error: { kind: 'no_response', http_status: null, code: null, message } });
   });
 
@@ -195,7 +225,9 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     expect(unrecorded.messageSid).toBe(sid);
     expect(unrecorded.sent?.sid).toBe(sid);
     expect(JSON.parse(unrecorded.line)).toMatchObject({ source: 'send', message_sid: sid });
-    expect(unrecorded.message).toMatch(new RegExp(`message ${sid} was sent, but its record is neither in the archive \\(.*\\) nor in the spool at .*not-a-folder`));
+    expect(unrecorded.message).toMatch(
+      new RegExp(`message ${sid} was sent, but its record is neither in the archive \\(.*\\) nor in the spool at .*not-a-folder`),
+    );
 
     // A failed send whose record is lost too: both errors reach the caller.
     fake.setFaults({ createErrors: [{ status: 400, code: 21211, message: 'Invalid' }] });
@@ -246,7 +278,12 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
 
   it('drains the spool into the archive on a later send, once the archive takes records again', async () => {
     const spoolDir = join(dir, 'spool');
-    const down = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter({ ...writerConfig, streamName: 'no-such-stream', budgetMs: 600, attemptTimeoutMs: 200 }), spoolDir });
+    const down = new RecordedSender({
+      client,
+      functionUrl: FUNCTION_URL,
+      archive: new ArchiveWriter({ ...writerConfig, streamName: 'no-such-stream', budgetMs: 600, attemptTimeoutMs: 200 }),
+      spoolDir,
+    });
     const spooled = await down.send({ to: '+14155550114', from: FROM, body: 'a' });
     expect(spooled.recorded).toBe('spool');
     const up = new RecordedSender({ client, functionUrl: FUNCTION_URL, archive: new ArchiveWriter(writerConfig), spoolDir });
@@ -279,13 +316,27 @@ describe('RecordedSender through the fake Twilio API and the local Firehose', ()
     const now = Date.now();
     const result = await runScript(
       'scripts/reconcile.ts',
-      ['--archive', join(dir, 'archive'), '--from', new Date(now - 3_600_000).toISOString(), '--to', new Date(now + 60_000).toISOString(), '--export', 'twilio:api', '--out', out],
+      [
+        '--archive',
+        join(dir, 'archive'),
+        '--from',
+        new Date(now - 3_600_000).toISOString(),
+        '--to',
+        new Date(now + 60_000).toISOString(),
+        '--export',
+        'twilio:api',
+        '--out',
+        out,
+      ],
       { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url },
     );
     expect(result.stderr).not.toMatch(/error|cannot/i);
     // Exit 1: until --write records the match, the timed-out message has no status in the archive (missing).
     expect(result.code).toBe(1);
-    const gaps = readFileSync(join(out, 'gaps.ndjson'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Gap);
+    const gaps = readFileSync(join(out, 'gaps.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Gap);
     const matched = gaps.filter((g) => g.category === 'matched_by_envelope');
     expect(matched).toHaveLength(1);
     expect(matched[0]).toMatchObject({ message_sid: timedOut, evidence: { attempt: { to: '+14155550111', client_ref: 'ref-2', tags: { order_id: '45' } } } });

@@ -58,8 +58,21 @@ function expectNoNumber(where: string, text: string): void {
 
 function record(source: ArchiveRecord['source'], messageSid: string | null, status: string, when: string, extra: Partial<ArchiveRecord> = {}): ArchiveRecord {
   return {
-    v: 1, source, recorded_at: when, event_at: source === 'callback' ? null : when, account_sid: ACCOUNT_SID, message_sid: messageSid, messaging_service_sid: null,
-    status, error_code: null, to: '+14155550101', from: '+15005550006', idempotency_token: null, tags: {}, params: { To: '+14155550101' }, ...extra,
+    v: 1,
+    source,
+    recorded_at: when,
+    event_at: source === 'callback' ? null : when,
+    account_sid: ACCOUNT_SID,
+    message_sid: messageSid,
+    messaging_service_sid: null,
+    status,
+    error_code: null,
+    to: '+14155550101',
+    from: '+15005550006',
+    idempotency_token: null,
+    tags: {},
+    params: { To: '+14155550101' },
+    ...extra,
   };
 }
 
@@ -82,20 +95,57 @@ describe('with redaction on, no command outputs a full number', () => {
       record('send', sid(4), 'queued', new Date(now - 20 * HOUR).toISOString(), { to: '+14155550104' }),
     ];
     for (const [i, r] of records.entries()) {
-      await store.put(firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: new Date(r.recorded_at), uuid: `u${i}`, gzip: false }), Buffer.from(toArchiveLine(r)));
+      await store.put(
+        firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: new Date(r.recorded_at), uuid: `u${i}`, gzip: false }),
+        Buffer.from(toArchiveLine(r)),
+      );
     }
     fake = new FakeTwilioApi([{ accountSid: ACCOUNT_SID, authToken: TOKEN }]);
     await fake.start();
     twilioEnv = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url };
     // Bodies are kept as sent (they are the communication itself), so these hold no number.
-    fake.putMessage({ sid: sid(1), account_sid: ACCOUNT_SID, to: '+14155550101', status: 'delivered', date_created: new Date(at('01:00')), date_sent: new Date(at('01:00')) });
-    fake.putMessage({ sid: sid(2), account_sid: ACCOUNT_SID, to: '+14155550102', status: 'delivered', date_created: new Date(at('02:00')), date_sent: new Date(at('02:00')) });
-    fake.putMessage({ sid: sid(3), account_sid: ACCOUNT_SID, to: '+14155550103', status: 'delivered', date_created: new Date(at('03:01')), date_sent: new Date(at('03:01')) });
     fake.putMessage({
-      sid: sid(4), account_sid: ACCOUNT_SID, to: '+14155550104', status: 'undelivered', error_code: 30003,
-      error_message: 'Unreachable destination handset +14155550104', date_created: new Date(now - 20 * HOUR), date_updated: new Date(now - 13 * HOUR),
+      sid: sid(1),
+      account_sid: ACCOUNT_SID,
+      to: '+14155550101',
+      status: 'delivered',
+      date_created: new Date(at('01:00')),
+      date_sent: new Date(at('01:00')),
     });
-    fake.putMessage({ sid: sid(5), account_sid: ACCOUNT_SID, to: '+14155550105', status: 'sent', date_created: new Date(at('05:00')), date_sent: new Date(at('05:00')) });
+    fake.putMessage({
+      sid: sid(2),
+      account_sid: ACCOUNT_SID,
+      to: '+14155550102',
+      status: 'delivered',
+      date_created: new Date(at('02:00')),
+      date_sent: new Date(at('02:00')),
+    });
+    fake.putMessage({
+      sid: sid(3),
+      account_sid: ACCOUNT_SID,
+      to: '+14155550103',
+      status: 'delivered',
+      date_created: new Date(at('03:01')),
+      date_sent: new Date(at('03:01')),
+    });
+    fake.putMessage({
+      sid: sid(4),
+      account_sid: ACCOUNT_SID,
+      to: '+14155550104',
+      status: 'undelivered',
+      error_code: 30003,
+      error_message: 'Unreachable destination handset +14155550104',
+      date_created: new Date(now - 20 * HOUR),
+      date_updated: new Date(now - 13 * HOUR),
+    });
+    fake.putMessage({
+      sid: sid(5),
+      account_sid: ACCOUNT_SID,
+      to: '+14155550105',
+      status: 'sent',
+      date_created: new Date(at('05:00')),
+      date_sent: new Date(at('05:00')),
+    });
   });
   afterAll(async () => {
     await fake.stop();
@@ -105,7 +155,10 @@ describe('with redaction on, no command outputs a full number', () => {
   it('poll-stale: its summary, its output and the poll records it appends', async () => {
     const before = new Set(filesUnder(dir));
     const out = join(dir, 'poll-summary.json');
-    const run = await runScript('scripts/poll-stale.ts', ['--archive', archive, '--since', '2d', '--append', 'archive', '--out', out], { ...twilioEnv, ...REDACTED });
+    const run = await runScript('scripts/poll-stale.ts', ['--archive', archive, '--since', '2d', '--append', 'archive', '--out', out], {
+      ...twilioEnv,
+      ...REDACTED,
+    });
     expect(run.stderr).not.toMatch(/cannot proceed/);
     expect(fake.fetchedSids).toContain(sid(4));
     const written = writtenSince(dir, before);
@@ -125,7 +178,10 @@ describe('with redaction on, no command outputs a full number', () => {
       csv,
       [
         'Sid,From,To,Status,SentDate,Direction,AccountSid',
-        ...[1, 2, 3, 5].map((n) => `${sid(n)},+15005550006,+1415555010${n},${n === 5 ? 'sent' : 'delivered'},${n === 3 ? at('03:01') : at(`0${n}:00`)},outbound-api,${ACCOUNT_SID}`),
+        ...[1, 2, 3, 5].map(
+          (n) =>
+            `${sid(n)},+15005550006,+1415555010${n},${n === 5 ? 'sent' : 'delivered'},${n === 3 ? at('03:01') : at(`0${n}:00`)},outbound-api,${ACCOUNT_SID}`,
+        ),
         // A row that cannot be read, quoting a number: its problem is reported, masked.
         `+447700900123,+15005550006,+14155550105,delivered,${at('06:00')},outbound-api,${ACCOUNT_SID}`,
       ].join('\n'),
@@ -137,7 +193,21 @@ describe('with redaction on, no command outputs a full number', () => {
     const out = join(dir, `out-${source.replace(':', '-')}`);
     const run = await runScript(
       'scripts/reconcile.ts',
-      ['--archive', copy, '--day', DAY, '--export', source === 'csv' ? csv : source, '--out', out, '--write', '--append', 'archive', '--max-missing-share', '100%'],
+      [
+        '--archive',
+        copy,
+        '--day',
+        DAY,
+        '--export',
+        source === 'csv' ? csv : source,
+        '--out',
+        out,
+        '--write',
+        '--append',
+        'archive',
+        '--max-missing-share',
+        '100%',
+      ],
       { ...twilioEnv, ...REDACTED },
     );
     expect(run.stderr).not.toMatch(/cannot proceed/);
@@ -145,7 +215,10 @@ describe('with redaction on, no command outputs a full number', () => {
     // The findings are there, with the numbers masked: the timed-out send matched by envelope, the missing message.
     expect(gaps).toContain('"category":"matched_by_envelope"');
     expect(gaps).toContain('+1415555****');
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { written: number; inputs: { twilio_read: { problems: { reason: string }[] } } };
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      written: number;
+      inputs: { twilio_read: { problems: { reason: string }[] } };
+    };
     expect(summary.written).toBeGreaterThan(0);
     if (source === 'csv') expect(summary.inputs.twilio_read.problems[0].reason).toBe('"+44770090****" is not a message SID');
     const written = writtenSince(dir, before);
@@ -161,17 +234,33 @@ describe('with redaction on, no command outputs a full number', () => {
     const endpoint = await firehose.start();
     try {
       const client = twilioClientFromEnv(twilioEnv, { retry: { maxAttempts: 1 } }).client;
-      const down = new ArchiveWriter({ region: 'us-east-1', credentials: { accessKeyId: 'L', secretAccessKey: 'L' }, streamName: 'no-such-stream', firehoseEndpoint: endpoint, budgetMs: 600, attemptTimeoutMs: 200 });
+      const down = new ArchiveWriter({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'L', secretAccessKey: 'L' },
+        streamName: 'no-such-stream',
+        firehoseEndpoint: endpoint,
+        budgetMs: 600,
+        attemptTimeoutMs: 200,
+      });
       const spoolDir = join(dir, 'spool');
       const sender = new RecordedSender({ client, functionUrl: 'https://a-1-prod.twil.io/status-callback', archive: down, spoolDir, redactDigits: 4 });
-      expect((await sender.send({ to: '+14155550105', from: '+15005550006', body: 'Statement ready' }, { tags: { callee: '+14155550105' } })).recorded).toBe('spool');
+      expect((await sender.send({ to: '+14155550105', from: '+15005550006', body: 'Statement ready' }, { tags: { callee: '+14155550105' } })).recorded).toBe(
+        'spool',
+      );
       for (const file of filesUnder(spoolDir)) expectNoNumber(file, readFileSync(file, 'utf8'));
       const drained = await runScript('scripts/drain-spool.ts', ['--spool', spoolDir], {
-        ARCHIVE_FIREHOSE_STREAM: 'redaction', ARCHIVE_FIREHOSE_ENDPOINT: endpoint, ARCHIVE_AWS_REGION: 'us-east-1', ARCHIVE_AWS_ACCESS_KEY_ID: 'L', ARCHIVE_AWS_SECRET_ACCESS_KEY: 'L', ...REDACTED,
+        ARCHIVE_FIREHOSE_STREAM: 'redaction',
+        ARCHIVE_FIREHOSE_ENDPOINT: endpoint,
+        ARCHIVE_AWS_REGION: 'us-east-1',
+        ARCHIVE_AWS_ACCESS_KEY_ID: 'L',
+        ARCHIVE_AWS_SECRET_ACCESS_KEY: 'L',
+        ...REDACTED,
       });
       expect(drained.code).toBe(0);
       await firehose.flush();
-      const delivered = filesUnder(firehoseDir).map((f) => readFileSync(f, 'utf8')).join('');
+      const delivered = filesUnder(firehoseDir)
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('');
       expect(delivered).toContain('"to":"+1415555****"');
       expectNoNumber('delivered records', delivered);
       expectNoNumber('drain-spool stdout', drained.stdout + drained.stderr);
@@ -186,8 +275,15 @@ describe('with redaction on, no command outputs a full number', () => {
     const stack = await startLocalStack({
       projectRoot: join(__dirname, '..', '..'),
       settings: {
-        ACCOUNT_SID, AUTH_TOKEN, ARCHIVE_FIREHOSE_STREAM: 'redaction', ARCHIVE_AWS_REGION: 'us-east-1', ARCHIVE_AWS_ACCESS_KEY_ID: 'L', ARCHIVE_AWS_SECRET_ACCESS_KEY: 'L',
-        PORT: '0', LOCAL_FIREHOSE_BUFFER_SECONDS: '600', ...REDACTED,
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        ARCHIVE_FIREHOSE_STREAM: 'redaction',
+        ARCHIVE_AWS_REGION: 'us-east-1',
+        ARCHIVE_AWS_ACCESS_KEY_ID: 'L',
+        ARCHIVE_AWS_SECRET_ACCESS_KEY: 'L',
+        PORT: '0',
+        LOCAL_FIREHOSE_BUFFER_SECONDS: '600',
+        ...REDACTED,
       },
       destination: new FolderDestination(delivered),
       log: (line) => log.push(line),
@@ -198,12 +294,23 @@ describe('with redaction on, no command outputs a full number', () => {
       const { getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks');
       const url = `${stack.url}/status-callback?callee=%2B14155550101`;
       // Copied into this realm's arrays: the validator tells a list by instanceof Array, which URLSearchParams' arrays fail under jest.
-      const params = Object.fromEntries([...new URLSearchParams(body).keys()].map((k) => [k, [...new URLSearchParams(body).getAll(k)]]).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
-      const answer = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params as Record<string, string>) } });
+      const params = Object.fromEntries(
+        [...new URLSearchParams(body).keys()].map((k) => [k, [...new URLSearchParams(body).getAll(k)]]).map(([k, v]) => [k, v.length === 1 ? v[0] : v]),
+      );
+      const answer = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Twilio-Signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params as Record<string, string>),
+        },
+      });
       expect(answer.status).toBe(200);
       expect((await postSignedCallback(`${stack.url}/status-callback`, smsCallback({ To: '+14155550103' }), AUTH_TOKEN)).status).toBe(200);
       await stack.firehose.flush();
-      const archived = filesUnder(delivered).map((f) => readFileSync(f, 'utf8')).join('');
+      const archived = filesUnder(delivered)
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('');
       expect(archived).toContain('Handset +1415555**** unreachable');
       expectNoNumber('archived callbacks', archived);
     } finally {

@@ -21,7 +21,10 @@ afterAll(() => fake.stop());
 
 /** Fetches `count` messages, ten at a time, through a client gated at `perSecond`; returns when the fake saw each. */
 async function arrivals(perSecond: number, count: number): Promise<number[]> {
-  const { client } = twilioClientFromEnv({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url }, { gate: requestRateGate(perSecond) });
+  const { client } = twilioClientFromEnv(
+    { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url },
+    { gate: requestRateGate(perSecond) },
+  );
   const fetcher = new TwilioMessageFetcher(client);
   const first = fake.requestTimes.length;
   let next = 0;

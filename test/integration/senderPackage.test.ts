@@ -30,7 +30,11 @@ describe('the package entry twilio-message-archive/sender', () => {
       console.log(JSON.stringify({ isSender: sender instanceof RecordedSender, errorName: new UnrecordedSendError('m', null, {}, '', undefined, undefined, { cause: null }).name, refused }));
     `;
     const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: consumerDir, encoding: 'utf8' }));
-    expect(out).toEqual({ isSender: true, errorName: 'UnrecordedSendError', refused: 'ConfigError: STATUS_CALLBACK_URL: the status callback URL must be https, not http' });
+    expect(out).toEqual({
+      isSender: true,
+      errorName: 'UnrecordedSendError',
+      refused: 'ConfigError: STATUS_CALLBACK_URL: the status callback URL must be https, not http',
+    });
   });
 
   it('type-checks a TypeScript caller against its declarations', () => {
@@ -55,11 +59,25 @@ export const client = twilio('AC0123456789abcdef0123456789abcdef', 'token');
     );
     writeFileSync(
       join(consumerDir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', esModuleInterop: true, skipLibCheck: true, types: ['node'] }, files: ['consumer.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'node16',
+          moduleResolution: 'node16',
+          esModuleInterop: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
     );
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', consumerDir], { cwd: consumerDir, encoding: 'utf8' });
     // The same caller with a misspelt option must not type-check: the declarations are real.
-    writeFileSync(join(consumerDir, 'consumer.ts'), `import type { SendOptions } from 'twilio-message-archive/sender';\nexport const o: SendOptions = { tag: {} };\n`);
+    writeFileSync(
+      join(consumerDir, 'consumer.ts'),
+      `import type { SendOptions } from 'twilio-message-archive/sender';\nexport const o: SendOptions = { tag: {} };\n`,
+    );
     let diagnostics = '';
     try {
       execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', consumerDir], { cwd: consumerDir, encoding: 'utf8' });

@@ -71,11 +71,11 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     expect(existsSync(leftover)).toBe(false);
 
     // `npm run send-samples` as a user runs it, against this stack's settings.
-    const samples = spawnSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'scripts/send-sample-callbacks.ts', '--env-file', envFile],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, PORT: String(port) } },
-    );
+    const samples = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/send-sample-callbacks.ts', '--env-file', envFile], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PORT: String(port) },
+    });
     expect(samples.stdout).toContain('All callbacks archived.');
     expect(samples.status).toBe(0);
     const sentSids = [...samples.stdout.matchAll(/^((?:SM|MM)[0-9a-f]{32}) /gm)].map((m) => m[1]);
@@ -102,10 +102,14 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
 });
 
 describe('npm run deploy', () => {
-  const deploy = (args: string[]) => spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/deploy.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const deploy = (args: string[]) =>
+    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/deploy.ts', ...args], { cwd: root, encoding: 'utf8' });
 
-  it('refuses to run without an explicit --env, and with the local stack\'s files, before building anything', () => {
-    expect(deploy([])).toMatchObject({ status: 2, stderr: expect.stringMatching(/give the deployment's settings explicitly: npm run deploy -- --env \.env\.production/) });
+  it("refuses to run without an explicit --env, and with the local stack's files, before building anything", () => {
+    expect(deploy([])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/give the deployment's settings explicitly: npm run deploy -- --env \.env\.production/),
+    });
     expect(deploy(['--env', '.env'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/\.env holds the local stack's settings/) });
     expect(deploy(['--env=.env.example'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/\.env\.example holds the local stack's settings/) });
     expect(deploy(['--env', 'no-such.env'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no-such\.env does not exist/) });

@@ -37,10 +37,13 @@ async function archivedRecords(): Promise<Record<string, unknown>[]> {
 function rawPost(target: string, body: string, contentType: string, signature = 'unsigned'): Promise<{ status: number }> {
   const { hostname, port } = new URL(stack.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method: 'POST', path: target, headers: { 'Content-Type': contentType, 'X-Twilio-Signature': signature } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
+    const req = request(
+      { host: hostname, port, method: 'POST', path: target, headers: { 'Content-Type': contentType, 'X-Twilio-Signature': signature } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -79,7 +82,7 @@ describe('status callback through the real wire', () => {
     expect(schemaErrors(record)).toEqual([]);
   });
 
-  it('delivers objects in Firehose\'s key layout under the firehose/ prefix', async () => {
+  it("delivers objects in Firehose's key layout under the firehose/ prefix", async () => {
     await postSignedCallback(`${stack.url}/status-callback`, smsCallback({ MessageSid: sid(2), SmsSid: sid(2) }), AUTH_TOKEN);
     await stack.firehose.flush();
     const keys = (await readObjects(s3.client, ARCHIVE_BUCKET, 'firehose/')).map((o) => o.key);
@@ -93,8 +96,19 @@ describe('status callback through the real wire', () => {
     const mms = `MM${'a'.repeat(32)}`;
     const callbacks = [
       smsCallback({ MessageSid: mms, SmsSid: mms, MessageStatus: 'sent', SmsStatus: 'sent', RawDlrDoneDate: '' }),
-      { ...smsCallback({ MessageSid: sid(3), SmsSid: sid(3), MessageStatus: 'read', SmsStatus: 'read' }), EventType: 'READ', ChannelPrefix: 'whatsapp', ChannelToAddress: '+14155550142', To: 'whatsapp:+14155550142' },
-      { ...smsCallback({ MessageSid: sid(4), SmsSid: sid(4), MessageStatus: 'delivered' }), ChannelPrefix: 'rcs', To: 'rcs:+14155550143', ChannelStatusMessage: 'ok' },
+      {
+        ...smsCallback({ MessageSid: sid(3), SmsSid: sid(3), MessageStatus: 'read', SmsStatus: 'read' }),
+        EventType: 'READ',
+        ChannelPrefix: 'whatsapp',
+        ChannelToAddress: '+14155550142',
+        To: 'whatsapp:+14155550142',
+      },
+      {
+        ...smsCallback({ MessageSid: sid(4), SmsSid: sid(4), MessageStatus: 'delivered' }),
+        ChannelPrefix: 'rcs',
+        To: 'rcs:+14155550143',
+        ChannelStatusMessage: 'ok',
+      },
       smsCallback({ MessageSid: sid(5), SmsSid: sid(5), MessageStatus: 'Teleported', SmsStatus: 'Teleported', NewParameterFrom2027: 'x' }),
     ];
     for (const params of callbacks) expect((await postSignedCallback(`${stack.url}/status-callback`, params, AUTH_TOKEN)).status).toBe(200);
@@ -148,7 +162,15 @@ describe('status callback through the real wire', () => {
     it('cannot be gone around: other spellings of the path need the signature too, and odd request targets are refused', async () => {
       const body = new URLSearchParams(smsCallback({ MessageSid: sid(15), SmsSid: sid(15) })).toString();
       const port = new URL(stack.url).port;
-      for (const target of ['/Status-Callback', '/status-callback/', '/%73tatus-callback', '/x/../status-callback', `http://127.0.0.1:${port}/status-callback`, '//evil.example/status-callback', '/status-callback#frag']) {
+      for (const target of [
+        '/Status-Callback',
+        '/status-callback/',
+        '/%73tatus-callback',
+        '/x/../status-callback',
+        `http://127.0.0.1:${port}/status-callback`,
+        '//evil.example/status-callback',
+        '/status-callback#frag',
+      ]) {
         const answer = await rawPost(target, body, 'application/x-www-form-urlencoded');
         expect({ target, status: answer.status }).toEqual({ target, status: 400 });
       }
@@ -157,7 +179,12 @@ describe('status callback through the real wire', () => {
     it('compares content types without regard to case', async () => {
       const params = smsCallback({ MessageSid: sid(16), SmsSid: sid(16) });
       const { getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks');
-      const answer = await rawPost('/status-callback', new URLSearchParams(params).toString(), 'Application/X-WWW-Form-URLEncoded; Charset=UTF-8', getExpectedTwilioSignature(AUTH_TOKEN, `${stack.url}/status-callback`, params));
+      const answer = await rawPost(
+        '/status-callback',
+        new URLSearchParams(params).toString(),
+        'Application/X-WWW-Form-URLEncoded; Charset=UTF-8',
+        getExpectedTwilioSignature(AUTH_TOKEN, `${stack.url}/status-callback`, params),
+      );
       expect(answer.status).toBe(200);
     });
 
@@ -178,8 +205,13 @@ describe('status callback through the real wire', () => {
     // 127.0.0.1 (little-endian hex), or ::1; never 0.0.0.0 or ::.
     expect(listening.length).toBeGreaterThan(0);
     for (const address of listening) expect(['0100007F', '00000000000000000000000001000000']).toContain(address);
-    for (const other of Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4')) {
-      const reached = await fetch(`http://${other!.address}:${port}/`, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+    for (const other of Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal && i.family === 'IPv4')) {
+      const reached = await fetch(`http://${other!.address}:${port}/`, { signal: AbortSignal.timeout(2000) }).then(
+        () => true,
+        () => false,
+      );
       expect({ address: other!.address, reached }).toEqual({ address: other!.address, reached: false });
     }
   });

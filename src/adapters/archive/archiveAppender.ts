@@ -72,9 +72,7 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
       if (attempt > 1) await this.sleep(Math.min(5000, 100 * 2 ** attempt));
       try {
-        const answer = await this.firehose.send(
-          new PutRecordBatchCommand({ DeliveryStreamName: this.streamName, Records: pending.map((Data) => ({ Data })) }),
-        );
+        const answer = await this.firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: this.streamName, Records: pending.map((Data) => ({ Data })) }));
         const responses = answer.RequestResponses ?? [];
         const errorEntries = responses.filter((r) => r.ErrorCode).length;
         // An answer that does not account for each record acknowledges none of them: retry the whole batch.

@@ -73,7 +73,6 @@ export interface ScanOptions {
   maxProblemsKept?: number;
 }
 
-
 /**
  * Streams every record under the given prefixes. Memory holds a few objects'
  * worth of buffers at a time, whatever the archive's size. A corrupt object

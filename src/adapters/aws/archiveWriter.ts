@@ -28,9 +28,7 @@ export interface WriteOutcome {
 }
 
 /** Something worth a log line happened on the way to a successful write. */
-export type WriterEvent =
-  | { type: 'retry'; attempt: number; delayMs: number; error: string }
-  | { type: 'fallback'; attempts: number; error: string };
+export type WriterEvent = { type: 'retry'; attempt: number; delayMs: number; error: string } | { type: 'fallback'; attempts: number; error: string };
 
 export interface ArchiveWriterDeps {
   firehose?: FirehoseClient;
@@ -94,10 +92,9 @@ export class ArchiveWriter {
       if (remaining < MIN_ATTEMPT_MS) break;
       attempts++;
       try {
-        const result = await this.firehose.send(
-          new PutRecordCommand({ DeliveryStreamName: this.config.streamName, Record: { Data: data } }),
-          { abortSignal: AbortSignal.timeout(Math.min(this.config.attemptTimeoutMs, remaining)) },
-        );
+        const result = await this.firehose.send(new PutRecordCommand({ DeliveryStreamName: this.config.streamName, Record: { Data: data } }), {
+          abortSignal: AbortSignal.timeout(Math.min(this.config.attemptTimeoutMs, remaining)),
+        });
         // Firehose acknowledges a record by its id; an answer without one acknowledges nothing.
         if (!result.RecordId) throw new MissingRecordIdError();
         return { destination: 'firehose', attempts, reference: result.RecordId };
@@ -130,7 +127,9 @@ export class ArchiveWriter {
     try {
       return { destination: 'fallback', attempts: 0, reference: await this.writeFallback(data, recordedAt, deadline) };
     } catch (fallbackError) {
-      throw new ArchiveWriteError(`the record is too large for Firehose and the S3 fallback failed: ${describeAwsError(fallbackError)}`, 0, { cause: fallbackError });
+      throw new ArchiveWriteError(`the record is too large for Firehose and the S3 fallback failed: ${describeAwsError(fallbackError)}`, 0, {
+        cause: fallbackError,
+      });
     }
   }
 

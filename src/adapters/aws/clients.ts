@@ -26,8 +26,6 @@ export async function createS3Client(access: AwsAccess, endpoint?: string): Prom
     credentials: access.credentials,
     maxAttempts: 2,
     // Path-style and checksums only when required: what S3-compatible endpoints (the local stack) understand.
-    ...(endpoint
-      ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
-      : {}),
+    ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
   });
 }

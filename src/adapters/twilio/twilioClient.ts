@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type { Twilio } from 'twilio';
 
-type RequestOptions<TData> = import("twilio/lib/base/RequestClient").RequestOptions<TData>;
+type RequestOptions<TData> = import('twilio/lib/base/RequestClient').RequestOptions<TData>;
 
 /** A Twilio credential or setting is missing. */
 export class TwilioConfigError extends Error {
@@ -96,7 +96,9 @@ export function twilioClientFromEnv(
   const username = apiKey || accountSid;
   const password = apiKey ? env.TWILIO_API_SECRET?.trim() : env.TWILIO_AUTH_TOKEN?.trim();
   if (!password) {
-    throw new TwilioConfigError(apiKey ? 'TWILIO_API_KEY is set but TWILIO_API_SECRET is not' : 'TWILIO_AUTH_TOKEN is not set (or set TWILIO_API_KEY and TWILIO_API_SECRET)');
+    throw new TwilioConfigError(
+      apiKey ? 'TWILIO_API_KEY is set but TWILIO_API_SECRET is not' : 'TWILIO_AUTH_TOKEN is not set (or set TWILIO_API_KEY and TWILIO_API_SECRET)',
+    );
   }
   const baseUrl = env.TWILIO_API_BASE_URL?.trim() || undefined;
   if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new TwilioConfigError(`TWILIO_API_BASE_URL must be an http(s) URL, not "${baseUrl}"`);

@@ -38,7 +38,10 @@ const COLUMN_ALIASES: Record<keyof TwilioMessageRow, string[]> = {
 };
 
 export function columnKey(name: string): string {
-  return name.replace(/^\uFEFF/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .replace(/^\uFEFF/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /** Which field a column feeds, and its alias's rank (lower wins when an export has two of them). */
@@ -48,7 +51,9 @@ interface ColumnTarget {
 }
 
 const TARGET_OF_KEY = new Map<string, ColumnTarget>(
-  (Object.entries(COLUMN_ALIASES) as [keyof TwilioMessageRow, string[]][]).flatMap(([field, aliases]) => aliases.map((alias, rank) => [alias, { field, rank }] as const)),
+  (Object.entries(COLUMN_ALIASES) as [keyof TwilioMessageRow, string[]][]).flatMap(([field, aliases]) =>
+    aliases.map((alias, rank) => [alias, { field, rank }] as const),
+  ),
 );
 
 /** Column names repeat on every row of an export: each is reduced once. Bounded, for exports with odd columns. */

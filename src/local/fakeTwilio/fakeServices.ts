@@ -76,7 +76,10 @@ export class FakeServices {
     if (environments) {
       const service = this.ownService(environments[1], accountSid);
       if (!service) return notFound(path);
-      return { status: 200, body: { environments: service.environments.map((e) => this.environmentResource(service, e)), meta: this.meta('environments', path) } };
+      return {
+        status: 200,
+        body: { environments: service.environments.map((e) => this.environmentResource(service, e)), meta: this.meta('environments', path) },
+      };
     }
     const build = /^\/v1\/Services\/(ZS[0-9a-f]{32})\/Builds\/(ZB[0-9a-f]{32})$/.exec(path);
     if (build) {
@@ -202,5 +205,8 @@ export class FakeServices {
 }
 
 function notFound(path: string): FakeAnswer {
-  return { status: 404, body: { code: 20404, message: `The requested resource ${path} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 } };
+  return {
+    status: 404,
+    body: { code: 20404, message: `The requested resource ${path} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 },
+  };
 }

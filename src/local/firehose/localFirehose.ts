@@ -258,9 +258,7 @@ export class LocalFirehose {
     sendJson(res, 200, {
       FailedPutCount: failedPutCount,
       Encrypted: false,
-      RequestResponses: failed.map((f) =>
-        f ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: recordId() },
-      ),
+      RequestResponses: failed.map((f) => (f ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: recordId() })),
     });
   }
 }

@@ -25,7 +25,10 @@ describe('FirehoseArchiveAppender', () => {
     ['a FailedPutCount the entries do not bear out', { FailedPutCount: 1, RequestResponses: [{ RecordId: '1' }, { RecordId: '2' }, { RecordId: '3' }] }],
     ['no responses at all', { FailedPutCount: 0 }],
   ])('retries the whole batch after %s', async (_what, answer) => {
-    firehoseMock.on(PutRecordBatchCommand).resolvesOnce(answer).resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: '1' }, { RecordId: '2' }, { RecordId: '3' }] });
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .resolvesOnce(answer)
+      .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: '1' }, { RecordId: '2' }, { RecordId: '3' }] });
     await appender().append(lines);
     expect(sent()).toEqual([lines, lines]);
   });
@@ -41,7 +44,9 @@ describe('FirehoseArchiveAppender', () => {
 
   it('gives up, saying why, when answers never account for the records', async () => {
     firehoseMock.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
-    const error = await appender().append(lines).catch((e: unknown) => e);
+    const error = await appender()
+      .append(lines)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArchiveWriteError);
     expect((error as Error).message).toMatch(/3 of 3 record\(s\) not appended after 6 attempts: an inconsistent answer: 0 response\(s\) for 3 record\(s\)/);
   });

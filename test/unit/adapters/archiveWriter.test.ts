@@ -91,7 +91,9 @@ describe('ArchiveWriter', () => {
 
   it('does not retry what retrying cannot fix', async () => {
     firehoseMock.on(PutRecordCommand).rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: { httpStatusCode: 400 } }));
-    const error = (await writer().w.write('x\n', new Date()).catch((e: unknown) => e)) as ArchiveWriteError;
+    const error = (await writer()
+      .w.write('x\n', new Date())
+      .catch((e: unknown) => e)) as ArchiveWriteError;
     expect(error.attempts).toBe(1);
     expect(error.message).toMatch(/ResourceNotFoundException/);
   });
@@ -130,7 +132,7 @@ describe('ArchiveWriter', () => {
     expect(events[0]).toMatchObject({ type: 'retry', error: 'MissingRecordIdError' });
   });
 
-  it('sends a record over Firehose\'s limit straight to the fallback, without asking Firehose', async () => {
+  it("sends a record over Firehose's limit straight to the fallback, without asking Firehose", async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     const big = `${'x'.repeat(1000 * 1024)}\n`;
     const outcome = await writer({ fallback: { bucket: 'archive-bucket', prefix: 'fallback/' } }).w.write(big, new Date('2026-11-26T15:31:02.123Z'));
@@ -139,8 +141,10 @@ describe('ArchiveWriter', () => {
     expect(Buffer.from(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as Buffer).length).toBe(big.length);
   });
 
-  it('refuses a record over Firehose\'s limit with RecordTooLargeError when there is no fallback', async () => {
-    const error = await writer().w.write(`${'x'.repeat(1000 * 1024)}\n`, new Date()).catch((e: unknown) => e);
+  it("refuses a record over Firehose's limit with RecordTooLargeError when there is no fallback", async () => {
+    const error = await writer()
+      .w.write(`${'x'.repeat(1000 * 1024)}\n`, new Date())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordTooLargeError);
     expect(firehoseMock.commandCalls(PutRecordCommand)).toHaveLength(0);
   });

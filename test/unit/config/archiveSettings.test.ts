@@ -30,13 +30,10 @@ describe('readIngestConfig', () => {
     expect(() => readIngestConfig(env)).toThrow(/ARCHIVE_AWS_REGION is not set/);
   });
 
-  it.each(['ARCHIVE_FIREHOSE_STREAM', 'ARCHIVE_AWS_REGION', 'ARCHIVE_AWS_ACCESS_KEY_ID', 'ARCHIVE_AWS_SECRET_ACCESS_KEY'])(
-    'names the missing %s',
-    (name) => {
-      const env: Record<string, string> = { ...minimal, [name]: '  ' };
-      expect(() => readIngestConfig(env)).toThrow(new RegExp(`^${name} is not set`));
-    },
-  );
+  it.each(['ARCHIVE_FIREHOSE_STREAM', 'ARCHIVE_AWS_REGION', 'ARCHIVE_AWS_ACCESS_KEY_ID', 'ARCHIVE_AWS_SECRET_ACCESS_KEY'])('names the missing %s', (name) => {
+    const env: Record<string, string> = { ...minimal, [name]: '  ' };
+    expect(() => readIngestConfig(env)).toThrow(new RegExp(`^${name} is not set`));
+  });
 
   it('reads the optional settings', () => {
     const config = readIngestConfig({
@@ -72,7 +69,7 @@ describe('readIngestConfig', () => {
   });
 });
 
-it('reads no variable that INGEST_VARIABLES (the Function\'s settings cache key) leaves out', () => {
+it("reads no variable that INGEST_VARIABLES (the Function's settings cache key) leaves out", () => {
   const read = new Set<string>();
   const env = new Proxy({ ...minimal, ARCHIVE_S3_URI: 's3://bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' } as Record<string, string>, {
     get: (target, name) => {
@@ -103,15 +100,19 @@ describe('endpoint overrides', () => {
   });
 
   it('refuse plain http to anything but loopback, saying so', () => {
-    expect(() => readIngestConfig({ ...minimal, ARCHIVE_S3_ENDPOINT: 'http://minio.internal:9000' })).toThrow(/^ARCHIVE_S3_ENDPOINT must be https unless its host is loopback/);
+    expect(() => readIngestConfig({ ...minimal, ARCHIVE_S3_ENDPOINT: 'http://minio.internal:9000' })).toThrow(
+      /^ARCHIVE_S3_ENDPOINT must be https unless its host is loopback/,
+    );
   });
 });
 
 describe('the write budget with a fallback', () => {
   const withFallback = { ...minimal, ARCHIVE_S3_URI: 's3://archive/', ARCHIVE_FALLBACK_S3_URI: 's3://archive/fallback/' };
 
-  it('is refused when the fallback\'s reserve would leave Firehose no time', () => {
-    expect(() => readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2099' })).toThrow(/^ARCHIVE_WRITE_BUDGET_MS is 2099: with a fallback, .*at least 2100$/);
+  it("is refused when the fallback's reserve would leave Firehose no time", () => {
+    expect(() => readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2099' })).toThrow(
+      /^ARCHIVE_WRITE_BUDGET_MS is 2099: with a fallback, .*at least 2100$/,
+    );
     expect(readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2100' }).writer.budgetMs).toBe(2100);
   });
 
@@ -148,7 +149,12 @@ describe('readArchiveLayout', () => {
 
   it('derives the fallback prefix from ARCHIVE_FALLBACK_S3_URI inside the archive root', () => {
     const layout = readArchiveLayout({ ARCHIVE_S3_URI: 's3://archive/messages/', ARCHIVE_FALLBACK_S3_URI: 's3://archive/messages/spill/' });
-    expect(layout).toEqual({ firehose: 'firehose/', fallback: 'spill/', direct: 'direct/', fallbackLocation: { bucket: 'archive', prefix: 'messages/spill/' } });
+    expect(layout).toEqual({
+      firehose: 'firehose/',
+      fallback: 'spill/',
+      direct: 'direct/',
+      fallbackLocation: { bucket: 'archive', prefix: 'messages/spill/' },
+    });
   });
 
   it('takes the archive being read as the root when ARCHIVE_S3_URI is not set', () => {
@@ -171,6 +177,8 @@ describe('readArchiveLayout', () => {
   });
 
   it('refuses two kinds of record in one prefix', () => {
-    expect(() => readArchiveLayout({ ARCHIVE_DIRECT_PREFIX: 'fallback/' })).toThrow(/ARCHIVE_FALLBACK_S3_URI and ARCHIVE_DIRECT_PREFIX give the same prefix "fallback\/"/);
+    expect(() => readArchiveLayout({ ARCHIVE_DIRECT_PREFIX: 'fallback/' })).toThrow(
+      /ARCHIVE_FALLBACK_S3_URI and ARCHIVE_DIRECT_PREFIX give the same prefix "fallback\/"/,
+    );
   });
 });

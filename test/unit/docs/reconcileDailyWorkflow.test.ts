@@ -30,7 +30,11 @@ function runStep(name: string, env: Record<string, string>): { code: number | nu
   const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'));
   dirs.push(dir);
   const githubEnv = join(dir, 'github-env');
-  const result = spawnSync('bash', ['-e', '-c', step(name).run!], { cwd: dir, env: { PATH: process.env.PATH, GITHUB_ENV: githubEnv, ...env }, encoding: 'utf8' });
+  const result = spawnSync('bash', ['-e', '-c', step(name).run!], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, GITHUB_ENV: githubEnv, ...env },
+    encoding: 'utf8',
+  });
   const written = existsSync(githubEnv) ? readFileSync(githubEnv, 'utf8') : '';
   return { code: result.status, githubEnv: written, dir };
 }

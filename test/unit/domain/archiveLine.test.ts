@@ -24,7 +24,19 @@ describe('parseArchiveLine', () => {
     const parsed = parseArchiveLine(toArchiveLine(record).trimEnd());
     expect(parsed).toEqual({
       ok: true,
-      facts: { source: 'callback', recorded_at: record.recorded_at, event_at: null, account_sid: ACCOUNT_SID, message_sid: MESSAGE_SID, status: 'sent', error_code: null, to: null, tags: {}, params: {}, problems: null },
+      facts: {
+        source: 'callback',
+        recorded_at: record.recorded_at,
+        event_at: null,
+        account_sid: ACCOUNT_SID,
+        message_sid: MESSAGE_SID,
+        status: 'sent',
+        error_code: null,
+        to: null,
+        tags: {},
+        params: {},
+        problems: null,
+      },
     });
   });
 
@@ -50,7 +62,10 @@ describe('parseArchiveLine', () => {
 
   it('reads a flagged record that names its message as facts, problems included', () => {
     const parsed = parseArchiveLine(JSON.stringify({ ...record, to: null, problems: ['To was sent 2 times with different values: the field is left null'] }));
-    expect(parsed).toMatchObject({ ok: true, facts: { message_sid: MESSAGE_SID, problems: ['To was sent 2 times with different values: the field is left null'] } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      facts: { message_sid: MESSAGE_SID, problems: ['To was sent 2 times with different values: the field is left null'] },
+    });
   });
 
   it.each([

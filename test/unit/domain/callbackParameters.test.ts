@@ -1,13 +1,13 @@
 import { isTwilioParameterName, splitCallbackParameters } from '../../../src/domain/callbackParameters';
 
 describe('splitCallbackParameters', () => {
-  it('puts PascalCase names in params and the sender\'s names in tags', () => {
+  it("puts PascalCase names in params and the sender's names in tags", () => {
     const { params, tags } = splitCallbackParameters({ MessageSid: 'SM1', To: '+1', order_id: '42', clientRef: 'r', _x: 'y', '1st': 'z' });
     expect(params).toEqual({ MessageSid: 'SM1', To: '+1' });
     expect(tags).toEqual({ order_id: '42', clientRef: 'r', _x: 'y', '1st': 'z' });
   });
 
-  it('leaves out the runtime\'s request object but keeps a tag called request', () => {
+  it("leaves out the runtime's request object but keeps a tag called request", () => {
     expect(splitCallbackParameters({ MessageSid: 'SM1', request: { headers: {}, cookies: {} } }).tags).toEqual({});
     expect(splitCallbackParameters({ MessageSid: 'SM1', request: 'mine' }).tags).toEqual({ request: 'mine' });
   });

@@ -75,7 +75,7 @@ describe('buildCallbackRecord', () => {
     expect(record.tags).toEqual({});
   });
 
-  it('separates the sender\'s query identifiers into tags', () => {
+  it("separates the sender's query identifiers into tags", () => {
     const record = buildCallbackRecord({ ...smsCallback(), order_id: '42', client_ref: 'abc', customer: ['a', 'b'] }, { recordedAt });
     expect(record.tags).toEqual({ order_id: '42', client_ref: 'abc', customer: ['a', 'b'] });
     expect(record.params).not.toHaveProperty('order_id');
@@ -108,12 +108,21 @@ describe('buildCallbackRecord', () => {
     it('keeps a MessageSid that is not a SID verbatim in params, and names no message', () => {
       const record = buildCallbackRecord(smsCallback({ MessageSid: "SM' OR 1=1 --", SmsSid: "SM' OR 1=1 --" }), { recordedAt });
       expect(record).toMatchObject({ message_sid: null, params: { MessageSid: "SM' OR 1=1 --" } });
-      expect(record.problems).toEqual(['MessageSid is not a SID of the expected form: the field is left null', 'SmsSid is not a SID of the expected form: the field is left null']);
+      expect(record.problems).toEqual([
+        'MessageSid is not a SID of the expected form: the field is left null',
+        'SmsSid is not a SID of the expected form: the field is left null',
+      ]);
       expect(schemaErrors(record)).toEqual([]);
     });
 
     it('leaves a parameter sent twice with different values null, and keeps both values', () => {
-      const event = { ...smsCallback(), MessageStatus: ['sent', 'delivered'], To: ['+14155550101', '+14155550199'], ErrorCode: ['30003', '30005'], RawDlrDoneDate: ['2611261530', '2611261531'] };
+      const event = {
+        ...smsCallback(),
+        MessageStatus: ['sent', 'delivered'],
+        To: ['+14155550101', '+14155550199'],
+        ErrorCode: ['30003', '30005'],
+        RawDlrDoneDate: ['2611261530', '2611261531'],
+      };
       const record = buildCallbackRecord(event, { recordedAt, redactDigits: 4 });
       // SmsStatus still says delivered: a status is read from it, and the repetition is on record.
       expect(record).toMatchObject({ status: 'delivered', to: null, error_code: null, event_at: null });
@@ -139,7 +148,11 @@ describe('buildCallbackRecord', () => {
     it('names an unusual MessagingServiceSid, a RawDlrDoneDate that is not a time, and structured values', () => {
       const event = { ...smsCallback({ MessagingServiceSid: 'PN0123456789abcdef0123456789abcdef', RawDlrDoneDate: 'yesterday' }), Extra: { a: 'b' } };
       const record = buildCallbackRecord(event, { recordedAt });
-      expect(record).toMatchObject({ messaging_service_sid: null, event_at: null, params: { MessagingServiceSid: 'PN0123456789abcdef0123456789abcdef', Extra: '{"a":"b"}' } });
+      expect(record).toMatchObject({
+        messaging_service_sid: null,
+        event_at: null,
+        params: { MessagingServiceSid: 'PN0123456789abcdef0123456789abcdef', Extra: '{"a":"b"}' },
+      });
       expect(record.problems).toEqual([
         'Extra came as structured data, kept as its JSON text',
         'RawDlrDoneDate is not a YYMMDDhhmm[ss] time: event_at is left null',

@@ -17,7 +17,7 @@ const facts = (over: Partial<RecordFacts>): RecordFacts => ({
 });
 
 describe('MessageStates', () => {
-  it('folds a message\'s records, in any order and with duplicates, into one state', () => {
+  it("folds a message's records, in any order and with duplicates, into one state", () => {
     const records = [
       facts({ source: 'send', status: 'queued', event_at: '2026-11-26T09:59:59.000Z', recorded_at: '2026-11-26T10:00:00.100Z' }),
       facts({ status: 'sent', recorded_at: '2026-11-26T10:00:02.000Z' }),
@@ -130,7 +130,7 @@ describe('MessageStates', () => {
 });
 
 describe('isoToMs', () => {
-  it('reads the archive\'s ISO times as Date.parse does', () => {
+  it("reads the archive's ISO times as Date.parse does", () => {
     for (const t of ['2026-11-26T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '1999-12-31T00:00:00.001Z', '2026-11-26T10:00:00Z', '2026-11-26T10:00:00.5Z']) {
       expect(isoToMs(t)).toBe(Date.parse(t));
     }

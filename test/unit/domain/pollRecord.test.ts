@@ -39,7 +39,7 @@ describe('poll records', () => {
     expect(record.params).toMatchObject({ to: '+1415555****', from: '+1500555****', body: 'Your code is 1234' });
   });
 
-  it('records a 404 with the not_found pseudo-status and Twilio\'s answer', () => {
+  it("records a 404 with the not_found pseudo-status and Twilio's answer", () => {
     const record = buildNotFoundRecord(ACCOUNT_SID, MESSAGE_SID, { code: 20404, message: 'not found' }, at);
     expect(record).toMatchObject({ source: 'poll', status: 'not_found', event_at: null, params: { http_status: 404, code: 20404 } });
     expect(schemaErrors(record)).toEqual([]);

@@ -51,7 +51,9 @@ describe('masking twice', () => {
 
 describe('maskPhoneNumbersInText', () => {
   it('masks E.164 numbers and long digit runs inside text', () => {
-    expect(maskPhoneNumbersInText('Invalid To +14155551234; also 442071838750 (sms:+447911123456)', 4)).toBe('Invalid To +1415555****; also 44207183**** (sms:+44791112****)');
+    expect(maskPhoneNumbersInText('Invalid To +14155551234; also 442071838750 (sms:+447911123456)', 4)).toBe(
+      'Invalid To +1415555****; also 44207183**** (sms:+44791112****)',
+    );
   });
 
   it('masks a percent-encoded + number, as a logged URL holds one', () => {
@@ -67,13 +69,29 @@ describe('maskPhoneNumbersInText', () => {
 describe('redactResource', () => {
   it('masks the addresses and the numbers the error message quotes, and keeps the body as sent', () => {
     const resource = { to: '+14155551234', from: 'whatsapp:+15005550006', error_message: 'Unreachable: +14155551234', body: 'Call +14155551234' };
-    expect(redactResource(resource, 4)).toEqual({ to: '+1415555****', from: 'whatsapp:+1500555****', error_message: 'Unreachable: +1415555****', body: 'Call +14155551234' });
+    expect(redactResource(resource, 4)).toEqual({
+      to: '+1415555****',
+      from: 'whatsapp:+1500555****',
+      error_message: 'Unreachable: +1415555****',
+      body: 'Call +14155551234',
+    });
   });
 });
 
 describe('redactTwilioRow', () => {
   it('masks to and from as the archive does, and nothing else', () => {
-    const row: TwilioMessageRow = { sid: 'SM0123456789abcdef0123456789abcdef', accountSid: null, status: 'sent', direction: 'outbound-api', to: '+14155551234', from: '+15005550006', dateCreated: null, dateSent: null, errorCode: null, messagingServiceSid: null };
+    const row: TwilioMessageRow = {
+      sid: 'SM0123456789abcdef0123456789abcdef',
+      accountSid: null,
+      status: 'sent',
+      direction: 'outbound-api',
+      to: '+14155551234',
+      from: '+15005550006',
+      dateCreated: null,
+      dateSent: null,
+      errorCode: null,
+      messagingServiceSid: null,
+    };
     expect(redactTwilioRow(row, 4)).toEqual({ ...row, to: '+1415555****', from: '+1500555****' });
     expect(redactTwilioRow(row, 0)).toBe(row);
   });
@@ -82,6 +100,11 @@ describe('redactTwilioRow', () => {
 describe('redactParameters', () => {
   it('masks + numbers quoted inside other parameters, but never the body or a timestamp', () => {
     const params = { ChannelStatusMessage: 'Delivery to +14155551234 failed', Body: 'Call +14155551234', RawDlrDoneDate: '2611261530', To: '+14155551234' };
-    expect(redactParameters(params, 4)).toEqual({ ChannelStatusMessage: 'Delivery to +1415555**** failed', Body: 'Call +14155551234', RawDlrDoneDate: '2611261530', To: '+1415555****' });
+    expect(redactParameters(params, 4)).toEqual({
+      ChannelStatusMessage: 'Delivery to +1415555**** failed',
+      Body: 'Call +14155551234',
+      RawDlrDoneDate: '2611261530',
+      To: '+1415555****',
+    });
   });
 });

@@ -41,7 +41,12 @@ describe('buildSendRecord', () => {
   });
 
   it('reads an RFC 2822 date_created and masks every number when redacting, tags included', () => {
-    const record = buildSendRecord({ ...resource, date_created: 'Fri, 27 Nov 2026 10:00:00 +0000', from: '+15005550006' }, { callee: '+14155550199' }, recordedAt, 4);
+    const record = buildSendRecord(
+      { ...resource, date_created: 'Fri, 27 Nov 2026 10:00:00 +0000', from: '+15005550006' },
+      { callee: '+14155550199' },
+      recordedAt,
+      4,
+    );
     expect(record).toMatchObject({ event_at: '2026-11-27T10:00:00.000Z', to: '+1415555****', from: '+1500555****', tags: { callee: '+1415555****' } });
     expect(record.params).toMatchObject({ to: '+1415555****', from: '+1500555****', body: 'Your code is 1234' });
     expect(JSON.stringify(record)).not.toMatch(/550123|550006|550199/);
@@ -52,7 +57,7 @@ describe('buildSendErrorRecord', () => {
   const envelope = { accountSid: ACCOUNT, to: '+14155550123', from: '+15005550006', messagingServiceSid: null };
   const request = { to: '+14155550123', from: '+15005550006', body: 'Hi', statusCallback: 'https://x.twil.io/status-callback?client_ref=r-2' };
 
-  it('records the envelope, the attempt time, the tags, the request and Twilio\'s error, with no SID', () => {
+  it("records the envelope, the attempt time, the tags, the request and Twilio's error, with no SID", () => {
     const record = buildSendErrorRecord(
       envelope,
       request,
@@ -73,25 +78,57 @@ describe('buildSendErrorRecord', () => {
       tags: { client_ref: 'r-2' },
       params: {
         request,
-        error: { kind: 'error_response', http_status: 400, code: 21211, message: "Invalid 'To' Phone Number", more_info: 'https://www.twilio.com/docs/errors/21211' },
+        error: {
+          kind: 'error_response',
+          http_status: 400,
+          code: 21211,
+          message: "Invalid 'To' Phone Number",
+          more_info: 'https://www.twilio.com/docs/errors/21211',
+        },
       },
     });
     expect(schemaErrors(record)).toEqual([]);
   });
 
   it('records a timeout with no HTTP status or code, and masks numbers everywhere when redacting', () => {
-    const record = buildSendErrorRecord(envelope, request, { kind: 'no_response', httpStatus: null, code: null, message: 'ECONNABORTED: timeout of 500ms exceeded', moreInfo: null }, { client_ref: 'r-3' }, new Date(), recordedAt, 4);
+    const record = buildSendErrorRecord(
+      envelope,
+      request,
+      { kind: 'no_response', httpStatus: null, code: null, message: 'ECONNABORTED: timeout of 500ms exceeded', moreInfo: null },
+      { client_ref: 'r-3' },
+      new Date(),
+      recordedAt,
+      4,
+    );
     expect(record).toMatchObject({ error_code: null, to: '+1415555****', from: '+1500555****', params: { error: { kind: 'no_response', http_status: null } } });
     expect(JSON.stringify(record)).not.toMatch(/550123|550006/);
   });
 
-  it('masks a number Twilio\'s error text quotes, with redaction on', () => {
+  it("masks a number Twilio's error text quotes, with redaction on", () => {
     const message = "The 'To' number +14155550123 is not a valid phone number. Tried 14155550123 and whatsapp:+14155550123.";
-    const record = buildSendErrorRecord(envelope, request, { kind: 'error_response', httpStatus: 400, code: 21211, message, moreInfo: null }, { client_ref: 'r-4' }, new Date(), recordedAt, 4);
-    expect((record.params.error as { message: string }).message).toBe("The 'To' number +1415555**** is not a valid phone number. Tried 1415555**** and whatsapp:+1415555****.");
+    const record = buildSendErrorRecord(
+      envelope,
+      request,
+      { kind: 'error_response', httpStatus: 400, code: 21211, message, moreInfo: null },
+      { client_ref: 'r-4' },
+      new Date(),
+      recordedAt,
+      4,
+    );
+    expect((record.params.error as { message: string }).message).toBe(
+      "The 'To' number +1415555**** is not a valid phone number. Tried 1415555**** and whatsapp:+1415555****.",
+    );
     expect(JSON.stringify(record)).not.toMatch(/550123/);
     // Without redaction the text is kept as Twilio wrote it.
-    const kept = buildSendErrorRecord(envelope, request, { kind: 'error_response', httpStatus: 400, code: 21211, message, moreInfo: null }, { client_ref: 'r-4' }, new Date(), recordedAt, 0);
+    const kept = buildSendErrorRecord(
+      envelope,
+      request,
+      { kind: 'error_response', httpStatus: 400, code: 21211, message, moreInfo: null },
+      { client_ref: 'r-4' },
+      new Date(),
+      recordedAt,
+      0,
+    );
     expect((kept.params.error as { message: string }).message).toBe(message);
   });
 });

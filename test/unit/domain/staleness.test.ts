@@ -8,7 +8,18 @@ const criteria = { now, olderThanMs: 12 * 3_600_000, since: new Date('2026-11-20
 function stateOf(...records: [source: 'send' | 'callback' | 'poll', status: string, recordedAt: string][]) {
   const states = new MessageStates();
   for (const [source, status, recorded_at] of records) {
-    states.fold({ source, status, recorded_at, event_at: source === 'send' ? recorded_at : null, account_sid: 'AC1', message_sid: SID, error_code: null, to: null, tags: {}, params: {} });
+    states.fold({
+      source,
+      status,
+      recorded_at,
+      event_at: source === 'send' ? recorded_at : null,
+      account_sid: 'AC1',
+      message_sid: SID,
+      error_code: null,
+      to: null,
+      tags: {},
+      params: {},
+    });
   }
   return states.get(SID)!;
 }
@@ -24,9 +35,15 @@ describe('classifyMessage', () => {
   });
 
   it('leaves final messages, not-found ones and those created outside the window alone', () => {
-    expect(classifyMessage(stateOf(['send', 'queued', '2026-11-25T00:00:00.000Z'], ['callback', 'delivered', '2026-11-25T00:00:05.000Z']), criteria)).toBe('final');
-    expect(classifyMessage(stateOf(['send', 'queued', '2026-11-25T00:00:00.000Z'], ['poll', NOT_FOUND_STATUS, '2026-11-25T13:00:00.000Z']), criteria)).toBe('not_found');
+    expect(classifyMessage(stateOf(['send', 'queued', '2026-11-25T00:00:00.000Z'], ['callback', 'delivered', '2026-11-25T00:00:05.000Z']), criteria)).toBe(
+      'final',
+    );
+    expect(classifyMessage(stateOf(['send', 'queued', '2026-11-25T00:00:00.000Z'], ['poll', NOT_FOUND_STATUS, '2026-11-25T13:00:00.000Z']), criteria)).toBe(
+      'not_found',
+    );
     expect(classifyMessage(stateOf(['send', 'queued', '2026-11-19T00:00:00.000Z']), criteria)).toBe('out_of_window');
-    expect(classifyMessage(stateOf(['send', 'queued', '2026-11-25T00:00:00.000Z']), { ...criteria, until: new Date('2026-11-24T00:00:00.000Z') })).toBe('out_of_window');
+    expect(classifyMessage(stateOf(['send', 'queued', '2026-11-25T00:00:00.000Z']), { ...criteria, until: new Date('2026-11-24T00:00:00.000Z') })).toBe(
+      'out_of_window',
+    );
   });
 });

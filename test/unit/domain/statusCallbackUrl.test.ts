@@ -18,7 +18,7 @@ describe('buildStatusCallbackUrl', () => {
     expect(parseConnectionOverrides(parsed.hash)).toEqual(DEFAULT_CONNECTION_OVERRIDES);
   });
 
-  it('takes overrides of the caller\'s own, and none at all', () => {
+  it("takes overrides of the caller's own, and none at all", () => {
     expect(buildStatusCallbackUrl({ functionUrl: FUNCTION_URL, overrides: { connectTimeoutMs: 2000, retryCount: 2, retryPolicy: ['5xx', 'ct'] } })).toBe(
       `${FUNCTION_URL}#ct=2000&rc=2&rp=5xx,ct`,
     );
@@ -48,7 +48,7 @@ describe('buildStatusCallbackUrl', () => {
 });
 
 describe('connection overrides', () => {
-  it('format and parse are each other\'s inverse, in a fixed key order', () => {
+  it("format and parse are each other's inverse, in a fixed key order", () => {
     const all = { connectTimeoutMs: 100, readTimeoutMs: 15000, totalTimeMs: 9000, retryCount: 0, retryPolicy: ['4xx', 'rt'] };
     expect(formatConnectionOverrides(all)).toBe('ct=100&rt=15000&tt=9000&rc=0&rp=4xx,rt');
     expect(parseConnectionOverrides('#rp=4xx,rt&rc=0&tt=9000&rt=15000&ct=100')).toEqual(all);

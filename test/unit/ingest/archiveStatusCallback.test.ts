@@ -50,7 +50,11 @@ describe('archiveStatusCallback', () => {
     const answer = await archiveStatusCallback(smsCallback({ MessageSid: '', SmsSid: "SM' OR 1=1" }), env, log, now);
     expect(answer).toEqual({ statusCode: 200, body: '' });
     const record = JSON.parse(writtenLines()[0]) as Record<string, unknown>;
-    expect(record).toMatchObject({ message_sid: null, params: { SmsSid: "SM' OR 1=1" }, problems: ['SmsSid is not a SID of the expected form: the field is left null'] });
+    expect(record).toMatchObject({
+      message_sid: null,
+      params: { SmsSid: "SM' OR 1=1" },
+      problems: ['SmsSid is not a SID of the expected form: the field is left null'],
+    });
     expect(schemaErrors(record)).toEqual([]);
     expect(lines.join('\n')).toMatch(/callback archived with problems/);
     expect(lines.join('\n')).not.toContain('OR 1=1');

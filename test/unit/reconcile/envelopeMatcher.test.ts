@@ -12,7 +12,11 @@ describe('EnvelopeMatcher', () => {
     expect(matcher.offer({ sid: sid(2), to: '+14155560101', dateCreated: iso(t0) })).toBe(false);
     expect(matcher.offer({ sid: sid(3), to: '+14155550101', dateCreated: iso(t0 + 6 * MIN) })).toBe(false);
     expect(matcher.outcomes()).toEqual([
-      { category: 'matched_by_envelope', attempt: { id: 'a1', to: '+1415555****', at: iso(t0) }, message: { sid: sid(1), to: '+14155550101', dateCreated: iso(t0 + 2 * MIN) } },
+      {
+        category: 'matched_by_envelope',
+        attempt: { id: 'a1', to: '+1415555****', at: iso(t0) },
+        message: { sid: sid(1), to: '+14155550101', dateCreated: iso(t0 + 2 * MIN) },
+      },
     ]);
   });
 

@@ -27,7 +27,12 @@ describe('RecordedSender, once Twilio has returned a SID', () => {
     // No toJSON(): resourceOf() throws on it.
     const { client, creates } = clientAnswering({ sid: SID, accountSid: ACCOUNT, status: 'queued' });
     const lines: string[] = [];
-    const sender = new RecordedSender({ client, functionUrl: 'https://a-1-prod.twil.io/status-callback', archive: { write: async (line) => (lines.push(line), { destination: 'firehose', attempts: 1, reference: 'r' }) }, spoolDir: dir });
+    const sender = new RecordedSender({
+      client,
+      functionUrl: 'https://a-1-prod.twil.io/status-callback',
+      archive: { write: async (line) => (lines.push(line), { destination: 'firehose', attempts: 1, reference: 'r' }) },
+      spoolDir: dir,
+    });
     const result = await sender.send({ to: '+14155550101', from: '+15005550006' }, { clientRef: 'c-1' });
     expect(result.recorded).toBe('archive');
     expect(creates()).toBe(1);
@@ -38,8 +43,22 @@ describe('RecordedSender, once Twilio has returned a SID', () => {
   });
 
   it('resolves with recorded "spool" when the archive throws, and the spool holds the line', async () => {
-    const { client } = clientAnswering({ sid: SID, accountSid: ACCOUNT, status: 'queued', toJSON: () => ({ sid: SID, accountSid: ACCOUNT, status: 'queued', dateCreated: new Date() }) });
-    const sender = new RecordedSender({ client, functionUrl: 'https://a-1-prod.twil.io/status-callback', archive: { write: async () => { throw new Error('boom'); } }, spoolDir: dir });
+    const { client } = clientAnswering({
+      sid: SID,
+      accountSid: ACCOUNT,
+      status: 'queued',
+      toJSON: () => ({ sid: SID, accountSid: ACCOUNT, status: 'queued', dateCreated: new Date() }),
+    });
+    const sender = new RecordedSender({
+      client,
+      functionUrl: 'https://a-1-prod.twil.io/status-callback',
+      archive: {
+        write: async () => {
+          throw new Error('boom');
+        },
+      },
+      spoolDir: dir,
+    });
     await expect(sender.send({ to: '+14155550101', from: '+15005550006' })).resolves.toMatchObject({ recorded: 'spool' });
     expect(readdirSync(dir)).toHaveLength(1);
   });

@@ -11,7 +11,7 @@ const base = {
 };
 
 describe('readSenderConfig', () => {
-  it('reads the Function\'s archive settings, the Function URL and the default overrides', () => {
+  it("reads the Function's archive settings, the Function URL and the default overrides", () => {
     expect(readSenderConfig(base)).toMatchObject({
       functionUrl: base.STATUS_CALLBACK_URL,
       overrides: { retryCount: 5, retryPolicy: ['all'], totalTimeMs: 15000 },
@@ -20,7 +20,7 @@ describe('readSenderConfig', () => {
     });
   });
 
-  it('reads overrides in the fragment\'s own form', () => {
+  it("reads overrides in the fragment's own form", () => {
     expect(readSenderConfig({ ...base, STATUS_CALLBACK_OVERRIDES: 'rc=2&rp=5xx,ct' }).overrides).toEqual({ retryCount: 2, retryPolicy: ['5xx', 'ct'] });
   });
 

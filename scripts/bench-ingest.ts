@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks';
@@ -98,7 +98,7 @@ function parseForm(body: string): Record<string, string> {
   return params;
 }
 
-async function ourPath(firehoseUrl: string, bundlePath: string): Promise<Path> {
+function ourPath(firehoseUrl: string, bundlePath: string): Path {
   (global as unknown as { Twilio: unknown }).Twilio = {
     Response: class {
       statusCode = 200;
@@ -122,7 +122,9 @@ async function ourPath(firehoseUrl: string, bundlePath: string): Promise<Path> {
     const params = parseForm(body);
     if (!validateRequest(AUTH_TOKEN, signature, URL_SIGNED, params)) throw new Error('signature');
     const event = { ...parseForm('order_id=42'), ...params, request: { headers: {}, cookies: {} } };
-    return new Promise((resolve, reject) => handler(context, event, (err, response) => (err ? reject(err as Error) : resolve(response!.statusCode))));
+    return new Promise((resolve, reject) =>
+      handler(context, event, (err, response) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(response!.statusCode))),
+    );
   };
 }
 
@@ -157,8 +159,8 @@ async function perCallback(): Promise<void> {
     // BENCH_BEFORE_BUNDLE: an earlier build of the Function, measured in the same run to show what a change did.
     const before = process.env.BENCH_BEFORE_BUNDLE;
     const paths: [string, Path][] = [
-      ['our handler path', await ourPath(firehose.url, bundle)],
-      ...(before ? ([['before (BENCH_BEFORE_BUNDLE)', await ourPath(firehose.url, before)]] as [string, Path][]) : []),
+      ['our handler path', ourPath(firehose.url, bundle)],
+      ...(before ? ([['before (BENCH_BEFORE_BUNDLE)', ourPath(firehose.url, before)]] as [string, Path][]) : []),
       ['hand-written floor', floorPath(firehose.url)],
     ];
     const inputs = Array.from({ length: CALLS_PER_ROUND }, (_, i) => callbackBody(i));
@@ -190,7 +192,7 @@ async function perCallback(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:ingest on Node ${process.version}, ${require('node:os').cpus().length} cores`);
+  console.log(`bench:ingest on Node ${process.version}, ${cpus().length} cores`);
   coldStart();
   await perCallback();
 }

@@ -6,6 +6,7 @@
  * tool and DuckDB (@duckdb/node-api) doing the same anti-join on the same
  * files, each in a fresh process: wall time and peak RSS, medians.
  */
+import { cpus } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fmt, median } from './bench/stats';
@@ -27,7 +28,7 @@ function runOnce(script: string, args: string[], cwd = root): Figures {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:reconcile on Node ${process.version}, ${require('node:os').cpus().length} cores; target: faster than DuckDB, peak RSS ≤ 1 GiB`);
+  console.log(`bench:reconcile on Node ${process.version}, ${cpus().length} cores; target: faster than DuckDB, peak RSS ≤ 1 GiB`);
   console.log(
     `${'messages'.padStart(10)}  ${'records'.padStart(10)}  ${'tool'.padEnd(8)}  ${'seconds'.padStart(8)}  ${'peak RSS MiB'.padStart(12)}  missing found`,
   );

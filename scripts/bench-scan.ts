@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectArchiveAppender } from '../src/adapters/archive/archiveAppender';
 import { FolderArchiveStore } from '../src/adapters/archive/archiveStore';
@@ -35,7 +35,7 @@ const POLL_MESSAGES = Number(process.env.BENCH_POLL_MESSAGES ?? 1500);
 const MAX_RPS = Number(process.env.BENCH_MAX_RPS ?? 100);
 const DAY = new Date('2026-11-25T00:00:00.000Z');
 
-async function benchScan(): Promise<void> {
+function benchScan(): void {
   const dir = join(root, '.local', 'bench-data', `scan-${MESSAGES}`);
   const started = Date.now();
   const records = ensureSyntheticArchive(dir, { messages: MESSAGES, callbacksPerMessage: 1, recordsPerObject: 20_000, day: DAY });
@@ -126,8 +126,8 @@ async function benchPolling(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:scan on Node ${process.version}, ${require('node:os').cpus().length} cores`);
-  await benchScan();
+  console.log(`bench:scan on Node ${process.version}, ${cpus().length} cores`);
+  benchScan();
   await benchPolling();
 }
 

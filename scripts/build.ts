@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -44,7 +44,7 @@ const result = buildSync({
 });
 
 // Twilio installs only `dependencies`: a Function that requires anything else works locally and breaks deployed.
-const { dependencies = {} } = require(join(root, 'package.json')) as { dependencies?: Record<string, string> };
+const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
 const packageOf = (spec: string) =>
   spec
     .split('/')

@@ -20,8 +20,8 @@ async function main(): Promise<void> {
     },
   });
   const firehose = new LocalFirehose({
-    streamNames: [values.stream!],
-    destination: new FolderDestination(resolve(values.dir!)),
+    streamNames: [values.stream],
+    destination: new FolderDestination(resolve(values.dir)),
     gzip: values.gzip,
     hints: { intervalMs: Number(values['buffer-seconds']) * 1000 },
     port: Number(values.port),

@@ -28,10 +28,10 @@ interface Spec {
 /** Every `#/components/<kind>/<name>` reachable from `roots`, following refs inside components too. */
 function referencedComponents(spec: Spec, roots: unknown[]): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
-  const queue = [...roots];
+  const queue: unknown[] = [...roots];
   while (queue.length > 0) {
     const node = queue.pop();
-    if (Array.isArray(node)) queue.push(...node);
+    if (Array.isArray(node)) queue.push(...(node as unknown[]));
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
         const match = key === '$ref' && typeof value === 'string' ? /^#\/components\/([^/]+)\/(.+)$/.exec(value) : null;

@@ -50,7 +50,7 @@ export function parseArchiveLine(line: string): ParsedLine {
   if (r.problems !== undefined && !(Array.isArray(r.problems) && r.problems.length > 0 && r.problems.every((p) => typeof p === 'string'))) {
     return { ok: false, reason: 'problems is not a list of strings' };
   }
-  const problems = (r.problems as string[] | undefined) ?? null;
+  const problems = r.problems ?? null;
   // A record with problems may leave a field null; without, a null here is a damaged record.
   if (typeof r.account_sid !== 'string' && !(r.account_sid === null && problems)) return { ok: false, reason: 'account_sid is missing' };
   if (r.message_sid !== null && typeof r.message_sid !== 'string') return { ok: false, reason: 'message_sid is neither null nor a string' };

@@ -48,7 +48,7 @@ export function splitCallbackParameters(event: Record<string, unknown>): SplitPa
     if (raw === undefined || isRuntimeEventKey(name, raw)) continue;
     let value: ParamValue;
     if (typeof raw === 'string') value = raw;
-    else if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) value = raw as string[];
+    else if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) value = raw;
     else if (typeof raw === 'number' || typeof raw === 'boolean') value = String(raw);
     else {
       value = JSON.stringify(raw);

@@ -39,7 +39,7 @@ export function buildResourceRecord(
     message_sid: resource.sid,
     messaging_service_sid: typeof resource.messaging_service_sid === 'string' ? resource.messaging_service_sid : null,
     status: String(resource.status).toLowerCase(),
-    error_code: errorCode === null || errorCode === undefined || errorCode === '' ? null : String(errorCode),
+    error_code: typeof errorCode === 'number' || (typeof errorCode === 'string' && errorCode !== '') ? String(errorCode) : null,
     to: typeof params.to === 'string' ? params.to : null,
     from: typeof params.from === 'string' ? params.from : null,
     idempotency_token: null,

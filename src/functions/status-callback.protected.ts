@@ -11,7 +11,7 @@ export const handler: ServerlessFunctionSignature = async (context, event, callb
   let answer;
   try {
     // The write must finish before callback(): the runtime stops everything still pending when it is called.
-    answer = await archiveStatusCallback(event as Record<string, unknown>, context as unknown as Record<string, unknown>);
+    answer = await archiveStatusCallback(event, context);
   } catch (error) {
     // A bug, not bad input: 500, so Twilio retries and nothing is answered 2xx unarchived.
     callback(error as Error);

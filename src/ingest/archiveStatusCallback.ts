@@ -36,7 +36,7 @@ let currentLog: Log = jsonLog;
 
 function ingestFor(env: Record<string, unknown>): Ingest {
   // The raw values are the cache key: reading and checking the settings happens once per container, not per callback.
-  const key = INGEST_VARIABLES.map((name) => String(env[name] ?? '')).join('\u0000');
+  const key = INGEST_VARIABLES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
   if (cached?.key !== key) {
     const config = readIngestConfig(env);
     const onEvent = (event: WriterEvent) => currentLog('warn', `archive write: ${event.type}`, { ...event });

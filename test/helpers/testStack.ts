@@ -36,6 +36,6 @@ export async function startTestStack(s3: S3rverHandle, settings: Record<string, 
       log: (line) => output.push(line),
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${output.join('\n')}`);
+    throw new Error(`${(error as Error).message}\n${output.join('\n')}`, { cause: error });
   }
 }

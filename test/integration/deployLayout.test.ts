@@ -10,7 +10,7 @@ import { parse } from 'json5';
 import { fsHelpers } from '@twilio-labs/serverless-api';
 
 const root = join(__dirname, '..', '..');
-const rc = parse(readFileSync(join(root, '.twilioserverlessrc'), 'utf8')) as Record<string, string>;
+const rc = parse<Record<string, string>>(readFileSync(join(root, '.twilioserverlessrc'), 'utf8'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
 describe('deployable layout', () => {

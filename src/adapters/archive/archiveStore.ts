@@ -90,8 +90,8 @@ export class FolderArchiveStore implements ArchiveStore {
     }
   }
 
-  async open(key: string): Promise<Readable> {
-    return createReadStream(join(this.root, ...key.split('/')), { highWaterMark: 256 * 1024 });
+  open(key: string): Promise<Readable> {
+    return Promise.resolve(createReadStream(join(this.root, ...key.split('/')), { highWaterMark: 256 * 1024 }));
   }
 
   async put(key: string, body: Buffer): Promise<void> {

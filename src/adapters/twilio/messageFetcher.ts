@@ -48,6 +48,7 @@ export class TwilioMessageFetcher implements MessageFetcher {
     const body = parseBody(response.body);
     if (response.statusCode === 200 && typeof body.sid === 'string') return { found: true, resource: body as MessageResource };
     if (response.statusCode === 404) return { found: false, answer: body };
-    throw new MessageFetchError(`Twilio answered ${response.statusCode}${body.code ? ` (error ${body.code})` : ''}`, response.statusCode);
+    const code = typeof body.code === 'number' || typeof body.code === 'string' ? ` (error ${body.code})` : '';
+    throw new MessageFetchError(`Twilio answered ${response.statusCode}${code}`, response.statusCode);
   }
 }

@@ -9,5 +9,5 @@ import pThrottle from 'p-throttle';
  */
 export function requestRateGate(perSecond: number): () => Promise<void> {
   if (!Number.isFinite(perSecond) || perSecond < 1) throw new RangeError(`a request rate must be ≥ 1 per second, not ${perSecond}`);
-  return pThrottle({ limit: 1, interval: 1000 / perSecond, strict: true })(async () => undefined);
+  return pThrottle({ limit: 1, interval: 1000 / perSecond, strict: true })(() => Promise.resolve());
 }

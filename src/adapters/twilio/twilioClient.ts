@@ -51,7 +51,7 @@ export class RetryingRequestClient extends twilio.RequestClient {
       const response = await super.request<TData>(rewritten);
       const retryable = response.statusCode === 429 || response.statusCode >= 500;
       if (!retryable || attempt >= this.retry.maxAttempts) return response;
-      const delayMs = retryDelay(response.headers, attempt, this.retry);
+      const delayMs = retryDelay(response.headers as Record<string, unknown> | undefined, attempt, this.retry);
       this.onRetry?.({ attempt, statusCode: response.statusCode, delayMs });
       await this.sleep(delayMs);
     }
@@ -69,7 +69,7 @@ function retryDelay(headers: Record<string, unknown> | undefined, attempt: numbe
   const header = headers?.['retry-after'] ?? headers?.['Retry-After'];
   if (header !== undefined) {
     const seconds = Number(header);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(String(header)) - Date.now();
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : typeof header === 'string' ? Date.parse(header) - Date.now() : NaN;
     if (Number.isFinite(ms)) return Math.min(policy.maxDelayMs, Math.max(0, ms));
   }
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));

@@ -74,5 +74,5 @@ export async function listMessagesViaBulkExport(client: Twilio, day: string, onR
   // The file lives in Twilio's storage behind a presigned URL: no Twilio credentials go with it.
   const file = await fetch(redirectTo);
   if (!file.ok || !file.body) throw new Error(`the Bulk Export file for ${day} could not be downloaded: HTTP ${file.status}`);
-  return readJsonLines(Readable.fromWeb(file.body as import('node:stream/web').ReadableStream), `Bulk Export ${day}`, onRow);
+  return readJsonLines(Readable.fromWeb(file.body), `Bulk Export ${day}`, onRow);
 }

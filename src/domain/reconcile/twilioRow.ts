@@ -104,10 +104,16 @@ function isRealIsoDate(text: string): boolean {
   return !(text.length >= 19 && text.charCodeAt(16) === 58 && digits(17, 2) > 59);
 }
 
+/** A cell or JSON value as text: a CSV gives strings, a JSON export also numbers and booleans; anything else as its JSON. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
 /** Reads a date as Twilio's exports write it; a date-time without a zone is UTC. */
 export function exportDateToIso(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
-  const text = String(value).trim();
+  const text = textOf(value).trim();
   if (text === '') return null;
   if (!isRealIsoDate(text)) return undefined;
   if (CANONICAL_ISO.test(text)) return text;
@@ -132,7 +138,7 @@ export function normalizeTwilioRow(raw: Record<string, unknown>): RowResult {
     if (target === null) continue;
     const value = raw[name];
     if (value === undefined || value === null) continue;
-    const text = String(value).trim();
+    const text = textOf(value).trim();
     if (text === '') continue;
     const held = ranks[target.field];
     if (held === undefined || target.rank < held) {

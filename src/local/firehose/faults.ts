@@ -42,6 +42,6 @@ export function parseFaultPlan(input: unknown): FaultPlan {
     count: optionalNumber('count', 0, Number.MAX_SAFE_INTEGER),
     rate: optionalNumber('rate', 0, 1),
     delayMs: optionalNumber('delayMs', 0, 600_000),
-    takeRecords: plan.takeRecords as boolean | undefined,
+    takeRecords: plan.takeRecords,
   };
 }

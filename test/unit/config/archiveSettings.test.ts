@@ -71,12 +71,15 @@ describe('readIngestConfig', () => {
 
 it("reads no variable that INGEST_VARIABLES (the Function's settings cache key) leaves out", () => {
   const read = new Set<string>();
-  const env = new Proxy({ ...minimal, ARCHIVE_S3_URI: 's3://bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' } as Record<string, string>, {
-    get: (target, name) => {
-      read.add(String(name));
-      return target[String(name)];
+  const env = new Proxy<Record<string, string>>(
+    { ...minimal, ARCHIVE_S3_URI: 's3://bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' },
+    {
+      get: (target, name) => {
+        read.add(String(name));
+        return target[String(name)];
+      },
     },
-  });
+  );
   readIngestConfig(env);
   expect([...read].filter((name) => !(INGEST_VARIABLES as readonly string[]).includes(name))).toEqual([]);
   expect(read.size).toBe(INGEST_VARIABLES.length);

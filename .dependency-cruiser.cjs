@@ -1,0 +1,72 @@
+/**
+ * The layers, checked by `npm run lint` (dependency-cruiser): the domain is
+ * pure, adapters are edges that know the domain and the settings, Functions
+ * are thin, and the product never reaches into the local stack or the tests.
+ */
+const PRODUCT = '^src/(?!local/)';
+const RUNS = '^src/(ingest|poller|reconcile|sender|configure|cli|functions)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain imports nothing but itself and Node built-ins: no packages, no I/O, no other layer.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: ['^src/domain/', '^(node:)?[a-z_]+$'], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'settings-know-only-the-domain',
+      comment: 'src/config reads the environment into settings; it may use the domain, nothing above it.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/', pathNot: ['^src/(config|domain)/'] },
+    },
+    {
+      name: 'adapters-import-domain-and-settings-only',
+      comment: 'An adapter (AWS, Twilio, the archive, files) may use the domain, the settings and other adapters, never a run, a command or the ingest path.',
+      severity: 'error',
+      from: { path: '^src/adapters/' },
+      to: { path: '^src/', pathNot: ['^src/(adapters|config|domain)/'] },
+    },
+    {
+      name: 'functions-are-thin',
+      comment: 'A Twilio Function is HTTP in, record out: it imports the ingest path and nothing else of ours.',
+      severity: 'error',
+      from: { path: '^src/functions/' },
+      to: { path: '^src/', pathNot: ['^src/ingest/'] },
+    },
+    {
+      name: 'runs-do-not-import-commands',
+      comment: 'The ingest path, the poller, the reconciliation and the sender are libraries: the command layer (src/cli) uses them, not the reverse.',
+      severity: 'error',
+      from: { path: '^src/(ingest|poller|reconcile|sender|configure)/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'product-never-imports-the-local-stack',
+      comment: 'src/local (the local stack, the fake Twilio API) is a development tool: nothing deployed or installed may depend on it.',
+      severity: 'error',
+      from: { path: PRODUCT },
+      to: { path: '^src/local/' },
+    },
+    {
+      name: 'product-never-imports-tests-or-scripts',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|scripts)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: RUNS },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '^(dist|dist-tsc)/' },
+  },
+};

@@ -23,7 +23,7 @@ import { twilioClientFromEnv } from '../src/adapters/twilio/twilioClient';
 import { DEFAULT_ARCHIVE_LAYOUT } from '../src/config/archiveSettings';
 import { directObjectKey } from '../src/domain/archiveLayout';
 import { toArchiveLine } from '../src/domain/archiveRecord';
-import { FakeTwilioApi } from '../src/local/fakeTwilio/fakeTwilioApi';
+import { FakeTwilioApi } from '../dev/fakeTwilio/fakeTwilioApi';
 import { pollStale } from '../src/poller/pollStale';
 import { fmt, median } from './bench/stats';
 import { ensureSyntheticArchive, sid, syntheticRecord } from './bench/syntheticArchive';

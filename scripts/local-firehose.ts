@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FolderDestination } from '../src/local/firehose/destinations';
-import { LocalFirehose } from '../src/local/firehose/localFirehose';
+import { FolderDestination } from '../dev/firehose/destinations';
+import { LocalFirehose } from '../dev/firehose/localFirehose';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

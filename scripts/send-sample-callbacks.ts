@@ -5,8 +5,8 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadLocalSettings } from '../src/local/localSettings';
-import { postSignedCallback, sampleCallbacks } from '../src/local/signedCallbacks';
+import { loadLocalSettings } from '../dev/localSettings';
+import { postSignedCallback, sampleCallbacks } from '../dev/signedCallbacks';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

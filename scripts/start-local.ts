@@ -4,8 +4,8 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadLocalSettings } from '../src/local/localSettings';
-import { startLocalStack } from '../src/local/localStack';
+import { loadLocalSettings } from '../dev/localSettings';
+import { startLocalStack } from '../dev/localStack';
 
 async function main(): Promise<void> {
   const projectRoot = join(__dirname, '..');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { S3Destination } from '../../src/local/firehose/destinations';
-import { startLocalStack, type LocalStack } from '../../src/local/localStack';
+import { S3Destination } from '../../dev/firehose/destinations';
+import { startLocalStack, type LocalStack } from '../../dev/localStack';
 import { ACCOUNT_SID } from './callbacks';
 import { S3RVER_CREDENTIALS, type S3rverHandle } from './s3rverProcess';
 

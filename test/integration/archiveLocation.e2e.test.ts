@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
-import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import { runScript } from '../helpers/runScript';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';

@@ -5,8 +5,8 @@
  * half-written: the archive holds exactly the accepted callbacks.
  */
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import type { LocalStack } from '../../src/local/localStack';
-import { postSignedCallback } from '../../src/local/signedCallbacks';
+import type { LocalStack } from '../../dev/localStack';
+import { postSignedCallback } from '../../dev/signedCallbacks';
 import { smsCallback } from '../helpers/callbacks';
 import { readRecords, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
 import { ARCHIVE_BUCKET, AUTH_TOKEN, startTestStack } from '../helpers/testStack';

@@ -5,8 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
-import type { FakeMessagingService } from '../../src/local/fakeTwilio/fakeServices';
+import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
+import type { FakeMessagingService } from '../../dev/fakeTwilio/fakeServices';
 import { runScript } from '../helpers/runScript';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';

@@ -3,7 +3,7 @@
  * rebased on TWILIO_API_BASE_URL), with its answers checked against Twilio's
  * own OpenAPI spec.
  */
-import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import { twilioClientFromEnv, type RetryEvent } from '../../src/adapters/twilio/twilioClient';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

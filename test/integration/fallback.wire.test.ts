@@ -4,7 +4,7 @@
  * the fallback prefix and answers 200, as it does at once for a record too
  * large for Firehose; when S3 refuses too, it answers 503.
  */
-import { postSignedCallback } from '../../src/local/signedCallbacks';
+import { postSignedCallback } from '../../dev/signedCallbacks';
 import { schemaErrors } from '../helpers/archiveSchema';
 import { smsCallback } from '../helpers/callbacks';
 import { readObjects, readRecords, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';

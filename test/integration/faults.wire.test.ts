@@ -3,9 +3,9 @@
  * record is in the archive, and a callback answered 5xx is archived once
  * Twilio retries it.
  */
-import type { FaultPlan } from '../../src/local/firehose/faults';
-import type { LocalStack } from '../../src/local/localStack';
-import { postSignedCallback } from '../../src/local/signedCallbacks';
+import type { FaultPlan } from '../../dev/firehose/faults';
+import type { LocalStack } from '../../dev/localStack';
+import { postSignedCallback } from '../../dev/signedCallbacks';
 import { smsCallback } from '../helpers/callbacks';
 import { readRecords, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
 import { ARCHIVE_BUCKET, AUTH_TOKEN, startTestStack } from '../helpers/testStack';

@@ -1,6 +1,6 @@
 import { FirehoseClient, PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehose';
-import { S3Destination } from '../../src/local/firehose/destinations';
-import { LocalFirehose } from '../../src/local/firehose/localFirehose';
+import { S3Destination } from '../../dev/firehose/destinations';
+import { LocalFirehose } from '../../dev/firehose/localFirehose';
 import { readObjects, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
 
 let s3: S3rverHandle;

@@ -11,9 +11,9 @@ import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { scanArchive } from '../../src/adapters/archive/archiveScanner';
 import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
-import { FolderDestination } from '../../src/local/firehose/destinations';
-import { LocalFirehose } from '../../src/local/firehose/localFirehose';
-import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import { FolderDestination } from '../../dev/firehose/destinations';
+import { LocalFirehose } from '../../dev/firehose/localFirehose';
+import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import type { PollSummary } from '../../src/poller/pollStale';
 import { runScript } from '../helpers/runScript';
 

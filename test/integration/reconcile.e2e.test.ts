@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
-import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
 import { pixelsOfColor, screenshot } from '../helpers/chromium';
 import { runScript } from '../helpers/runScript';

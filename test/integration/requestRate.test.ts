@@ -5,7 +5,7 @@
 import { requestRateGate } from '../../src/adapters/twilio/requestRate';
 import { TwilioMessageFetcher } from '../../src/adapters/twilio/messageFetcher';
 import { twilioClientFromEnv } from '../../src/adapters/twilio/twilioClient';
-import { FakeTwilioApi } from '../../src/local/fakeTwilio/fakeTwilioApi';
+import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';

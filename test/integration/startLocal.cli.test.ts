@@ -8,8 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postSignedCallback, sampleCallbacks } from '../../src/local/signedCallbacks';
-import { freePort } from '../../src/local/twilioRunProcess';
+import { postSignedCallback, sampleCallbacks } from '../../dev/signedCallbacks';
+import { freePort } from '../../dev/twilioRunProcess';
 import { ACCOUNT_SID } from '../helpers/callbacks';
 import { AUTH_TOKEN } from '../helpers/testStack';
 

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import type { LocalStack } from '../../src/local/localStack';
-import { postSignedCallback } from '../../src/local/signedCallbacks';
+import type { LocalStack } from '../../dev/localStack';
+import { postSignedCallback } from '../../dev/signedCallbacks';
 import { schemaErrors } from '../helpers/archiveSchema';
 import { ACCOUNT_SID, SERVICE_SID, smsCallback } from '../helpers/callbacks';
 import { readObjects, readRecords, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { firehoseObjectKey } from '../../domain/archiveLayout';
+import { firehoseObjectKey } from '../../src/domain/archiveLayout';
 import type { DeliveryDestination } from './destinations';
 
 export interface BufferingHints {

@@ -1,5 +1,5 @@
-import { DeliveryBuffer } from '../../../src/local/firehose/deliveryBuffer';
-import type { DeliveryDestination } from '../../../src/local/firehose/destinations';
+import { DeliveryBuffer } from '../../../dev/firehose/deliveryBuffer';
+import type { DeliveryDestination } from '../../../dev/firehose/destinations';
 
 /** A destination that fails its first `failures` puts, then stores. */
 function flakyDestination(failures: number) {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { FIREHOSE_MAX_RECORD_BYTES } from '../../domain/archiveLayout';
+import { FIREHOSE_MAX_RECORD_BYTES } from '../../src/domain/archiveLayout';
 import { DeliveryBuffer, type BufferingHints } from './deliveryBuffer';
 import type { DeliveryDestination } from './destinations';
 import { HEALTHY, parseFaultPlan, type FaultPlan } from './faults';

@@ -1,7 +1,7 @@
 import { request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 // The validator alone: the whole `twilio` package takes ~200 ms to load.
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks';
-import { setOwn } from '../domain/ownProperty';
+import { setOwn } from '../src/domain/ownProperty';
 import { BodyTooLargeError, close, listen, portOf, readBody } from './httpServer';
 
 export interface SignatureGatewayOptions {

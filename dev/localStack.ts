@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseS3Uri, readArchiveLayout, readRedactDigits } from '../config/archiveSettings';
-import { maskPhoneNumbersInText } from '../domain/redaction';
+import { parseS3Uri, readArchiveLayout, readRedactDigits } from '../src/config/archiveSettings';
+import { maskPhoneNumbersInText } from '../src/domain/redaction';
 import { FolderDestination, S3Destination, type DeliveryDestination } from './firehose/destinations';
 import { LocalFirehose } from './firehose/localFirehose';
 import { SignatureGateway } from './signatureGateway';

@@ -4,7 +4,8 @@
  * through a relative import would not be there when deployed; a bundle per
  * Function carries its share of src/domain and src/ingest with it. npm
  * packages stay external: Twilio installs `dependencies` for the service.
- * Then compiles the sending library (src/sender) into dist/lib.
+ * Then compiles the sending library (src/sender) and the CLI (src/cli) into
+ * dist/lib.
  */
 import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
@@ -64,9 +65,9 @@ if (existsSync(assetsSrc)) {
   cpSync(assetsSrc, join(dist, 'assets'), { recursive: true, filter: (src) => !/(^|[\\/])\.[^\\/]+$/.test(relative(assetsSrc, src)) });
 }
 
-// The sending library (package entry `./sender`): plain JavaScript with type declarations, for the application that sends.
+// The sending library (package entry `./sender`) and the CLI (the package's bin): plain JavaScript with type declarations.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.lib.json')], { stdio: 'inherit' });
 
 console.log(
-  `built ${entryPoints.length} function(s) into ${relative(root, join(dist, 'functions'))}, and the sending library into ${relative(root, join(dist, 'lib'))}`,
+  `built ${entryPoints.length} function(s) into ${relative(root, join(dist, 'functions'))}, and the sending library and the CLI into ${relative(root, join(dist, 'lib'))}`,
 );

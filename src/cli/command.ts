@@ -1,9 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../domain/archiveWindow';
 import { INSTANT_FORMS, parseIsoInstant, parseUtcDay } from '../domain/instants';
+import type { CommandIo } from './io';
 
 /** Bad arguments: exit 2 with the message and a pointer to --help. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 export function durationOption(value: string, name: string): number {
   try {
@@ -39,36 +42,50 @@ export function appendOption(value: string | undefined): 'firehose' | 'archive' 
   return mode;
 }
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values<T extends Options> = ReturnType<typeof parseArgs<{ options: T; args: string[] }>>['values'];
+
+/** A subcommand of the CLI: `twilio-message-archive <name> …`, or `npm run <name> -- …` from a checkout. */
+export interface Command {
+  name: string;
+  /** Runs with the arguments after the command's name; resolves with the exit code. */
+  run(argv: string[], io: CommandIo): Promise<number>;
+}
+
+export interface CommandSpec<T extends Options> {
+  name: string;
+  help: string;
+  options: T;
+  body: (values: Values<T>, io: CommandIo) => Promise<number>;
+}
+
 /**
- * Runs a script's body with its parsed flags and exits with its code: 2 for
- * bad arguments (with a pointer to --help) and for anything that stops the
- * run before it could finish (unreadable input), saying what.
+ * A command from its flags and body. Exit 2 for bad arguments (with a pointer
+ * to --help) and for anything that stops the run before it could finish (an
+ * unreadable input), saying what; otherwise the body's code.
  */
-export function runCommand<T extends NonNullable<ParseArgsConfig['options']>>(
-  name: string,
-  help: string,
-  options: T,
-  body: (values: ReturnType<typeof parseArgs<{ options: T; args: string[] }>>['values']) => Promise<number>,
-): void {
-  const run = async (): Promise<number> => {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: process.argv.slice(2), options }));
-    } catch (error) {
-      console.error(`${(error as Error).message}\nSee --help.`);
-      return 2;
-    }
-    if ((values as { help?: boolean }).help) {
-      console.log(help);
-      return 0;
-    }
-    try {
-      return await body(values);
-    } catch (error) {
-      if (error instanceof UsageError) console.error(`${error.message}\nSee --help.`);
-      else console.error(`${name}: cannot proceed: ${(error as Error).message}`);
-      return 2;
-    }
+export function defineCommand<T extends Options>(spec: CommandSpec<T>): Command {
+  return {
+    name: spec.name,
+    async run(argv, io) {
+      let values: Values<T>;
+      try {
+        ({ values } = parseArgs({ args: argv, options: spec.options }));
+      } catch (error) {
+        io.err(`${(error as Error).message}\nSee --help.`);
+        return 2;
+      }
+      if ((values as { help?: boolean }).help) {
+        io.out(spec.help);
+        return 0;
+      }
+      try {
+        return await spec.body(values, io);
+      } catch (error) {
+        if (error instanceof UsageError) io.err(`${error.message}\nSee --help.`);
+        else io.err(`${spec.name}: cannot proceed: ${(error as Error).message}`);
+        return 2;
+      }
+    },
   };
-  void run().then((code) => process.exit(code));
 }

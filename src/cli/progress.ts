@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { SingleBar, Presets } from 'cli-progress';
 
 /**
@@ -8,14 +9,18 @@ export class Progress {
   private bar: SingleBar | undefined;
   private phase = '';
   private lastLine = 0;
-  private readonly tty = Boolean(process.stderr.isTTY);
+  private readonly tty: boolean;
+
+  constructor(private readonly stream: Writable & { isTTY?: boolean } = process.stderr) {
+    this.tty = Boolean(stream.isTTY);
+  }
 
   update(phase: string, value: number, total: number, detail = ''): void {
     if (this.tty) {
       if (phase !== this.phase) {
         this.bar?.stop();
         this.bar = new SingleBar(
-          { format: `${phase.padEnd(8)} [{bar}] {value}/{total} {detail}`, stream: process.stderr, hideCursor: true },
+          { format: `${phase.padEnd(8)} [{bar}] {value}/{total} {detail}`, stream: this.stream, hideCursor: true },
           Presets.shades_classic,
         );
         this.bar.start(total, value, { detail });
@@ -25,7 +30,7 @@ export class Progress {
       }
     } else if (phase !== this.phase || Date.now() - this.lastLine > 5000 || value === total) {
       this.lastLine = Date.now();
-      process.stderr.write(`${phase}: ${value}/${total} ${detail}\n`);
+      this.stream.write(`${phase}: ${value}/${total} ${detail}\n`);
     }
     this.phase = phase;
   }

@@ -1,0 +1,37 @@
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * Where a command reads and writes: the process's streams and environment
+ * when run as a program, a test's buffers when run in-process. Results go to
+ * `out`; messages, progress and errors to `err`.
+ */
+export interface CommandIo {
+  /** One line of the command's results (stdout). */
+  out: (line: string) => void;
+  /** One line of messages or errors (stderr). */
+  err: (line: string) => void;
+  /** stderr as a stream, for a progress bar; a bar is drawn only when it is a terminal. */
+  errStream: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  env: NodeJS.ProcessEnv;
+  /** Aborted when the command should stop (SIGINT, SIGTERM): for commands that serve until told. */
+  stop: AbortSignal;
+}
+
+/** The process's own streams and environment; SIGINT and SIGTERM abort `stop`. */
+export function processIo(): CommandIo {
+  const stopping = new AbortController();
+  const abort = () => stopping.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return {
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
+    errStream: process.stderr,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    env: process.env,
+    stop: stopping.signal,
+  };
+}

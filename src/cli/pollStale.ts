@@ -1,0 +1,139 @@
+/**
+ * `npm run poll-stale -- --archive <s3://bucket/prefix | folder> [options]`
+ * Finds messages with no final status after --older-than and asks Twilio.
+ * Exit codes: 0 all stale messages resolved or legitimately pending; 1 some
+ * could not be fetched, archived, or the archive was only partly readable;
+ * 2 bad arguments or an unreadable archive.
+ */
+import { writeFileSync } from 'node:fs';
+import { appenderFor, openArchive } from './archiveAccess';
+import { appendOption, durationOption, instantOption, defineCommand, UsageError } from './command';
+import { flaggedRecordLines } from './flaggedRecords';
+import { Progress } from './progress';
+import { TwilioMessageFetcher } from '../adapters/twilio/messageFetcher';
+import { requestRateGate } from '../adapters/twilio/requestRate';
+import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
+import { readRedactDigits } from '../config/archiveSettings';
+import { pollExitCode, pollStale, type PollSummary } from '../poller/pollStale';
+
+const HELP = `Usage: twilio-message-archive poll-stale --archive <s3://bucket/prefix | folder> [options]
+
+Finds messages whose latest archived status is not final and that the archive
+has not heard of for --older-than, fetches each from Twilio's API, and appends
+what Twilio says to the archive as a "poll" record.
+
+Options:
+  --archive <where>     The archive root, the folder (or s3://bucket/prefix/) that holds firehose/
+                        (required). s3:// in any case is S3; a folder must exist.
+  --since <when>        Consider messages created at or after this time: ISO-8601 with Z or an
+                        offset (2026-11-25T06:00:00Z, 2026-11-25T08:00+02:00) or a duration
+                        before now (3d, 12h). Default: 2d.
+  --until <when>        Consider messages created before this time (same forms). Default: no limit.
+  --older-than <dur>    Silence after which a non-final message is stale. Default: 12h.
+  --slack <dur>         Extra archive scanned before --since (Firehose buffering). Default: 15m.
+  --concurrency <n>     Messages fetched at once. Default: 10.
+  --max-rps <n>         Twilio API requests per second, retries included. Default: 25.
+  --append <where>      firehose: through ARCHIVE_FIREHOSE_STREAM, like every other record (default);
+                        archive: straight into the archive location under direct/ (see README).
+  --dry-run             Find stale messages; fetch nothing, write nothing.
+  --allow-empty         Go on when the archive holds no object at all in the window (otherwise
+                        exit 2: an empty window usually means a wrong --archive).
+  --out <file>          Write the JSON summary to this file.
+  -h, --help            This text.
+
+Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
+TWILIO_API_SECRET); TWILIO_API_BASE_URL sends every API request elsewhere (a
+local fake or mock); ARCHIVE_AWS_*, ARCHIVE_S3_ENDPOINT, ARCHIVE_FIREHOSE_*
+ARCHIVE_REDACT_DIGITS and the archive's layout (ARCHIVE_FIREHOSE_PREFIX,
+ARCHIVE_DIRECT_PREFIX, ARCHIVE_FALLBACK_S3_URI with ARCHIVE_S3_URI) as for the
+Function (.env.example).
+
+Exit codes: 0 resolved or legitimately pending; 1 something could not be
+fetched, archived or read; 2 bad arguments, an unreadable archive, or an empty window without --allow-empty.`;
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not "${value}"`);
+  return n;
+}
+
+function printSummary(s: PollSummary, out: (line: string) => void): void {
+  const c = s.counts;
+  out(`Archive ${s.archive}: ${c.scanned_records} records, ${c.messages} messages (${s.archive_read.objects} objects read).`);
+  out(`Stale (no final status, silent ${Math.round(s.window.older_than_ms / 3_600_000)}h+): ${c.stale}.`);
+  if (s.dry_run) out('Dry run: nothing fetched, nothing written.');
+  else {
+    out(`Fetched ${c.fetched}: ${c.now_final} now final, ${c.still_pending} still pending, ${c.not_found} not found at Twilio; ${c.failed} failed.`);
+    out(`Poll records appended to ${s.appended_to}.`);
+  }
+  if (!s.archive_read.complete) {
+    out(
+      `Archive only partly read: ${s.archive_read.corrupt_objects} unreadable object(s), ${s.archive_read.malformed_lines} malformed line(s). First problems:`,
+    );
+    for (const p of s.archive_read.problems.slice(0, 10)) out(`  ${p.key}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+  }
+  for (const line of flaggedRecordLines(s.archive_read)) out(line);
+  if (s.needs_attention.length > 0) {
+    out(`Needs attention (${s.needs_attention.length}):`);
+    for (const a of s.needs_attention.slice(0, 20)) out(`  ${a.message_sid}  ${a.reason}`);
+    if (s.needs_attention.length > 20) out(`  … and ${s.needs_attention.length - 20} more (see --out).`);
+  }
+}
+
+export const command = defineCommand({
+  name: 'poll-stale',
+  help: HELP,
+  options: {
+    archive: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    'older-than': { type: 'string' },
+    slack: { type: 'string' },
+    concurrency: { type: 'string' },
+    'max-rps': { type: 'string' },
+    append: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'allow-empty': { type: 'boolean' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  body: async (values, io) => {
+    const now = new Date();
+    const progress = new Progress(io.errStream);
+    try {
+      if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+      const append = appendOption(values.append);
+      const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
+      const archive = openArchive(values.archive, io.env);
+      const dryRun = values['dry-run'] ?? false;
+      const fetcher = dryRun
+        ? { fetch: () => Promise.reject(new Error('dry run')) }
+        : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
+      const summary = await pollStale({
+        store: archive.store,
+        layout: archive.layout,
+        allowEmpty: values['allow-empty'] ?? false,
+        criteria: {
+          now,
+          olderThanMs: durationOption(values['older-than'] ?? '12h', 'older-than'),
+          since: instantOption(values.since ?? '2d', 'since', now),
+          until: values.until ? instantOption(values.until, 'until', now) : undefined,
+        },
+        slackMs: durationOption(values.slack ?? '15m', 'slack'),
+        fetcher,
+        appender: dryRun ? null : appenderFor(append, archive, 'poll', io.env),
+        concurrency: positiveInt(values.concurrency, 'concurrency', 10),
+        redactDigits: readRedactDigits(io.env),
+        onProgress: (p) =>
+          p.phase === 'scan' ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`) : progress.update('fetch', p.done, p.total),
+      });
+      progress.stop();
+      if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
+      printSummary(summary, io.out);
+      return pollExitCode(summary);
+    } finally {
+      progress.stop();
+    }
+  },
+});

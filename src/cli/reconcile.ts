@@ -1,0 +1,206 @@
+/**
+ * `npm run reconcile -- --archive <s3://… | folder> --day YYYY-MM-DD --export <file> --out <folder>`
+ * Proves the archive against Twilio's own list of messages. Exit codes: 0 no
+ * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments
+ * or unreadable input.
+ */
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { appenderFor, openArchive } from './archiveAccess';
+import { appendOption, dayOption, durationOption, instantOption, defineCommand, UsageError } from './command';
+import { flaggedRecordLines } from './flaggedRecords';
+import { Progress } from './progress';
+import { exportKindOf, readExportFile } from '../adapters/twilioExport/exportFileReader';
+import { readRedactDigits } from '../config/archiveSettings';
+import { listMessagesViaApi, listMessagesViaBulkExport } from '../adapters/twilio/twilioMessageList';
+import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
+import { renderReport } from '../reconcile/htmlReport';
+import { reconcile, reconcileExitCode, type ReconcileSummary, type TwilioList } from '../reconcile/reconcile';
+
+const HELP = `Usage: twilio-message-archive reconcile --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
+
+Checks the archive against Twilio's own list of the day's messages and writes
+what does not agree to <folder>/gaps.ndjson, with counts in <folder>/summary.json
+and charts in <folder>/report.html (one self-contained file).
+
+Options:
+  --archive <where>      The archive root, the folder (or s3://bucket/prefix/) that holds firehose/
+                         (required). s3:// in any case is S3; a folder must exist.
+  --day <YYYY-MM-DD>     The UTC day to reconcile (a real calendar day); or --from and --to.
+  --from, --to <when>    The window [from, to) instead of --day: ISO-8601 with Z or an offset
+                         (2026-11-25T06:00:00Z), or a duration before now (3d).
+  --export <source>      Twilio's list (required): a Console CSV export (.csv); a Bulk Export
+                         day file (.json.gz, .jsonl.gz); twilio:api (list messages through the
+                         API, by send time, with paging); or twilio:bulk (the day's Bulk
+                         Export file through the API's redirect_to; needs --day).
+  --out <folder>         Where gaps.ndjson, summary.json and report.html go (required).
+  --direction <d>        outbound (default), inbound or all.
+  --match-window <dur>   How far apart a send attempt and a Twilio message may be created
+                         and still match by envelope. Default: 5m.
+  --slack <dur>          Archive read before and after the window (late callbacks). Default: 24h.
+  --write                Append corrections to the archive as "reconcile" records.
+  --append <where>       With --write: firehose (default) or archive (straight into direct/).
+  --max-missing-share <share>
+                         With --write: append nothing (exit 2) when more than this share of
+                         Twilio's messages is missing from the archive, which points at a wrong
+                         --archive, window or export. A fraction or a percentage. Default: 5%.
+  --allow-empty          Go on when the archive holds no object at all in the window (otherwise
+                         exit 2: an empty window usually means a wrong --archive).
+  -h, --help             This text.
+
+twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
+TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
+
+Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
+input was only partly read; 2 bad arguments, unreadable input, an empty window
+without --allow-empty, or --write refused (above --max-missing-share).`;
+
+/** \`5%\` or \`0.05\` → 0.05. */
+function shareOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const share = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
+  if (!(share >= 0 && share <= 1)) throw new UsageError(`--max-missing-share must be a share from 0 to 1 or 0% to 100% (e.g. 0.05 or 5%), not "${value}"`);
+  return share;
+}
+
+function window(values: { day?: string; from?: string; to?: string }, now: Date): { from: Date; to: Date } {
+  if (values.day) {
+    if (values.from || values.to) throw new UsageError('give --day or --from/--to, not both');
+    const from = dayOption(values.day, 'day');
+    return { from, to: new Date(from.getTime() + 86_400_000) };
+  }
+  if (!values.from || !values.to) throw new UsageError('--day (or both --from and --to) is required');
+  const from = instantOption(values.from, 'from', now);
+  const to = instantOption(values.to, 'to', now);
+  if (to <= from) throw new UsageError('--to must be after --from');
+  return { from, to };
+}
+
+function printSummary(s: ReconcileSummary, folder: string, out: (line: string) => void): void {
+  const c = s.counts;
+  out(`Window ${s.window.from} – ${s.window.to} (${s.window.direction}); archive ${s.inputs.archive}; Twilio's list: ${s.inputs.twilio}.`);
+  out(
+    `Twilio lists ${c.twilio_messages} message(s): ${c.ok} ok, ${c.pending} pending, ${c.missing} missing, ${c.status_behind} status behind, ${c.status_conflict} in conflict.`,
+  );
+  out(
+    `Send attempts without a SID: ${c.send_errors}: ${c.matched_by_envelope} matched by envelope, ${c.ambiguous_envelope} ambiguous, ${c.unmatched_send_error} unmatched.`,
+  );
+  out(`Recorded as sent but unknown to Twilio: ${c.unknown_to_twilio}.`);
+  if (c.outside_window || c.other_direction) out(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
+  if (s.written) out(`Corrections appended: ${s.written}.`);
+  if (s.write_error) out(`CORRECTIONS NOT APPENDED: ${s.write_error}`);
+  if (s.write_refused) out(`--write REFUSED: ${s.write_refused}`);
+  for (const [name, read] of [
+    ['archive', s.inputs.archive_read],
+    ['Twilio list', s.inputs.twilio_read],
+  ] as const) {
+    if (!read.complete) {
+      out(`The ${name} was only partly read (${read.problems.length} problem(s) kept); first:`);
+      for (const p of read.problems.slice(0, 5)) out(`  ${'key' in p ? p.key : p.source}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+    }
+  }
+  for (const line of flaggedRecordLines(s.inputs.archive_read)) out(line);
+  out(
+    s.partial
+      ? 'RESULT INCOMPLETE: an input was only partly read.'
+      : s.gaps_remaining === 0
+        ? 'No gap left.'
+        : `${s.gaps_remaining} gap(s) remain: see ${folder}.`,
+  );
+}
+
+/** Twilio's list from a file, the list API, or the Bulk Export API. */
+function twilioListFor(source: string, day: string | undefined, from: Date, to: Date, env: NodeJS.ProcessEnv): TwilioList {
+  if (source === 'twilio:api' || source === 'twilio:bulk') {
+    const { client, accountSid } = twilioClientFromEnv(env);
+    if (source === 'twilio:bulk') return (onRow) => listMessagesViaBulkExport(client, day!, onRow);
+    // Listed by send time: reach a little past the window so that a message created at its end and sent just after is listed.
+    return (onRow) => listMessagesViaApi(client, accountSid, from, new Date(to.getTime() + 3_600_000), onRow);
+  }
+  return (onRow) => readExportFile(source, onRow);
+}
+
+export const command = defineCommand({
+  name: 'reconcile',
+  help: HELP,
+  options: {
+    archive: { type: 'string' },
+    day: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    export: { type: 'string' },
+    out: { type: 'string' },
+    direction: { type: 'string' },
+    'match-window': { type: 'string' },
+    slack: { type: 'string' },
+    write: { type: 'boolean' },
+    append: { type: 'string' },
+    'allow-empty': { type: 'boolean' },
+    'max-missing-share': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  body: async (values, io) => {
+    const progress = new Progress(io.errStream);
+    try {
+      if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+      if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
+      if (!values.out) throw new UsageError('--out is required: the folder for gaps.ndjson and summary.json');
+      const exportPath = values.export;
+      const fromApi = exportPath === 'twilio:api' || exportPath === 'twilio:bulk';
+      if (!fromApi && !exportKindOf(exportPath))
+        throw new UsageError(`--export ${exportPath}: expected twilio:api, twilio:bulk, or a .csv, .json.gz or .jsonl.gz file`);
+      if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
+      const direction = values.direction ?? 'outbound';
+      if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
+      const append = appendOption(values.append);
+      const maxMissingShare = shareOption(values['max-missing-share']);
+      const { from, to } = window(values, new Date());
+      const slackMs = durationOption(values.slack ?? '24h', 'slack');
+      const matchWindowMs = durationOption(values['match-window'] ?? '5m', 'match-window');
+      const archive = openArchive(values.archive, io.env);
+      const redactDigits = readRedactDigits(io.env);
+      // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
+      const appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
+      const out = resolve(values.out);
+      mkdirSync(out, { recursive: true });
+      // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.
+      const gapsPath = join(out, 'gaps.ndjson');
+      const gaps = createWriteStream(`${gapsPath}.partial`);
+      const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      let summary: ReconcileSummary;
+      try {
+        summary = await reconcile({
+          store: archive.store,
+          layout: archive.layout,
+          allowEmpty: values['allow-empty'] ?? false,
+          from,
+          to,
+          slackMs,
+          matchWindowMs,
+          direction,
+          twilioList: twilioListFor(exportPath, values.day, from, to, io.env),
+          twilioListDescription: exportPath,
+          maxMissingShare,
+          appender,
+          redactDigits,
+          onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
+          onProgress: (phase, done, total) => progress.update(phase, done, total),
+        });
+        await closeGaps();
+      } catch (error) {
+        await closeGaps().catch(() => undefined);
+        rmSync(`${gapsPath}.partial`, { force: true });
+        throw error;
+      }
+      renameSync(`${gapsPath}.partial`, gapsPath);
+      progress.stop();
+      writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeFileSync(join(out, 'report.html'), renderReport(summary));
+      printSummary(summary, out, io.out);
+      return reconcileExitCode(summary);
+    } finally {
+      progress.stop();
+    }
+  },
+});

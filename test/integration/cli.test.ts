@@ -68,7 +68,11 @@ describe('the packed package, installed with production dependencies only', () =
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   const run = (args: string[]) =>
-    spawnSync('npx', ['--no-install', 'twilio-message-archive', ...args], { cwd: join(work, 'app'), encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    spawnSync('npx', ['--no-install', 'twilio-message-archive', ...args], {
+      cwd: join(work, 'app'),
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
 
   it('has no TypeScript, ts-node or test tooling installed', () => {
     const installed = readdirSync(join(work, 'app', 'node_modules'));
@@ -76,13 +80,17 @@ describe('the packed package, installed with production dependencies only', () =
     expect(existsSync(join(work, 'app', 'node_modules', 'twilio-message-archive', 'dist', 'lib', 'src', 'cli', 'main.js'))).toBe(true);
   });
 
-  it('runs --help and every command\'s --help', () => {
+  it("runs --help and every command's --help", () => {
     const top = run(['--help']);
     expect(top.stderr).toBe('');
     expect(top).toMatchObject({ status: 0, stdout: expect.stringContaining('Commands:') });
     for (const name of COMMAND_NAMES) {
       const help = run([name, '--help']);
-      expect({ name, status: help.status, usage: help.stdout.split('\n')[0] }).toEqual({ name, status: 0, usage: expect.stringContaining(`twilio-message-archive ${name}`) });
+      expect({ name, status: help.status, usage: help.stdout.split('\n')[0] }).toEqual({
+        name,
+        status: 0,
+        usage: expect.stringContaining(`twilio-message-archive ${name}`),
+      });
     }
   });
 
@@ -94,7 +102,10 @@ describe('the packed package, installed with production dependencies only', () =
     // The development command too, whose code comes from dev/ compiled into the package.
     // Through the installed bin link itself: a signal to npx would stop npx, not necessarily what it runs.
     const bin = join(work, 'app', 'node_modules', '.bin', 'twilio-message-archive');
-    const firehose = spawn(process.execPath, [bin, 'local-firehose', '--dir', join(work, 'delivered'), '--quiet'], { cwd: join(work, 'app'), env: { ...process.env, NODE_OPTIONS: '' } });
+    const firehose = spawn(process.execPath, [bin, 'local-firehose', '--dir', join(work, 'delivered'), '--quiet'], {
+      cwd: join(work, 'app'),
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     const url = await new Promise<string>((resolve, reject) => {
       firehose.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
       firehose.once('exit', (code) => reject(new Error(`local-firehose exited with ${code}`)));
@@ -102,7 +113,9 @@ describe('the packed package, installed with production dependencies only', () =
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     firehose.kill('SIGTERM');
     expect(await new Promise((resolve) => firehose.once('exit', resolve))).toBe(0);
-    const pkg = JSON.parse(readFileSync(join(work, 'app', 'node_modules', 'twilio-message-archive', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(work, 'app', 'node_modules', 'twilio-message-archive', 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
     expect(pkg.bin).toEqual({ 'twilio-message-archive': 'bin/twilio-message-archive.js' });
   });
 });

@@ -52,7 +52,7 @@ export function destinationFromSettings(projectRoot: string, settings: Record<st
   return new FolderDestination(resolve(projectRoot, settings.LOCAL_ARCHIVE_DIR?.trim() || 'local-archive'));
 }
 
-/** `/status-callback` for dist/functions/status-callback.protected.js, and so on. */
+/** `/status-callback` for dist/deploy/functions/status-callback.protected.js, and so on. */
 export function protectedFunctionPaths(functionsDir: string): Set<string> {
   const paths = new Set<string>();
   const walk = (dir: string) => {
@@ -120,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = new SignatureGateway({
       authToken: settings.AUTH_TOKEN.trim(),
       upstream: { host: '127.0.0.1', port: twilioRun.port },
-      protectedPaths: protectedFunctionPaths(join(projectRoot, 'dist', 'functions')),
+      protectedPaths: protectedFunctionPaths(join(projectRoot, 'dist', 'deploy', 'functions')),
       port: positiveNumber(settings, 'PORT', 3000),
       log: (line) => log(`[gateway] ${line}`),
     });

@@ -22,7 +22,7 @@ import { fmt, median, percentile } from './bench/stats';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const root = join(__dirname, '..');
-const bundle = join(root, 'dist', 'functions', 'status-callback.protected.js');
+const bundle = join(root, 'dist', 'deploy', 'functions', 'status-callback.protected.js');
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 21);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -1,8 +1,8 @@
 /**
  * `npm run deploy -- --env <file> [twilio-run deploy options]`
- * Builds, then deploys the Functions with `twilio-run deploy`, which uploads
- * every variable in the env file (but ACCOUNT_SID and AUTH_TOKEN) to the
- * Service's environment. Refuses to run without an explicit --env, and with
+ * Builds, then deploys the Functions with `twilio-run deploy` from dist/deploy
+ * (only what the Functions need), which uploads every variable in the env file
+ * (but ACCOUNT_SID and AUTH_TOKEN) to the Service's environment. Refuses to run without an explicit --env, and with
  * the local stack's files (.env, .env.example): a deployment's settings are
  * chosen, never picked up by default.
  */
@@ -35,7 +35,9 @@ function main(): void {
   }
   if (!existsSync(resolve(file))) refuse(`${file} does not exist`);
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js'), 'deploy', ...args], {
+  // The deploy runs in dist/deploy (.twilioserverlessrc), where a relative --env would not be found.
+  const withAbsoluteEnv = [...args.slice(0, at), `--env=${resolve(file)}`, ...args.slice(args[at].startsWith('--env=') ? at + 1 : at + 2)];
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js'), 'deploy', ...withAbsoluteEnv], {
     cwd: root,
     stdio: 'inherit',
   });

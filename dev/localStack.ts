@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { buildS3Client } from '../src/adapters/aws/s3Client';
 import { parseS3Uri, readArchiveLayout, readRedactDigits } from '../src/config/archiveSettings';
 import { maskPhoneNumbersInText } from '../src/domain/redaction';
 import { FolderDestination, S3Destination, type DeliveryDestination } from './firehose/destinations';
@@ -42,10 +42,11 @@ export function destinationFromSettings(projectRoot: string, settings: Record<st
   if (s3Uri) {
     const { bucket } = parseS3Uri(s3Uri, 'LOCAL_ARCHIVE_S3_URI');
     const endpoint = settings.LOCAL_S3_ENDPOINT?.trim();
-    const s3 = new S3Client({
+    const s3 = buildS3Client({
       region: settings.ARCHIVE_AWS_REGION || 'us-east-1',
       credentials: { accessKeyId: settings.ARCHIVE_AWS_ACCESS_KEY_ID || 'S3RVER', secretAccessKey: settings.ARCHIVE_AWS_SECRET_ACCESS_KEY || 'S3RVER' },
-      ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+      endpoint,
+      maxAttempts: 3,
     });
     return new S3Destination(s3, bucket);
   }

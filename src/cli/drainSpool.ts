@@ -8,7 +8,7 @@
 import { ArchiveWriter } from '../adapters/aws/archiveWriter';
 import { DEFAULT_SPOOL_DIR, RecordSpool } from '../adapters/spool/recordSpool';
 import { defineCommand, UsageError } from './command';
-import { ConfigError, readIngestConfig } from '../config/archiveSettings';
+import { ConfigError, readArchiveSettings } from '../config/archiveSettings';
 
 const HELP = `Usage: twilio-message-archive drain-spool [--spool <folder>]
 
@@ -41,7 +41,7 @@ export const command = defineCommand({
     let writer: ArchiveWriter;
     let stream: string;
     try {
-      const config = readIngestConfig(io.env);
+      const config = readArchiveSettings(io.env);
       writer = new ArchiveWriter(config.writer);
       stream = config.writer.streamName;
     } catch (error) {

@@ -16,7 +16,7 @@ export interface S3Location {
   prefix: string;
 }
 
-export interface ArchiveWriterConfig extends AwsAccess {
+export interface ArchiveWriterSettings extends AwsAccess {
   streamName: string;
   /** Endpoint override for Firehose (the local stack); unset in production. */
   firehoseEndpoint?: string;
@@ -30,8 +30,8 @@ export interface ArchiveWriterConfig extends AwsAccess {
   attemptTimeoutMs: number;
 }
 
-export interface IngestConfig {
-  writer: ArchiveWriterConfig;
+export interface ArchiveSettings {
+  writer: ArchiveWriterSettings;
   /** Where each kind of record lives in the archive. */
   layout: ArchiveLayout;
   /** Trailing digits of each phone number masked in records (0: none). */
@@ -221,8 +221,26 @@ export function readAwsAccess(env: Env): AwsAccess {
   };
 }
 
-/** Every variable readIngestConfig reads: a change in any of them is a change of settings. */
-export const INGEST_VARIABLES = [
+/**
+ * AWS access for the commands (the poller, the reconciliation): unlike the
+ * Function, a command may use the ambient credential chain (a CI role, a
+ * profile). ARCHIVE_AWS_* win when set; the endpoint overrides point at
+ * local stand-ins, under the same rule as the Function's.
+ */
+export function readCommandAwsAccess(env: Env): { region: string; credentials?: AwsAccess['credentials']; s3Endpoint?: string; firehoseEndpoint?: string } {
+  const accessKeyId = read(env, 'ARCHIVE_AWS_ACCESS_KEY_ID');
+  const secretAccessKey = read(env, 'ARCHIVE_AWS_SECRET_ACCESS_KEY');
+  const sessionToken = read(env, 'ARCHIVE_AWS_SESSION_TOKEN');
+  return {
+    region: read(env, 'ARCHIVE_AWS_REGION') ?? read(env, 'AWS_REGION') ?? 'us-east-1',
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
+    s3Endpoint: endpoint(env, 'ARCHIVE_S3_ENDPOINT'),
+    firehoseEndpoint: endpoint(env, 'ARCHIVE_FIREHOSE_ENDPOINT'),
+  };
+}
+
+/** Every variable readArchiveSettings reads: a change in any of them is a change of settings. */
+export const ARCHIVE_VARIABLES = [
   'ARCHIVE_AWS_REGION',
   'ARCHIVE_AWS_ACCESS_KEY_ID',
   'ARCHIVE_AWS_SECRET_ACCESS_KEY',
@@ -239,8 +257,8 @@ export const INGEST_VARIABLES = [
   'ARCHIVE_REDACT_DIGITS',
 ] as const;
 
-/** Reads the ingest settings from a Function's `context` (or any env-like map). */
-export function readIngestConfig(env: Env): IngestConfig {
+/** The archive's settings (the Function's and the sending library's) from a Function's `context` or any env-like map. */
+export function readArchiveSettings(env: Env): ArchiveSettings {
   const { fallbackLocation, ...layout } = readArchiveLayout(env);
   const budgetMs = integer(env, 'ARCHIVE_WRITE_BUDGET_MS', DEFAULT_WRITE_BUDGET_MS, 500, MAX_WRITE_BUDGET_MS);
   if (fallbackLocation && budgetMs < FALLBACK_RESERVE_MS + MIN_ATTEMPT_MS) {

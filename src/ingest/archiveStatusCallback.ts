@@ -2,7 +2,7 @@ import { toArchiveLine } from '../domain/archiveRecord';
 import { buildCallbackRecord } from '../domain/callbackRecord';
 import { RecordTooLargeError } from '../domain/errors';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
-import { ConfigError, INGEST_VARIABLES, readIngestConfig, type IngestConfig } from '../config/archiveSettings';
+import { ConfigError, ARCHIVE_VARIABLES, readArchiveSettings, type ArchiveSettings } from '../config/archiveSettings';
 
 /** What the Function answers. */
 export interface CallbackAnswer {
@@ -22,7 +22,7 @@ export const jsonLog: Log = (level, message, fields = {}) => {
 };
 
 interface Ingest {
-  config: IngestConfig;
+  config: ArchiveSettings;
   writer: ArchiveWriter;
 }
 
@@ -36,9 +36,9 @@ let currentLog: Log = jsonLog;
 
 function ingestFor(env: Record<string, unknown>): Ingest {
   // The raw values are the cache key: reading and checking the settings happens once per container, not per callback.
-  const key = INGEST_VARIABLES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
+  const key = ARCHIVE_VARIABLES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
   if (cached?.key !== key) {
-    const config = readIngestConfig(env);
+    const config = readArchiveSettings(env);
     const onEvent = (event: WriterEvent) => currentLog('warn', `archive write: ${event.type}`, { ...event });
     cached = { key, ingest: { config, writer: new ArchiveWriter(config.writer, { onEvent }) } };
   }

@@ -10,7 +10,7 @@ export type { DrainOutcome } from '../adapters/spool/recordSpool';
 export { readSenderConfig, recordedSenderFromEnv } from './senderConfig';
 export type { SenderConfig } from './senderConfig';
 export { ArchiveWriter, ArchiveWriteError } from '../adapters/aws/archiveWriter';
-export type { ArchiveWriterConfig, IngestConfig } from '../config/archiveSettings';
+export type { ArchiveWriterSettings, ArchiveSettings } from '../config/archiveSettings';
 export { ConfigError } from '../config/archiveSettings';
 export { InvalidInputError } from '../domain/errors';
 export { buildStatusCallbackUrl, DEFAULT_CONNECTION_OVERRIDES, CLIENT_REF_TAG, TAG_NAME } from '../domain/statusCallbackUrl';

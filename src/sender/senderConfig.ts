@@ -2,10 +2,10 @@ import type { Twilio } from 'twilio';
 import { ArchiveWriter, type ArchiveWriterDeps } from '../adapters/aws/archiveWriter';
 import { InvalidInputError } from '../domain/errors';
 import { checkFunctionUrl, DEFAULT_CONNECTION_OVERRIDES, parseConnectionOverrides, type ConnectionOverrides } from '../domain/statusCallbackUrl';
-import { ConfigError, readIngestConfig, type IngestConfig } from '../config/archiveSettings';
+import { ConfigError, readArchiveSettings, type ArchiveSettings } from '../config/archiveSettings';
 import { RecordedSender } from './recordedSender';
 
-export interface SenderConfig extends IngestConfig {
+export interface SenderConfig extends ArchiveSettings {
   functionUrl: string;
   overrides: ConnectionOverrides;
   /** ARCHIVE_SPOOL_DIR: the local spool's folder, when set. */
@@ -20,7 +20,7 @@ export interface SenderConfig extends IngestConfig {
  * ARCHIVE_SPOOL_DIR (the local spool's folder).
  */
 export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
-  const ingest = readIngestConfig(env);
+  const ingest = readArchiveSettings(env);
   const functionUrl = typeof env.STATUS_CALLBACK_URL === 'string' ? env.STATUS_CALLBACK_URL.trim() : '';
   if (functionUrl === '') throw new ConfigError("STATUS_CALLBACK_URL is not set: it must hold the deployed Function's https URL (see .env.example)");
   const rawOverrides = typeof env.STATUS_CALLBACK_OVERRIDES === 'string' ? env.STATUS_CALLBACK_OVERRIDES.trim() : '';

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { buildS3Client } from '../../src/adapters/aws/s3Client';
 import { freePort } from '../../dev/twilioRunProcess';
 
 /** s3rver's own credentials. */
@@ -38,14 +39,7 @@ export async function startS3rver(buckets: string[]): Promise<S3rverHandle> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    credentials: S3RVER_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = buildS3Client({ region: 'us-east-1', endpoint, credentials: S3RVER_CREDENTIALS, maxAttempts: 3 });
   return {
     endpoint,
     client,

@@ -3,7 +3,7 @@ import { PutRecordCommand, type FirehoseClient } from '@aws-sdk/client-firehose'
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fallbackObjectKey, FIREHOSE_MAX_RECORD_BYTES } from '../../domain/archiveLayout';
 import { RecordTooLargeError } from '../../domain/errors';
-import { FALLBACK_RESERVE_MS, MIN_ATTEMPT_MS, type ArchiveWriterConfig } from '../../config/archiveSettings';
+import { FALLBACK_RESERVE_MS, MIN_ATTEMPT_MS, type ArchiveWriterSettings } from '../../config/archiveSettings';
 import { createFirehoseClient, createS3Client } from './clients';
 import { isRetryableAwsError, describeAwsError } from './awsErrors';
 
@@ -68,7 +68,7 @@ export class ArchiveWriter {
   private readonly random: () => number;
 
   constructor(
-    private readonly config: ArchiveWriterConfig,
+    private readonly config: ArchiveWriterSettings,
     private readonly deps: ArchiveWriterDeps = {},
   ) {
     this.firehose = deps.firehose ?? createFirehoseClient(config, config.firehoseEndpoint);

@@ -2,13 +2,13 @@ import { FirehoseClient, PutRecordCommand, ServiceUnavailableException, Resource
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../../../src/adapters/aws/archiveWriter';
-import type { ArchiveWriterConfig } from '../../../src/config/archiveSettings';
+import type { ArchiveWriterSettings } from '../../../src/config/archiveSettings';
 import { RecordTooLargeError } from '../../../src/domain/errors';
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);
 
-const baseConfig: ArchiveWriterConfig = {
+const baseConfig: ArchiveWriterSettings = {
   region: 'us-east-1',
   credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
   streamName: 'archive',
@@ -32,7 +32,7 @@ function fakeTime() {
   };
 }
 
-function writer(config: Partial<ArchiveWriterConfig> = {}, events: WriterEvent[] = []) {
+function writer(config: Partial<ArchiveWriterSettings> = {}, events: WriterEvent[] = []) {
   const time = fakeTime();
   const w = new ArchiveWriter(
     { ...baseConfig, ...config },

@@ -1,4 +1,4 @@
-import { ConfigError, INGEST_VARIABLES, parseArchiveLocation, parseS3Uri, readArchiveLayout, readIngestConfig } from '../../../src/config/archiveSettings';
+import { ConfigError, ARCHIVE_VARIABLES, parseArchiveLocation, parseS3Uri, readArchiveLayout, readArchiveSettings } from '../../../src/config/archiveSettings';
 
 const minimal = {
   ARCHIVE_FIREHOSE_STREAM: 'archive',
@@ -7,9 +7,9 @@ const minimal = {
   ARCHIVE_AWS_SECRET_ACCESS_KEY: 'secret',
 };
 
-describe('readIngestConfig', () => {
+describe('readArchiveSettings', () => {
   it('reads the minimal production settings with their defaults', () => {
-    expect(readIngestConfig(minimal)).toEqual({
+    expect(readArchiveSettings(minimal)).toEqual({
       writer: {
         region: 'eu-west-1',
         credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
@@ -27,16 +27,16 @@ describe('readIngestConfig', () => {
 
   it('never falls back to the ambient AWS_* variables', () => {
     const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', ARCHIVE_FIREHOSE_STREAM: 's' };
-    expect(() => readIngestConfig(env)).toThrow(/ARCHIVE_AWS_REGION is not set/);
+    expect(() => readArchiveSettings(env)).toThrow(/ARCHIVE_AWS_REGION is not set/);
   });
 
   it.each(['ARCHIVE_FIREHOSE_STREAM', 'ARCHIVE_AWS_REGION', 'ARCHIVE_AWS_ACCESS_KEY_ID', 'ARCHIVE_AWS_SECRET_ACCESS_KEY'])('names the missing %s', (name) => {
     const env: Record<string, string> = { ...minimal, [name]: '  ' };
-    expect(() => readIngestConfig(env)).toThrow(new RegExp(`^${name} is not set`));
+    expect(() => readArchiveSettings(env)).toThrow(new RegExp(`^${name} is not set`));
   });
 
   it('reads the optional settings', () => {
-    const config = readIngestConfig({
+    const config = readArchiveSettings({
       ...minimal,
       ARCHIVE_AWS_SESSION_TOKEN: 'tok',
       ARCHIVE_FIREHOSE_ENDPOINT: 'http://127.0.0.1:4573',
@@ -65,11 +65,11 @@ describe('readIngestConfig', () => {
     ['ARCHIVE_DIRECT_PREFIX', 'firehose/'],
     ['ARCHIVE_FALLBACK_S3_URI', 'https://bucket.s3.amazonaws.com'],
   ])('refuses %s=%s with a ConfigError', (name, value) => {
-    expect(() => readIngestConfig({ ...minimal, [name]: value })).toThrow(ConfigError);
+    expect(() => readArchiveSettings({ ...minimal, [name]: value })).toThrow(ConfigError);
   });
 });
 
-it("reads no variable that INGEST_VARIABLES (the Function's settings cache key) leaves out", () => {
+it("reads no variable that ARCHIVE_VARIABLES (the Function's settings cache key) leaves out", () => {
   const read = new Set<string>();
   const env = new Proxy<Record<string, string>>(
     { ...minimal, ARCHIVE_S3_URI: 's3://bucket/', ARCHIVE_FALLBACK_S3_URI: 's3://bucket/p/' },
@@ -80,9 +80,9 @@ it("reads no variable that INGEST_VARIABLES (the Function's settings cache key) 
       },
     },
   );
-  readIngestConfig(env);
-  expect([...read].filter((name) => !(INGEST_VARIABLES as readonly string[]).includes(name))).toEqual([]);
-  expect(read.size).toBe(INGEST_VARIABLES.length);
+  readArchiveSettings(env);
+  expect([...read].filter((name) => !(ARCHIVE_VARIABLES as readonly string[]).includes(name))).toEqual([]);
+  expect(read.size).toBe(ARCHIVE_VARIABLES.length);
 });
 
 describe('parseS3Uri', () => {
@@ -99,11 +99,11 @@ describe('parseS3Uri', () => {
 
 describe('endpoint overrides', () => {
   it.each(['https://firehose.eu-west-1.amazonaws.com', 'http://localhost:4573', 'http://127.0.0.1:4569', 'http://[::1]:4569'])('accept %s', (url) => {
-    expect(readIngestConfig({ ...minimal, ARCHIVE_FIREHOSE_ENDPOINT: url }).writer.firehoseEndpoint).toBe(url);
+    expect(readArchiveSettings({ ...minimal, ARCHIVE_FIREHOSE_ENDPOINT: url }).writer.firehoseEndpoint).toBe(url);
   });
 
   it('refuse plain http to anything but loopback, saying so', () => {
-    expect(() => readIngestConfig({ ...minimal, ARCHIVE_S3_ENDPOINT: 'http://minio.internal:9000' })).toThrow(
+    expect(() => readArchiveSettings({ ...minimal, ARCHIVE_S3_ENDPOINT: 'http://minio.internal:9000' })).toThrow(
       /^ARCHIVE_S3_ENDPOINT must be https unless its host is loopback/,
     );
   });
@@ -113,14 +113,14 @@ describe('the write budget with a fallback', () => {
   const withFallback = { ...minimal, ARCHIVE_S3_URI: 's3://archive/', ARCHIVE_FALLBACK_S3_URI: 's3://archive/fallback/' };
 
   it("is refused when the fallback's reserve would leave Firehose no time", () => {
-    expect(() => readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2099' })).toThrow(
+    expect(() => readArchiveSettings({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2099' })).toThrow(
       /^ARCHIVE_WRITE_BUDGET_MS is 2099: with a fallback, .*at least 2100$/,
     );
-    expect(readIngestConfig({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2100' }).writer.budgetMs).toBe(2100);
+    expect(readArchiveSettings({ ...withFallback, ARCHIVE_WRITE_BUDGET_MS: '2100' }).writer.budgetMs).toBe(2100);
   });
 
   it('may be short without a fallback', () => {
-    expect(readIngestConfig({ ...minimal, ARCHIVE_WRITE_BUDGET_MS: '500' }).writer.budgetMs).toBe(500);
+    expect(readArchiveSettings({ ...minimal, ARCHIVE_WRITE_BUDGET_MS: '500' }).writer.budgetMs).toBe(500);
   });
 });
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -128,7 +129,7 @@ export async function startTwilioRun(options: TwilioRunOptions): Promise<TwilioR
         await stop();
         throw new Error('twilio-run did not answer within 60 s');
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await delay(200);
     }
   }
   return { port: options.port, process: child, stop };

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -159,7 +160,7 @@ export class FakeTwilioApi {
     this.requestTimes.push(performance.timeOrigin + performance.now());
     try {
       const body = await readBody(req, 1024 * 1024);
-      if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      if (this.faults.latencyMs) await delay(this.faults.latencyMs);
       const url = new URL(req.url ?? '/', 'http://fake');
       // The day file itself: a presigned storage URL in reality, so no Twilio auth.
       const file = /^\/__bulk\/Messages\/(\d{4}-\d\d-\d\d)\.json\.gz$/.exec(url.pathname);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -41,6 +42,7 @@ const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const TARGET_PREFIX = 'Firehose_20150804.';
 
 class FirehoseError extends Error {
+  override name = 'FirehoseError';
   constructor(
     readonly type: string,
     readonly statusCode: number,
@@ -211,7 +213,7 @@ export class LocalFirehose {
     if (fault === 'slow') {
       const takes = this.faults.takeRecords ?? true;
       if (takes) take();
-      await sleep(this.faults.delayMs ?? 3000);
+      await delay(this.faults.delayMs ?? 3000);
       if (!takes) throw new FirehoseError('InternalFailure', 500, 'We encountered an internal error. Please try again.');
       return true;
     }
@@ -304,5 +306,3 @@ function sendError(res: ServerResponse, error: FirehoseError): void {
   res.setHeader('x-amzn-ErrorType', error.type);
   sendJson(res, error.statusCode, { __type: error.type, message: error.message });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -4,13 +4,12 @@
  */
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { scanArchive } from '../../src/adapters/archive/archiveScanner';
-import { archivePrefixes, DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
-import { hourFoldersBetween } from '../../src/domain/archiveWindow';
+import { DEFAULT_ARCHIVE_LAYOUT, prefixesForWindow } from '../../src/config/archiveSettings';
 import { MessageStates } from '../../src/domain/messageState';
 
 async function main(): Promise<void> {
   const [dir, from, to] = process.argv.slice(2);
-  const prefixes = archivePrefixes(DEFAULT_ARCHIVE_LAYOUT).flatMap((p) => hourFoldersBetween(new Date(from), new Date(to)).map((h) => p + h));
+  const prefixes = prefixesForWindow(DEFAULT_ARCHIVE_LAYOUT, new Date(from), new Date(to));
   const states = new MessageStates();
   const started = process.hrtime.bigint();
   const report = await scanArchive(new FolderArchiveStore(dir), { prefixes, onRecord: (facts) => states.fold(facts) });

@@ -24,8 +24,8 @@ export function openArchive(location: string, env: NodeJS.ProcessEnv): OpenedArc
     const store = openArchiveStore(parsed, () => buildS3Client({ ...aws, endpoint: aws.s3Endpoint, maxAttempts: 3 }));
     return { store, layout };
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw new UsageError(`--archive ${location}: ${(error as Error).message}`);
+    if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
+    throw new UsageError(`--archive ${location}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDuration } from '../domain/archiveWindow';
+import { isDuration, parseDuration } from '../domain/archiveWindow';
 import { INSTANT_FORMS, parseIsoInstant, parseUtcDay } from '../domain/instants';
 import type { CommandIo } from './io';
 
@@ -12,7 +12,7 @@ export function durationOption(value: string, name: string): number {
   try {
     return parseDuration(value);
   } catch (error) {
-    throw new UsageError(`--${name}: ${(error as Error).message}`);
+    throw new UsageError(`--${name}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -21,18 +21,16 @@ export function dayOption(value: string, name: string): Date {
   try {
     return parseUtcDay(value);
   } catch (error) {
-    throw new UsageError(`--${name}: ${(error as Error).message}`);
+    throw new UsageError(`--${name}: ${(error as Error).message}`, { cause: error });
   }
 }
-
-const DURATION = /^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)$/;
 
 /** An ISO-8601 time with `Z` or an offset, or a duration before `now` (`3d`); anything else is refused with the accepted forms. */
 export function instantOption(value: string, name: string, now: Date): Date {
   try {
-    return DURATION.test(value.trim()) ? new Date(now.getTime() - parseDuration(value)) : parseIsoInstant(value);
+    return isDuration(value) ? new Date(now.getTime() - parseDuration(value)) : parseIsoInstant(value);
   } catch (error) {
-    throw new UsageError(`--${name}: ${(error as Error).message}; give ${INSTANT_FORMS}`);
+    throw new UsageError(`--${name}: ${(error as Error).message}; give ${INSTANT_FORMS}`, { cause: error });
   }
 }
 

@@ -72,7 +72,7 @@ export const command = defineCommand({
     try {
       if (values.overrides !== undefined) overrides = parseConnectionOverrides(values.overrides);
     } catch (error) {
-      throw new UsageError(`--overrides: ${(error as Error).message}`);
+      throw new UsageError(`--overrides: ${(error as Error).message}`, { cause: error });
     }
 
     const { client } = twilioClientFromEnv(io.env);

@@ -45,7 +45,7 @@ export const command = defineCommand({
       writer = new ArchiveWriter(config.writer);
       stream = config.writer.streamName;
     } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(error.message);
+      if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
       throw error;
     }
     const outcome = await spool.drain(async (line, recordedAt) => void (await writer.write(line, recordedAt)));

@@ -1,4 +1,5 @@
 import { DEFAULT_DIRECT_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
+import { hourFoldersBetween } from '../domain/archiveWindow';
 
 /** A setting is missing or malformed. Names the variable and what it expects. */
 export class ConfigError extends Error {
@@ -145,6 +146,12 @@ export const DEFAULT_ARCHIVE_LAYOUT: Readonly<ArchiveLayout> = {
 /** The prefixes a reader lists, each followed by hour folders. */
 export function archivePrefixes(layout: ArchiveLayout): string[] {
   return [layout.firehose, layout.fallback, layout.direct];
+}
+
+/** Every key prefix a reader lists to see what arrived between `from` and `to`: each layout prefix, each hour folder. */
+export function prefixesForWindow(layout: ArchiveLayout, from: Date, to: Date): string[] {
+  const hours = hourFoldersBetween(from, to);
+  return archivePrefixes(layout).flatMap((prefix) => hours.map((hour) => prefix + hour));
 }
 
 function relativePrefix(env: Env, name: string, fallback: string): string {

@@ -2,6 +2,11 @@ import type { Twilio } from 'twilio';
 import { buildStatusCallbackUrl, type ConnectionOverrides } from '../domain/statusCallbackUrl';
 
 /** The command cannot do what it was asked, and says why: exit 2, nothing changed. */
+/** The update went through, but reading it back shows another value. */
+export class CallbackNotSetError extends Error {
+  override name = 'CallbackNotSetError';
+}
+
 export class RefusedError extends Error {
   override name = 'RefusedError';
 }
@@ -85,5 +90,6 @@ export async function planCallbackChange(
 export async function applyCallbackChange(client: Twilio, change: CallbackChange): Promise<void> {
   await client.messaging.v1.services(change.messagingServiceSid).update({ statusCallback: change.next });
   const after = await client.messaging.v1.services(change.messagingServiceSid).fetch();
-  if (after.statusCallback !== change.next) throw new Error(`Twilio holds ${after.statusCallback ?? 'no status callback'} after the update, not the new value`);
+  if (after.statusCallback !== change.next)
+    throw new CallbackNotSetError(`Twilio holds ${after.statusCallback ?? 'no status callback'} after the update, not the new value`);
 }

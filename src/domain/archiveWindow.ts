@@ -1,4 +1,5 @@
 import { hourFolder } from './archiveLayout';
+import { InvalidInputError } from './errors';
 
 const HOUR_MS = 3_600_000;
 
@@ -14,10 +15,17 @@ export function hourFoldersBetween(from: Date, to: Date): string[] {
   return folders;
 }
 
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+
+/** Whether `text` has the form of a duration (`12h`, `90m`, `2d`). */
+export function isDuration(text: string): boolean {
+  return DURATION.test(text.trim());
+}
+
 /** `12h`, `90m`, `2d`, `45s` → milliseconds. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a duration such as 12h, 90m, 2d`);
+  const match = DURATION.exec(text.trim());
+  if (!match) throw new InvalidInputError(`"${text}" is not a duration such as 12h, 90m, 2d`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
   return Math.round(Number(match[1]) * unit);
 }

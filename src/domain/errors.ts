@@ -7,8 +7,9 @@ export class InvalidInputError extends Error {
   constructor(
     message: string,
     readonly field?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

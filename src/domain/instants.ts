@@ -1,3 +1,5 @@
+import { InvalidInputError } from './errors';
+
 /**
  * Days and instants as a person types them on a command line. Strict on
  * purpose: `Date.parse` rolls `2026-02-30` over into March, reads `3` as a
@@ -22,9 +24,9 @@ function realDate(year: number, month: number, day: number): boolean {
 /** `YYYY-MM-DD`, a real calendar day → its midnight UTC; throws otherwise. */
 export function parseUtcDay(text: string): Date {
   const match = DAY.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a day of the form YYYY-MM-DD`);
+  if (!match) throw new InvalidInputError(`"${text}" is not a day of the form YYYY-MM-DD`);
   const [year, month, day] = match.slice(1, 4).map(Number);
-  if (!realDate(year, month, day)) throw new Error(`${text} is not a day of the calendar`);
+  if (!realDate(year, month, day)) throw new InvalidInputError(`${text} is not a day of the calendar`);
   return new Date(Date.UTC(year, month - 1, day));
 }
 
@@ -35,18 +37,18 @@ export function parseUtcDay(text: string): Date {
  */
 export function parseIsoInstant(text: string): Date {
   const match = INSTANT.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not an ISO-8601 time with Z or an offset`);
+  if (!match) throw new InvalidInputError(`"${text}" is not an ISO-8601 time with Z or an offset`);
   const [year, month, day, hour, minute] = match.slice(1, 6).map(Number);
   const second = match[6] === undefined ? 0 : Number(match[6]);
   const ms = match[7] === undefined ? 0 : Math.floor(Number(`0.${match[7]}`) * 1000);
-  if (!realDate(year, month, day) || hour > 23 || minute > 59 || second > 59) throw new Error(`${text} is not a time of the calendar`);
+  if (!realDate(year, month, day) || hour > 23 || minute > 59 || second > 59) throw new InvalidInputError(`${text} is not a time of the calendar`);
   const zone = match[8].toUpperCase();
   let offsetMinutes = 0;
   if (zone !== 'Z') {
     const digits = zone.slice(1).replace(':', '');
     const hours = Number(digits.slice(0, 2));
     const minutes = Number(digits.slice(2));
-    if (hours > 23 || minutes > 59) throw new Error(`${text} has an offset out of range`);
+    if (hours > 23 || minutes > 59) throw new InvalidInputError(`${text} has an offset out of range`);
     offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
   }
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000);

@@ -337,7 +337,7 @@ export class MessageStates {
   private prefixCode(prefix: string, insert: boolean): number {
     const known = this.prefixes.indexOf(prefix);
     if (known >= 0 || !insert) return known;
-    if (this.prefixes.length >= ODD_PREFIX) throw new Error(`more than ${ODD_PREFIX} SID prefixes`);
+    if (this.prefixes.length >= ODD_PREFIX) throw new RangeError(`more than ${ODD_PREFIX} SID prefixes`);
     this.prefixes.push(prefix);
     return this.prefixes.length - 1;
   }
@@ -368,7 +368,7 @@ export class MessageStates {
   private intern(value: string): number {
     const known = this.stringIndex.get(value);
     if (known !== undefined) return known;
-    if (this.strings.length >= 0xffff) throw new Error('more than 65,535 distinct statuses, account SIDs and error codes');
+    if (this.strings.length >= 0xffff) throw new RangeError('more than 65,535 distinct statuses, account SIDs and error codes');
     this.strings.push(value);
     this.stringIndex.set(value, this.strings.length - 1);
     return this.strings.length - 1;

@@ -36,7 +36,7 @@ function checked<T>(name: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new ConfigError(`${name}: ${error.message}`);
+    if (error instanceof InvalidInputError) throw new ConfigError(`${name}: ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { directObjectKey } from '../../domain/archiveLayout';
+import { backoffDelay, type Backoff } from '../../domain/backoff';
 import { ArchiveWriteError } from '../aws/archiveWriter';
 import { describeAwsError, isRetryableAwsError } from '../aws/awsErrors';
 import type { ArchiveStore } from './archiveStore';
@@ -44,6 +46,8 @@ export class DirectArchiveAppender implements ArchiveAppender {
 const MAX_BATCH_RECORDS = 500;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 6;
+/** Whole-batch retries: no time budget here, so longer waits (up to 5 s). */
+const BATCH_BACKOFF: Backoff = { baseMs: 200, capMs: 5000 };
 
 /**
  * Through Firehose, like every other record: PutRecordBatch in batches within
@@ -55,7 +59,8 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
   constructor(
     private readonly firehose: FirehoseClient,
     private readonly streamName: string,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => delay(ms),
+    private readonly random: () => number = Math.random,
   ) {}
 
   get description(): string {
@@ -70,7 +75,7 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
     let pending = records;
     let lastError = '';
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
-      if (attempt > 1) await this.sleep(Math.min(5000, 100 * 2 ** attempt));
+      if (attempt > 1) await this.sleep(backoffDelay(attempt - 1, BATCH_BACKOFF, this.random()));
       try {
         const answer = await this.firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: this.streamName, Records: pending.map((Data) => ({ Data })) }));
         const responses = answer.RequestResponses ?? [];

@@ -6,6 +6,11 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { createHash } from 'node:crypto';
 import type { ArchiveLocation } from '../../config/archiveSettings';
 
+/** The archive is not where the location says: a folder that does not exist, or a file. */
+export class ArchiveLocationError extends Error {
+  override name = 'ArchiveLocationError';
+}
+
 export interface ArchiveObject {
   /** Relative to the archive root, e.g. `firehose/2026/11/26/15/stream-1-…`. */
   key: string;
@@ -108,7 +113,7 @@ export function openArchiveStore(location: ArchiveLocation, s3Factory: () => S3C
   if (location.kind === 's3') return new S3ArchiveStore(s3Factory(), location.bucket, location.prefix);
   const path = resolve(location.path);
   const found = statSync(path, { throwIfNoEntry: false });
-  if (!found) throw new Error(`the archive folder ${path} does not exist`);
-  if (!found.isDirectory()) throw new Error(`the archive ${path} is not a folder`);
+  if (!found) throw new ArchiveLocationError(`the archive folder ${path} does not exist`);
+  if (!found.isDirectory()) throw new ArchiveLocationError(`the archive ${path} is not a folder`);
   return new FolderArchiveStore(path);
 }

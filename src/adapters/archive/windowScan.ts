@@ -1,4 +1,4 @@
-import { archivePrefixes, type ArchiveLayout } from '../../config/archiveSettings';
+import { archivePrefixes, prefixesForWindow, type ArchiveLayout } from '../../config/archiveSettings';
 import { hourFoldersBetween } from '../../domain/archiveWindow';
 import { scanArchive, type ScanOptions, type ScanReport } from './archiveScanner';
 import type { ArchiveStore } from './archiveStore';
@@ -25,7 +25,7 @@ export interface WindowScanOptions extends Omit<ScanOptions, 'prefixes'> {
 export async function scanWindow(store: ArchiveStore, layout: ArchiveLayout, from: Date, to: Date, options: WindowScanOptions): Promise<ScanReport> {
   const hours = hourFoldersBetween(from, to);
   const prefixes = archivePrefixes(layout);
-  const scan = await scanArchive(store, { ...options, prefixes: prefixes.flatMap((prefix) => hours.map((hour) => prefix + hour)) });
+  const scan = await scanArchive(store, { ...options, prefixes: prefixesForWindow(layout, from, to) });
   if (scan.objectsListed === 0 && !options.allowEmpty) {
     const span = hours.length === 1 ? hours[0] : `${hours[0]} to ${hours[hours.length - 1]}`;
     throw new EmptyArchiveError(

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fallbackObjectKey, FIREHOSE_MAX_RECORD_BYTES } from '../../domain/archiveLayout';
+import { backoffDelay, type Backoff } from '../../domain/backoff';
 import { RecordTooLargeError } from '../../domain/errors';
 import { FALLBACK_RESERVE_MS, MIN_ATTEMPT_MS, type ArchiveWriterSettings } from '../../config/archiveSettings';
 import { createFirehoseClient, createS3Client } from './clients';
@@ -39,9 +41,8 @@ export interface ArchiveWriterDeps {
   onEvent?: (event: WriterEvent) => void;
 }
 
-/** Backoff: full jitter over an exponential ceiling. */
-const BACKOFF_BASE_MS = 50;
-const BACKOFF_CAP_MS = 1000;
+/** Backoff: full jitter over an exponential ceiling, short enough for a few retries inside the budget. */
+const BACKOFF: Backoff = { baseMs: 50, capMs: 1000 };
 
 /** A PutRecord answer that names no record: not an acknowledgement. */
 class MissingRecordIdError extends Error {
@@ -50,8 +51,6 @@ class MissingRecordIdError extends Error {
     super('Firehose answered without a RecordId');
   }
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes one archive line: Firehose `PutRecord` with retries inside a time
@@ -74,7 +73,7 @@ export class ArchiveWriter {
     this.firehose = deps.firehose ?? createFirehoseClient(config, config.firehoseEndpoint);
     if (deps.s3) this.s3 = Promise.resolve(deps.s3);
     this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? defaultSleep;
+    this.sleep = deps.sleep ?? ((ms) => delay(ms));
     this.random = deps.random ?? Math.random;
   }
 
@@ -101,7 +100,7 @@ export class ArchiveWriter {
       } catch (error) {
         lastError = error;
         if (!isRetryableAwsError(error) && !(error instanceof MissingRecordIdError)) break;
-        const delayMs = Math.round(this.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempts));
+        const delayMs = backoffDelay(attempts, BACKOFF, this.random());
         if (this.now() + delayMs + MIN_ATTEMPT_MS > firehoseDeadline) break;
         this.deps.onEvent?.({ type: 'retry', attempt: attempts, delayMs, error: describeAwsError(error) });
         await this.sleep(delayMs);

@@ -9,8 +9,9 @@ export class MessageFetchError extends Error {
   constructor(
     message: string,
     readonly statusCode: number | null,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -43,7 +44,7 @@ export class TwilioMessageFetcher implements MessageFetcher {
     try {
       response = (await this.client.request({ method: 'get', uri })) as { statusCode: number; body: unknown };
     } catch (error) {
-      throw new MessageFetchError(`no answer from Twilio: ${(error as Error).message}`, null);
+      throw new MessageFetchError(`no answer from Twilio: ${(error as Error).message}`, null, { cause: error });
     }
     const body = parseBody(response.body);
     if (response.statusCode === 200 && typeof body.sid === 'string') return { found: true, resource: body as MessageResource };

@@ -1,5 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import twilio from 'twilio';
 import type { Twilio } from 'twilio';
+import { backoffDelay } from '../../domain/backoff';
 
 type RequestOptions<TData> = import('twilio/lib/base/RequestClient').RequestOptions<TData>;
 
@@ -37,7 +39,7 @@ export class RetryingRequestClient extends twilio.RequestClient {
     private readonly onRetry?: (event: RetryEvent) => void,
     /** Awaited before every HTTP request, retries included: where a rate limit plugs in. */
     private readonly gate?: () => Promise<void>,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => delay(ms),
     /** How long one request may take. */
     timeoutMs = 30_000,
   ) {
@@ -72,7 +74,7 @@ function retryDelay(headers: Record<string, unknown> | undefined, attempt: numbe
     const ms = Number.isFinite(seconds) ? seconds * 1000 : typeof header === 'string' ? Date.parse(header) - Date.now() : NaN;
     if (Number.isFinite(ms)) return Math.min(policy.maxDelayMs, Math.max(0, ms));
   }
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+  return backoffDelay(attempt, { baseMs: policy.baseDelayMs / 2, capMs: policy.maxDelayMs }, Math.random());
 }
 
 export interface TwilioClientSettings {

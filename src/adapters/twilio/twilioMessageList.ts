@@ -5,6 +5,11 @@ import { normalizeTwilioRow, type TwilioMessageRow } from '../../domain/reconcil
 
 const API = 'https://api.twilio.com';
 
+/** The day's Bulk Export file cannot be had: none for the day, or it could not be downloaded. */
+export class BulkExportError extends Error {
+  override name = 'BulkExportError';
+}
+
 interface ListPage {
   messages?: Record<string, unknown>[];
   next_page_uri?: string | null;
@@ -67,12 +72,12 @@ export async function listMessagesViaBulkExport(client: Twilio, day: string, onR
     body: unknown;
   };
   if (response.statusCode !== 307 && response.statusCode !== 200) {
-    throw new Error(`Bulk Export has no file for ${day}: Twilio answered ${response.statusCode} (files are kept 7 days, US1 only)`);
+    throw new BulkExportError(`Bulk Export has no file for ${day}: Twilio answered ${response.statusCode} (files are kept 7 days, US1 only)`);
   }
   const redirectTo = bodyOf<{ redirect_to?: string }>(response.body).redirect_to;
-  if (!redirectTo) throw new Error(`Bulk Export answered no redirect_to for ${day}`);
+  if (!redirectTo) throw new BulkExportError(`Bulk Export answered no redirect_to for ${day}`);
   // The file lives in Twilio's storage behind a presigned URL: no Twilio credentials go with it.
   const file = await fetch(redirectTo);
-  if (!file.ok || !file.body) throw new Error(`the Bulk Export file for ${day} could not be downloaded: HTTP ${file.status}`);
+  if (!file.ok || !file.body) throw new BulkExportError(`the Bulk Export file for ${day} could not be downloaded: HTTP ${file.status}`);
   return readJsonLines(Readable.fromWeb(file.body), `Bulk Export ${day}`, onRow);
 }

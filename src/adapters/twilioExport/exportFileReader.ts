@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
+import { InvalidInputError } from '../../domain/errors';
 import { normalizeTwilioRow, type TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 import { openLines } from '../streams/textLines';
 
@@ -47,7 +48,7 @@ function reportFor(source: string) {
  */
 export async function readExportFile(path: string, onRow: (row: TwilioMessageRow) => void): Promise<ExportReadReport> {
   const kind = exportKindOf(path);
-  if (!kind) throw new Error(`${path}: not a Twilio export (expected .csv, .json.gz or .jsonl.gz)`);
+  if (!kind) throw new InvalidInputError(`${path}: not a Twilio export (expected .csv, .json.gz or .jsonl.gz)`);
   return kind === 'csv' ? readCsv(createReadStream(path), path, onRow) : readJsonLines(createReadStream(path), path, onRow);
 }
 

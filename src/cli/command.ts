@@ -1,6 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isDuration, parseDuration } from '../domain/archiveWindow';
-import { INSTANT_FORMS, parseIsoInstant, parseUtcDay } from '../domain/instants';
+import { INSTANT_FORMS, isDuration, parseDuration, parseIsoInstant, parseUtcDay } from '../domain/time';
 import type { CommandIo } from './io';
 
 /** Bad arguments: exit 2 with the message and a pointer to --help. */

@@ -1,6 +1,7 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
-import { buildResourceRecord, toIsoUtc, type MessageResource } from './resourceRecord';
-import { NOT_FOUND_STATUS } from './messageState';
+import { buildResourceRecord, type MessageResource } from './resourceRecord';
+import { toIsoUtc } from './time';
+import { NOT_FOUND_STATUS } from './messageRules';
 
 /**
  * The record of a poll: the status Twilio's API reports now. `event_at` is the

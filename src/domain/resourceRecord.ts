@@ -8,13 +8,6 @@ export type MessageResource = Record<string, unknown> & {
   status: string;
 };
 
-/** RFC 2822 (`Fri, 24 May 2019 17:44:46 +0000`) or ISO-8601 → ISO-8601 UTC with milliseconds, or null. */
-export function toIsoUtc(value: unknown): string | null {
-  if (typeof value !== 'string' || value === '') return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 /**
  * A record of what a Message resource says (a poll's answer, or the create
  * response a `send` record keeps): the resource's identity, status, error

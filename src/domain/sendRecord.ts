@@ -1,5 +1,6 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
-import { buildResourceRecord, toIsoUtc, type MessageResource } from './resourceRecord';
+import { buildResourceRecord, type MessageResource } from './resourceRecord';
+import { toIsoUtc } from './time';
 import { maskPhoneNumbersInText, maskTrailingDigits, redactParameters, redactResource } from './redaction';
 
 /** The status of a `send_error` record: the attempt has no message status, only an outcome no one saw. */

@@ -1,4 +1,5 @@
 import { maskTrailingDigits } from '../redaction';
+import { isRealIsoDate } from '../time';
 
 /** One message of Twilio's own list, whatever export it came from. */
 export interface TwilioMessageRow {
@@ -71,39 +72,6 @@ function targetOf(name: string): ColumnTarget | null {
 
 /** `2026-11-25T10:00:00.000Z`: the form every ISO writer (and Bulk Export) uses, taken as it is once checked. */
 const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * Whether an ISO-style date (`YYYY-MM-DD`, optionally ` HH:MM` or `THH:MM:SS`
- * and more) names a real calendar day and time: Date.parse quietly rolls
- * `2026-02-30` over into March, which would put a message on the wrong day.
- * Read by position: it runs for every date of a 10-million-row export.
- */
-function isRealIsoDate(text: string): boolean {
-  const digits = (at: number, width: number): number => {
-    let n = 0;
-    for (let i = at; i < at + width; i++) {
-      const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) return -1;
-      n = n * 10 + c;
-    }
-    return n;
-  };
-  if (text.length < 10 || text.charCodeAt(4) !== 45 /* - */ || text.charCodeAt(7) !== 45) return true;
-  const y = digits(0, 4);
-  const mo = digits(5, 2);
-  const d = digits(8, 2);
-  if (y < 0 || mo < 0 || d < 0) return true;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1])) return false;
-  const separator = text.charCodeAt(10);
-  if (text.length < 16 || (separator !== 84 /* T */ && separator !== 32) || text.charCodeAt(13) !== 58 /* : */) return true;
-  const h = digits(11, 2);
-  const mi = digits(14, 2);
-  if (h > 23 || mi > 59) return false;
-  return !(text.length >= 19 && text.charCodeAt(16) === 58 && digits(17, 2) > 59);
-}
-
 /** A cell or JSON value as text: a CSV gives strings, a JSON export also numbers and booleans; anything else as its JSON. */
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -1,4 +1,5 @@
-import { hourFoldersBetween, parseDuration } from '../../../src/domain/archiveWindow';
+import { hourFoldersBetween } from '../../../src/domain/archiveWindow';
+import { parseDuration } from '../../../src/domain/time';
 
 describe('hourFoldersBetween', () => {
   it('lists every UTC hour folder the window touches, both ends included', () => {

@@ -1,5 +1,6 @@
 import type { RecordFacts } from '../../../src/domain/archiveLine';
-import { errorCodeOfMessage, isoToMs, isResolved, latestStatus, MessageStates, NOT_FOUND_STATUS } from '../../../src/domain/messageState';
+import { errorCodeOfMessage, isResolved, latestStatus, MessageStates, NOT_FOUND_STATUS } from '../../../src/domain/messageState';
+import { isoToMs } from '../../../src/domain/time';
 
 const SID = 'SM0123456789abcdef0123456789abcdef';
 const facts = (over: Partial<RecordFacts>): RecordFacts => ({

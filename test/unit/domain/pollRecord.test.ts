@@ -1,5 +1,5 @@
 import { buildNotFoundRecord, buildPollRecord } from '../../../src/domain/pollRecord';
-import { toIsoUtc } from '../../../src/domain/resourceRecord';
+import { toIsoUtc } from '../../../src/domain/time';
 import { schemaErrors } from '../../helpers/archiveSchema';
 import { ACCOUNT_SID, MESSAGE_SID, SERVICE_SID } from '../../helpers/callbacks';
 

@@ -1,4 +1,4 @@
-import { parseIsoInstant, parseUtcDay } from '../../../src/domain/instants';
+import { parseIsoInstant, parseUtcDay } from '../../../src/domain/time';
 
 describe('parseUtcDay', () => {
   it('reads a real calendar day as its midnight UTC, leap days included', () => {

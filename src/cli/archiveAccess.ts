@@ -2,7 +2,7 @@ import { DirectArchiveAppender, FirehoseArchiveAppender, type ArchiveAppender } 
 import { openArchiveStore, type ArchiveStore } from '../adapters/archive/archiveStore';
 import { buildFirehoseClient } from '../adapters/aws/clients';
 import { buildS3Client } from '../adapters/aws/s3Client';
-import { ConfigError, parseArchiveLocation, readArchiveLayout, readCommandAwsAccess, type ArchiveLayout } from '../config/archiveSettings';
+import { ConfigError, parseArchiveLocation, readArchiveLayout, readCommandAwsAccess, readVariable, type ArchiveLayout } from '../config/archiveSettings';
 import { UsageError } from './command';
 
 /** An archive a command reads: where it is, and where each kind of record lives in it. */
@@ -32,7 +32,7 @@ export function openArchive(location: string, env: NodeJS.ProcessEnv): OpenedArc
 /** `firehose`: through ARCHIVE_FIREHOSE_STREAM like every record; `archive`: straight into the archive's direct prefix. */
 export function appenderFor(mode: 'firehose' | 'archive', archive: OpenedArchive, writer: string, env: NodeJS.ProcessEnv, fileUnder?: Date): ArchiveAppender {
   if (mode === 'archive') return new DirectArchiveAppender(archive.store, archive.layout.direct, writer, undefined, fileUnder);
-  const stream = env.ARCHIVE_FIREHOSE_STREAM?.trim();
+  const stream = readVariable(env, 'ARCHIVE_FIREHOSE_STREAM');
   if (!stream) throw new ConfigError('ARCHIVE_FIREHOSE_STREAM is not set: name the delivery stream, or use --append archive');
   const aws = readCommandAwsAccess(env);
   return new FirehoseArchiveAppender(buildFirehoseClient({ ...aws, endpoint: aws.firehoseEndpoint, maxAttempts: 3 }), stream);

@@ -8,7 +8,7 @@
 import { ArchiveWriter } from '../adapters/aws/archiveWriter';
 import { DEFAULT_SPOOL_DIR, RecordSpool } from '../adapters/spool/recordSpool';
 import { defineCommand, UsageError } from './command';
-import { ConfigError, readArchiveSettings } from '../config/archiveSettings';
+import { ConfigError, readArchiveSettings, readVariable } from '../config/archiveSettings';
 
 const HELP = `Usage: twilio-message-archive drain-spool [--spool <folder>]
 
@@ -33,7 +33,7 @@ export const command = defineCommand({
   help: HELP,
   options: { spool: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   body: async (values, io) => {
-    const spool = new RecordSpool(values.spool ?? (io.env.ARCHIVE_SPOOL_DIR?.trim() || DEFAULT_SPOOL_DIR));
+    const spool = new RecordSpool(values.spool ?? readVariable(io.env, 'ARCHIVE_SPOOL_DIR') ?? DEFAULT_SPOOL_DIR);
     if (values['dry-run']) {
       io.out(`${await spool.count()} spooled record(s) in ${spool.dir}.`);
       return 0;

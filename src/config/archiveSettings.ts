@@ -50,7 +50,8 @@ export const MIN_ATTEMPT_MS = 100;
 
 type Env = Record<string, unknown>;
 
-function read(env: Env, name: string): string | undefined {
+/** The one way a variable is read: trimmed, and undefined when unset or blank. */
+export function readVariable(env: Env, name: string): string | undefined {
   const value = env[name];
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
@@ -58,13 +59,13 @@ function read(env: Env, name: string): string | undefined {
 }
 
 function required(env: Env, name: string, what: string): string {
-  const value = read(env, name);
+  const value = readVariable(env, name);
   if (value === undefined) throw new ConfigError(`${name} is not set: it must hold ${what} (see .env.example)`);
   return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = read(env, name);
+  const value = readVariable(env, name);
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -80,7 +81,7 @@ const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  * Plain http elsewhere would send signed requests and records in the clear.
  */
 function endpoint(env: Env, name: string): string | undefined {
-  const value = read(env, name);
+  const value = readVariable(env, name);
   if (value === undefined) return undefined;
   let parsed: URL;
   try {
@@ -155,7 +156,7 @@ export function prefixesForWindow(layout: ArchiveLayout, from: Date, to: Date): 
 }
 
 function relativePrefix(env: Env, name: string, fallback: string): string {
-  const value = read(env, name) ?? fallback;
+  const value = readVariable(env, name) ?? fallback;
   if (!/^([A-Za-z0-9!_.*'()-]+\/)*$/.test(value) || value.split('/').some((part) => part === '.' || part === '..')) {
     throw new ConfigError(`${name} must be a key prefix inside the archive such as "${fallback}" (segments ending in /, no leading /), not "${value}"`);
   }
@@ -178,9 +179,9 @@ const LAYOUT_VARIABLES: Record<keyof ArchiveLayout, string> = {
 export function readArchiveLayout(env: Env, archiveBeingRead?: ArchiveLocation): ArchiveLayout & { fallbackLocation?: S3Location } {
   const firehose = relativePrefix(env, 'ARCHIVE_FIREHOSE_PREFIX', DEFAULT_FIREHOSE_PREFIX);
   const direct = relativePrefix(env, 'ARCHIVE_DIRECT_PREFIX', DEFAULT_DIRECT_PREFIX);
-  const rootUri = read(env, 'ARCHIVE_S3_URI');
+  const rootUri = readVariable(env, 'ARCHIVE_S3_URI');
   const root = rootUri ? parseS3Uri(rootUri, 'ARCHIVE_S3_URI') : archiveBeingRead?.kind === 's3' ? archiveBeingRead : undefined;
-  const fallbackUri = read(env, 'ARCHIVE_FALLBACK_S3_URI');
+  const fallbackUri = readVariable(env, 'ARCHIVE_FALLBACK_S3_URI');
   let fallback = DEFAULT_FALLBACK_PREFIX;
   let fallbackLocation: S3Location | undefined;
   if (fallbackUri) {
@@ -217,7 +218,7 @@ export function readArchiveLayout(env: Env, archiveBeingRead?: ArchiveLocation):
  * up the platform's ambient credentials.
  */
 export function readAwsAccess(env: Env): AwsAccess {
-  const sessionToken = read(env, 'ARCHIVE_AWS_SESSION_TOKEN');
+  const sessionToken = readVariable(env, 'ARCHIVE_AWS_SESSION_TOKEN');
   return {
     region: required(env, 'ARCHIVE_AWS_REGION', 'the AWS region of the delivery stream, e.g. us-east-1'),
     credentials: {
@@ -235,11 +236,11 @@ export function readAwsAccess(env: Env): AwsAccess {
  * local stand-ins, under the same rule as the Function's.
  */
 export function readCommandAwsAccess(env: Env): { region: string; credentials?: AwsAccess['credentials']; s3Endpoint?: string; firehoseEndpoint?: string } {
-  const accessKeyId = read(env, 'ARCHIVE_AWS_ACCESS_KEY_ID');
-  const secretAccessKey = read(env, 'ARCHIVE_AWS_SECRET_ACCESS_KEY');
-  const sessionToken = read(env, 'ARCHIVE_AWS_SESSION_TOKEN');
+  const accessKeyId = readVariable(env, 'ARCHIVE_AWS_ACCESS_KEY_ID');
+  const secretAccessKey = readVariable(env, 'ARCHIVE_AWS_SECRET_ACCESS_KEY');
+  const sessionToken = readVariable(env, 'ARCHIVE_AWS_SESSION_TOKEN');
   return {
-    region: read(env, 'ARCHIVE_AWS_REGION') ?? read(env, 'AWS_REGION') ?? 'us-east-1',
+    region: readVariable(env, 'ARCHIVE_AWS_REGION') ?? readVariable(env, 'AWS_REGION') ?? 'us-east-1',
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
     s3Endpoint: endpoint(env, 'ARCHIVE_S3_ENDPOINT'),
     firehoseEndpoint: endpoint(env, 'ARCHIVE_FIREHOSE_ENDPOINT'),

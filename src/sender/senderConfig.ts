@@ -2,7 +2,7 @@ import type { Twilio } from 'twilio';
 import { ArchiveWriter, type ArchiveWriterDeps } from '../adapters/aws/archiveWriter';
 import { InvalidInputError } from '../domain/errors';
 import { checkFunctionUrl, DEFAULT_CONNECTION_OVERRIDES, parseConnectionOverrides, type ConnectionOverrides } from '../domain/statusCallbackUrl';
-import { ConfigError, readArchiveSettings, type ArchiveSettings } from '../config/archiveSettings';
+import { ConfigError, readArchiveSettings, readVariable, type ArchiveSettings } from '../config/archiveSettings';
 import { RecordedSender } from './recordedSender';
 
 export interface SenderConfig extends ArchiveSettings {
@@ -21,13 +21,13 @@ export interface SenderConfig extends ArchiveSettings {
  */
 export function readSenderConfig(env: Record<string, unknown>): SenderConfig {
   const ingest = readArchiveSettings(env);
-  const functionUrl = typeof env.STATUS_CALLBACK_URL === 'string' ? env.STATUS_CALLBACK_URL.trim() : '';
+  const functionUrl = readVariable(env, 'STATUS_CALLBACK_URL') ?? '';
   if (functionUrl === '') throw new ConfigError("STATUS_CALLBACK_URL is not set: it must hold the deployed Function's https URL (see .env.example)");
-  const rawOverrides = typeof env.STATUS_CALLBACK_OVERRIDES === 'string' ? env.STATUS_CALLBACK_OVERRIDES.trim() : '';
+  const rawOverrides = readVariable(env, 'STATUS_CALLBACK_OVERRIDES') ?? '';
   checked('STATUS_CALLBACK_URL', () => checkFunctionUrl(functionUrl));
   const overrides =
     rawOverrides === '' ? { ...DEFAULT_CONNECTION_OVERRIDES } : checked('STATUS_CALLBACK_OVERRIDES', () => parseConnectionOverrides(rawOverrides));
-  const spoolDir = typeof env.ARCHIVE_SPOOL_DIR === 'string' && env.ARCHIVE_SPOOL_DIR.trim() !== '' ? env.ARCHIVE_SPOOL_DIR.trim() : undefined;
+  const spoolDir = readVariable(env, 'ARCHIVE_SPOOL_DIR');
   return { ...ingest, functionUrl, overrides, ...(spoolDir ? { spoolDir } : {}) };
 }
 

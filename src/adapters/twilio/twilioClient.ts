@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import twilio from 'twilio';
 import type { Twilio } from 'twilio';
+import { readVariable } from '../../config/archiveSettings';
 import { backoffDelay } from '../../domain/backoff';
 
 type RequestOptions<TData> = import('twilio/lib/base/RequestClient').RequestOptions<TData>;
@@ -92,17 +93,17 @@ export function twilioClientFromEnv(
   env: NodeJS.ProcessEnv,
   options: { retry?: Partial<RetryPolicy>; onRetry?: (event: RetryEvent) => void; gate?: () => Promise<void>; timeoutMs?: number } = {},
 ): TwilioClientSettings {
-  const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
+  const accountSid = readVariable(env, 'TWILIO_ACCOUNT_SID');
   if (!accountSid) throw new TwilioConfigError('TWILIO_ACCOUNT_SID is not set (AC…)');
-  const apiKey = env.TWILIO_API_KEY?.trim();
+  const apiKey = readVariable(env, 'TWILIO_API_KEY');
   const username = apiKey || accountSid;
-  const password = apiKey ? env.TWILIO_API_SECRET?.trim() : env.TWILIO_AUTH_TOKEN?.trim();
+  const password = apiKey ? readVariable(env, 'TWILIO_API_SECRET') : readVariable(env, 'TWILIO_AUTH_TOKEN');
   if (!password) {
     throw new TwilioConfigError(
       apiKey ? 'TWILIO_API_KEY is set but TWILIO_API_SECRET is not' : 'TWILIO_AUTH_TOKEN is not set (or set TWILIO_API_KEY and TWILIO_API_SECRET)',
     );
   }
-  const baseUrl = env.TWILIO_API_BASE_URL?.trim() || undefined;
+  const baseUrl = readVariable(env, 'TWILIO_API_BASE_URL');
   if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new TwilioConfigError(`TWILIO_API_BASE_URL must be an http(s) URL, not "${baseUrl}"`);
   const httpClient = new RetryingRequestClient(baseUrl, { ...DEFAULT_RETRY, ...options.retry }, options.onRetry, options.gate, undefined, options.timeoutMs);
   const client = twilio(username, password, { accountSid, httpClient });

@@ -1,5 +1,5 @@
 /**
- * `npm run configure-callback -- --messaging-service MG… (--url <https://…> | --service <name> --environment <name>)`
+ * `twilio-message-archive configure-callback --messaging-service MG… (--url <https://…> | --service <name> --environment <name>)`
  * Sets the deployed status-callback Function, with connection overrides, as a
  * Messaging Service's status callback.
  * Exit codes: 0 set, already set, or --dry-run; 1 declined or the update

@@ -1,5 +1,5 @@
 /**
- * `npm run drain-spool [-- --spool <folder>]`
+ * `twilio-message-archive drain-spool [--spool <folder>]`
  * Appends the records the sending library spooled (when the archive would not
  * take them) to the archive, the way the library writes, and removes each
  * once the archive has acknowledged it. Exit codes: 0 the spool is empty;

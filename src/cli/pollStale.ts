@@ -1,9 +1,9 @@
 /**
- * `npm run poll-stale -- --archive <s3://bucket/prefix | folder> [options]`
+ * `twilio-message-archive poll-stale --archive <s3://bucket/prefix | folder> [options]`
  * Finds messages with no final status after --older-than and asks Twilio.
  * Exit codes: 0 all stale messages resolved or legitimately pending; 1 some
  * could not be fetched, archived, or the archive was only partly readable;
- * 2 bad arguments or an unreadable archive.
+ * 2 bad arguments, an unreadable archive or an empty window (see HELP).
  */
 import { writeFileSync } from 'node:fs';
 import { appenderFor, openArchive } from './archiveAccess';

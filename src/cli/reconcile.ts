@@ -1,8 +1,8 @@
 /**
- * `npm run reconcile -- --archive <s3://… | folder> --day YYYY-MM-DD --export <file> --out <folder>`
+ * `twilio-message-archive reconcile --archive <s3://… | folder> --day YYYY-MM-DD --export <file> --out <folder>`
  * Proves the archive against Twilio's own list of messages. Exit codes: 0 no
- * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments
- * or unreadable input.
+ * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments,
+ * unreadable input, an empty window, or --write refused (see HELP).
  */
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -55,7 +55,7 @@ Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
 input was only partly read; 2 bad arguments, unreadable input, an empty window
 without --allow-empty, or --write refused (above --max-missing-share).`;
 
-/** \`5%\` or \`0.05\` → 0.05. */
+/** `5%` or `0.05` → 0.05. */
 function shareOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());

@@ -19,12 +19,13 @@ export interface CommandIo {
   stop: AbortSignal;
 }
 
-/** The process's own streams and environment; SIGINT and SIGTERM abort `stop`. */
+/**
+ * The process's own streams and environment. SIGINT and SIGTERM abort `stop`
+ * only for a command that asks for it (one that serves until told): handling
+ * them would otherwise keep Ctrl-C from ending every other command at once.
+ */
 export function processIo(): CommandIo {
-  const stopping = new AbortController();
-  const abort = () => stopping.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
+  let stopping: AbortController | undefined;
   return {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
@@ -32,6 +33,15 @@ export function processIo(): CommandIo {
     stdin: process.stdin,
     stdout: process.stdout,
     env: process.env,
-    stop: stopping.signal,
+    get stop(): AbortSignal {
+      if (!stopping) {
+        const controller = new AbortController();
+        const abort = () => controller.abort();
+        process.once('SIGINT', abort);
+        process.once('SIGTERM', abort);
+        stopping = controller;
+      }
+      return stopping.signal;
+    },
   };
 }

@@ -44,6 +44,8 @@ export const command = defineCommand({
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
+    // Before anything is printed: a caller may signal as soon as it reads the URL.
+    const stop = io.stop;
     const port = whole(values.port, 'port');
     const intervalMs = whole(values['buffer-seconds'], 'buffer-seconds') * 1000;
     const [{ FolderDestination }, { LocalFirehose }] = await Promise.all([
@@ -59,7 +61,7 @@ export const command = defineCommand({
       log: values.quiet ? undefined : (line) => io.err(line),
     });
     io.out(await firehose.start());
-    if (!io.stop.aborted) await new Promise<void>((stopped) => io.stop.addEventListener('abort', () => stopped(), { once: true }));
+    if (!stop.aborted) await new Promise<void>((stopped) => stop.addEventListener('abort', () => stopped(), { once: true }));
     await firehose.stop();
     return 0;
   },

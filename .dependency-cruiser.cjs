@@ -57,6 +57,20 @@ module.exports = {
       to: { path: '^(test|scripts)/' },
     },
     {
+      name: 'infrastructure-knows-only-the-domain-and-the-settings',
+      comment: 'infra/ (the CDK app) takes the archive layout from the settings and the domain; it never loads a run, an adapter or the local stack.',
+      severity: 'error',
+      from: { path: '^infra/' },
+      to: { path: '^(src|dev|scripts|test)/', pathNot: ['^src/(config|domain)/'] },
+    },
+    {
+      name: 'product-never-imports-the-infrastructure',
+      comment: 'aws-cdk-lib and cdk-nag are development dependencies: nothing installed or deployed may load infra/.',
+      severity: 'error',
+      from: { path: '^(src|dev|scripts)/' },
+      to: { path: '^infra/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { path: RUNS },

@@ -58,9 +58,18 @@ export interface ReconcileOptions {
   maxMissingShare?: number;
   redactDigits: number;
   onGap: (gap: Gap) => void;
+  /** Every verdict, `ok` and `pending` included: each message of the list, each send attempt (audits; the SQL engines' differential test). */
+  onVerdict?: (verdict: Verdict) => void;
   now?: () => Date;
   onProgress?: (phase: 'archive' | 'twilio', done: number, total: number) => void;
 }
+
+export type AttemptCategory = 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error';
+
+export type Verdict =
+  | { kind: 'message'; sid: string; category: StatusCategory; archive: { status: string; error_code: string | null } | null }
+  /** `matched_earlier`: an attempt a previous run matched (its reconcile record is in the archive). */
+  | { kind: 'attempt'; id: string; category: AttemptCategory | 'matched_earlier'; sid: string | null };
 
 export type CountCategory = StatusCategory | 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error' | 'unknown_to_twilio';
 
@@ -116,6 +125,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
 
   const states = new MessageStates();
   const attempts: Attempt[] = [];
+  // A send_error record delivered twice (at-least-once) is still one attempt.
+  const attemptIds = new Set<string>();
   const alreadyMatched = new Set<string>();
   const attemptFrom = new Date(options.from.getTime() - options.matchWindowMs).toISOString();
   const onRecord = (facts: RecordFacts) => {
@@ -125,7 +136,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
         // Masked again (idempotent) in case the record predates redaction: the attempt is quoted in evidence and corrections.
         const to = maskTrailingDigits(facts.to, options.redactDigits);
         const tags = redactParameters(facts.tags as Record<string, ParamValue>, options.redactDigits);
-        attempts.push({ id: attemptId(facts.recorded_at, tags, to), to, at, tags });
+        const id = attemptId(facts.recorded_at, tags, to);
+        if (!attemptIds.has(id)) attempts.push({ id, to, at, tags });
+        attemptIds.add(id);
       }
       return;
     }
@@ -208,6 +221,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     if (state && isFinalStatus(state.status)) lag[lagBucket(state.recordedMs - state.createdMs)]++;
     const category = categorizeStatus(state?.status || null, row.status);
     counts[category]++;
+    options.onVerdict?.({ kind: 'message', sid: row.sid, category, archive: state ? { status: state.status, error_code: state.errorCode } : null });
     // A message with no send record may be the one a failed attempt created: offer it to the matcher.
     const candidate = !state?.createdFromSend && row.to !== null && created !== null && matcher.offer({ sid: row.sid, to: row.to, dateCreated: created });
     if (candidate) rowsBySid.set(row.sid, row);
@@ -226,8 +240,16 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   }
 
   const matchedSids = new Set<string>();
+  for (const attempt of attempts)
+    if (alreadyMatched.has(attempt.id)) options.onVerdict?.({ kind: 'attempt', id: attempt.id, category: 'matched_earlier', sid: null });
   for (const outcome of matcher.outcomes()) {
     counts[outcome.category]++;
+    options.onVerdict?.({
+      kind: 'attempt',
+      id: outcome.attempt.id,
+      category: outcome.category,
+      sid: outcome.category === 'matched_by_envelope' ? outcome.message.sid : null,
+    });
     const attemptEvidence = {
       id: outcome.attempt.id,
       to: outcome.attempt.to,

@@ -58,13 +58,25 @@ async function archiveOf(dir: string, archived: number): Promise<FolderArchiveSt
   return store;
 }
 
-async function run(appender: ArchiveAppender, rows: number, options: { archived?: number; maxMissingShare?: number } = {}) {
+async function run(appender: ArchiveAppender, rows: number, options: { archived?: number; maxMissingShare?: number; extraLines?: string[] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-write-'));
   const gaps: Gap[] = [];
   try {
     const archived = options.archived ?? 0;
+    const store = await archiveOf(dir, archived);
+    if (options.extraLines) {
+      const key = firehoseObjectKey({
+        prefix: 'firehose/',
+        streamName: 's',
+        streamVersion: 1,
+        oldestArrival: new Date('2026-11-25T09:00:00Z'),
+        uuid: 'x',
+        gzip: false,
+      });
+      await store.put(key, Buffer.from(options.extraLines.join('')));
+    }
     const summary = await reconcile({
-      store: await archiveOf(dir, archived),
+      store,
       layout: DEFAULT_ARCHIVE_LAYOUT,
       allowEmpty: archived === 0,
       // These tests are about appending: an empty archive, all missing, is what they mean to append.
@@ -134,5 +146,30 @@ describe('reconcile --write', () => {
     expect(overridden.summary).toMatchObject({ written: 6, write_refused: null, gaps_remaining: 0 });
     expect(appended).toHaveLength(11);
     expect(reconcileExitCode(overridden.summary)).toBe(0);
+  });
+
+  it('takes a send attempt delivered twice (at-least-once) as one attempt: one match, one correction', async () => {
+    const appended: string[] = [];
+    const appender: ArchiveAppender = { description: 'memory', append: async (lines) => void appended.push(...lines) };
+    const attempt = toArchiveLine({
+      v: 1,
+      source: 'send_error',
+      recorded_at: '2026-11-25T10:00:01.000Z',
+      event_at: '2026-11-25T10:00:00.000Z',
+      account_sid: row(0).accountSid!,
+      message_sid: null,
+      messaging_service_sid: null,
+      status: 'failed',
+      error_code: null,
+      to: row(0).to,
+      from: row(0).from,
+      idempotency_token: null,
+      tags: { client_ref: 'r-1' },
+      params: {},
+    });
+    const { summary, gaps } = await run(appender, 1, { archived: 0, extraLines: [attempt, attempt], maxMissingShare: 1 });
+    expect(summary.counts).toMatchObject({ send_errors: 1, matched_by_envelope: 1, ambiguous_envelope: 0 });
+    expect(gaps.filter((g) => g.category === 'matched_by_envelope')).toHaveLength(1);
+    expect(appended).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@
 /** A message in one of these states will not change again (but `read` may follow `delivered`). */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'undelivered', 'failed', 'canceled', 'partially_delivered', 'read']);
 
-const STATUS_RANK: ReadonlyMap<string, number> = new Map([
+export const STATUS_RANK: ReadonlyMap<string, number> = new Map([
   ['accepted', 1],
   ['scheduled', 1],
   ['queued', 1],

@@ -1,0 +1,192 @@
+/**
+ * The reconciliation's categories as SQL, written once for every SQL engine
+ * (DuckDB here, Athena at scale), with the status rules of
+ * docs/archive-format.md and the categories of docs/reconciliation.md. The
+ * ranks and final statuses are rendered from src/domain/statusRules.ts, so
+ * the SQL and the streaming engine cannot disagree on them.
+ *
+ * Two relations go in, whatever fills them:
+ * - `records`: the archive's records of the window plus slack, as facts
+ *   (status and account present; problems records that name no message are
+ *   not facts): source, recorded_at, event_at, account_sid, message_sid,
+ *   status, error_code, to_number, client_ref (tags.client_ref),
+ *   matched_attempt (params.reconcile.matched_attempt);
+ * - `twilio_rows`: Twilio's list, masked as the archive is: sid, account_sid,
+ *   status, error_code, to_number, date_created, date_sent, direction.
+ * Parameters: :window_from, :window_to (ISO-8601 instants), :match_window_ms,
+ * :direction ('outbound', 'inbound' or 'all').
+ */
+import { NOT_FOUND_STATUS } from '../../messageRules';
+import { REDACTION_MASK_CHAR } from '../../redaction';
+import { FINAL_STATUSES, STATUS_RANK, UNKNOWN_STATUS_RANK } from '../../statusRules';
+import { firstMatch, removeAll, type SqlDialect } from './dialect';
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function rankOf(status: string): string {
+  const arms = [...STATUS_RANK.entries()].map(([name, rank]) => `WHEN ${quote(name)} THEN ${rank}`).join(' ');
+  return `(CASE ${status} ${arms} ELSE ${UNKNOWN_STATUS_RANK} END)`;
+}
+
+function isFinal(status: string): string {
+  return `(${status} IN (${[...FINAL_STATUSES].map(quote).join(', ')}))`;
+}
+
+/** normalizeAddress (src/domain/reconcile/phoneMatch.ts): channel prefix lower-cased, '+', then digits and mask characters only. */
+function normalizedAddress(d: SqlDialect, value: string): string {
+  const prefix = firstMatch(value, '^[A-Za-z][A-Za-z0-9-]*:');
+  const rest = `substr(${value}, length(${prefix}) + 1)`;
+  return `(lower(${prefix}) || CASE WHEN ltrim(${rest}) LIKE '+%' THEN '+' ELSE '' END || ${removeAll(d, rest, '[^0-9*]')})`;
+}
+
+/** addressesMatch: equal length, equal wherever neither side is masked, and at least one digit known on both. */
+function addressesMatch(d: SqlDialect, x: string, y: string): string {
+  const at = (s: string) => `substr(${s}, i, 1)`;
+  const mask = quote(REDACTION_MASK_CHAR);
+  return `(length(${x}) = length(${y})
+    AND ${d.everyPosition(`length(${x})`, `${at(x)} = ${mask} OR ${at(y)} = ${mask} OR ${at(x)} = ${at(y)}`)}
+    AND ${d.somePosition(`length(${x})`, `${at(x)} BETWEEN '0' AND '9' AND ${at(x)} = ${at(y)}`)})`;
+}
+
+/** matchesDirection (twilioRow.ts): an export without a direction keeps every row. */
+const DIRECTION_MATCHES = `(:direction = 'all' OR direction IS NULL
+  OR (:direction = 'outbound' AND (direction LIKE 'outbound%' OR direction LIKE 'outgoing%'))
+  OR (:direction = 'inbound' AND direction <> '' AND NOT (direction LIKE 'outbound%' OR direction LIKE 'outgoing%')))`;
+
+/** The common table expressions every query of the run starts from. */
+function commonTables(d: SqlDialect): string {
+  const ms = (iso: string) => `CASE WHEN ${iso} IS NULL THEN NULL ELSE ${d.epochMs(iso)} END`;
+  // The status order of compareStatusMs: rank, then a known event_at over none, then event_at, then recorded_at.
+  const statusOrder = `${rankOf('status')} DESC, (event_ms IS NULL) ASC, event_ms DESC, recorded_ms DESC`;
+  return `
+folded_records AS (
+  SELECT message_sid, account_sid, source, status, error_code, recorded_at, event_at,
+         ${ms('recorded_at')} AS recorded_ms, ${ms('event_at')} AS event_ms,
+         (source = 'poll' AND status = ${quote(NOT_FOUND_STATUS)}) AS is_not_found
+  FROM records
+  WHERE source <> 'send_error' AND message_sid IS NOT NULL
+),
+status_records AS (
+  SELECT *, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS status_place
+  FROM folded_records WHERE NOT is_not_found
+),
+error_records AS (
+  SELECT message_sid, error_code, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS error_place
+  FROM folded_records WHERE NOT is_not_found AND error_code IS NOT NULL
+),
+messages AS (
+  SELECT f.message_sid,
+         max(s.status) AS status,
+         max(e.error_code) AS error_code,
+         max(f.recorded_ms) AS newest_recorded_ms,
+         bool_or(f.source = 'send' AND f.event_ms IS NOT NULL) AS created_from_send,
+         coalesce(min(CASE WHEN f.source = 'send' THEN f.event_ms END), min(coalesce(f.event_ms, f.recorded_ms))) AS created_ms
+  FROM folded_records f
+  LEFT JOIN status_records s ON s.message_sid = f.message_sid AND s.status_place = 1
+  LEFT JOIN error_records e ON e.message_sid = f.message_sid AND e.error_place = 1
+  GROUP BY f.message_sid
+),
+listed AS (
+  SELECT sid, account_sid, status, error_code, to_number, date_created, date_sent,
+         ${ms('coalesce(date_created, date_sent)')} AS created_ms,
+         ${normalizedAddress(d, 'to_number')} AS to_normalized
+  FROM twilio_rows
+  WHERE ${DIRECTION_MATCHES}
+),
+in_window AS (
+  SELECT * FROM listed
+  WHERE created_ms IS NULL OR (created_ms >= ${d.epochMs(':window_from')} AND created_ms < ${d.epochMs(':window_to')})
+),
+verdicts AS (
+  SELECT t.sid, t.status AS twilio_status, t.error_code AS twilio_error_code, t.to_number, t.date_created, t.date_sent, t.created_ms, t.to_normalized,
+         m.status AS archive_status, m.error_code AS archive_error_code, m.newest_recorded_ms, m.created_from_send, m.message_sid IS NOT NULL AS archived,
+         CASE
+           WHEN m.status IS NULL OR m.status = '' THEN 'missing'
+           WHEN m.status = t.status THEN 'ok'
+           WHEN ${rankOf('m.status')} > ${rankOf('t.status')} THEN 'ok'
+           WHEN NOT ${isFinal('m.status')} AND NOT ${isFinal('t.status')} THEN 'pending'
+           WHEN NOT ${isFinal('m.status')} OR ${rankOf('m.status')} < ${rankOf('t.status')} THEN 'status_behind'
+           WHEN ${isFinal('t.status')} THEN 'status_conflict'
+           ELSE 'ok'
+         END AS category
+  FROM in_window t LEFT JOIN messages m ON m.message_sid = t.sid
+),
+attempt_records AS (
+  SELECT recorded_at || '|' || coalesce(client_ref, '') || '|' || to_number AS attempt_id,
+         to_number, coalesce(event_at, recorded_at) AS attempt_at, ${ms('coalesce(event_at, recorded_at)')} AS attempt_ms,
+         ${normalizedAddress(d, 'to_number')} AS to_normalized
+  FROM records
+  WHERE source = 'send_error' AND to_number IS NOT NULL
+),
+attempts AS (
+  SELECT DISTINCT * FROM attempt_records
+  WHERE attempt_ms >= ${d.epochMs(':window_from')} - :match_window_ms AND attempt_ms < ${d.epochMs(':window_to')}
+),
+already_matched AS (
+  SELECT DISTINCT matched_attempt FROM records WHERE source = 'reconcile' AND matched_attempt IS NOT NULL
+),
+pending_attempts AS (
+  SELECT * FROM attempts WHERE attempt_id NOT IN (SELECT matched_attempt FROM already_matched)
+),
+candidates AS (
+  SELECT a.attempt_id, v.sid
+  FROM pending_attempts a JOIN verdicts v
+    ON NOT coalesce(v.created_from_send, false) AND v.to_number IS NOT NULL AND v.created_ms IS NOT NULL
+   AND v.created_ms BETWEEN a.attempt_ms - :match_window_ms AND a.attempt_ms + :match_window_ms
+   AND ${addressesMatch(d, 'a.to_normalized', 'v.to_normalized')}
+),
+claims AS (
+  SELECT sid, count(*) AS claimed_by FROM candidates GROUP BY sid
+)`;
+}
+
+/** One row per message of Twilio's list in the window and direction: its status category and both sides' facts. */
+export function statusVerdictsSql(d: SqlDialect): string {
+  return `WITH ${commonTables(d)}
+SELECT sid, category, twilio_status, twilio_error_code, archive_status, archive_error_code, archived, newest_recorded_ms,
+       coalesce(created_from_send, false) AS created_from_send, date_created, date_sent
+FROM verdicts
+ORDER BY sid`;
+}
+
+/**
+ * One row per send attempt without a SID in the window (less the match
+ * window): matched (one candidate that no other attempt claims), ambiguous,
+ * or unmatched; attempts an earlier run matched are `matched_earlier`.
+ */
+export function attemptVerdictsSql(d: SqlDialect): string {
+  return `WITH ${commonTables(d)},
+attempt_candidates AS (
+  SELECT a.attempt_id, a.to_number, a.attempt_at,
+         count(c.sid) AS candidate_count,
+         max(c.sid) AS only_sid,
+         coalesce(max(cl.claimed_by), 0) AS most_claims
+  FROM pending_attempts a
+  LEFT JOIN candidates c ON c.attempt_id = a.attempt_id
+  LEFT JOIN claims cl ON cl.sid = c.sid
+  GROUP BY a.attempt_id, a.to_number, a.attempt_at
+)
+SELECT attempt_id, to_number, attempt_at,
+       CASE WHEN candidate_count = 0 THEN 'unmatched_send_error'
+            WHEN candidate_count = 1 AND most_claims = 1 THEN 'matched_by_envelope'
+            ELSE 'ambiguous_envelope' END AS category,
+       CASE WHEN candidate_count = 1 AND most_claims = 1 THEN only_sid END AS matched_sid,
+       candidate_count
+FROM attempt_candidates
+UNION ALL
+SELECT attempt_id, to_number, attempt_at, 'matched_earlier' AS category, NULL AS matched_sid, 0 AS candidate_count
+FROM attempts WHERE attempt_id IN (SELECT matched_attempt FROM already_matched)
+ORDER BY attempt_id`;
+}
+
+/** Messages whose send record says they were created in the window, and which Twilio's list (in the window and direction) does not hold. */
+export function unknownToTwilioSql(d: SqlDialect): string {
+  return `WITH ${commonTables(d)}
+SELECT m.message_sid AS sid, m.status AS archive_status, m.created_ms
+FROM messages m
+WHERE m.created_from_send AND m.created_ms >= ${d.epochMs(':window_from')} AND m.created_ms < ${d.epochMs(':window_to')}
+  AND m.message_sid NOT IN (SELECT sid FROM in_window)
+ORDER BY m.message_sid`;
+}

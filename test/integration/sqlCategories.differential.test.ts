@@ -1,0 +1,324 @@
+/**
+ * The categories' SQL (src/domain/reconcile/sql) against the streaming
+ * engine (src/reconcile/reconcile.ts), on the same archive and the same list:
+ * for every message of Twilio's list and every send attempt, both give the
+ * same category and the same matched SID. Generated days with the hard cases:
+ * redacted numbers on either side, ties, duplicates, out-of-order records,
+ * late callbacks beyond the slack, the window's edges, the match window's
+ * edges, ambiguous candidates, attempts matched by an earlier run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbCategories, type CategoryParameters } from '../../src/adapters/duckdb/sqlCategories';
+import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
+import { scanWindow } from '../../src/adapters/archive/windowScan';
+import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
+import type { RecordFacts } from '../../src/domain/archiveLine';
+import { firehoseObjectKey } from '../../src/domain/archiveLayout';
+import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
+import { redactTwilioRow, type TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
+import { maskTrailingDigits } from '../../src/domain/redaction';
+import { reconcile, type Gap, type Verdict } from '../../src/reconcile/reconcile';
+
+const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
+const FROM = Date.parse('2026-11-25T00:00:00.000Z');
+const TO = Date.parse('2026-11-26T00:00:00.000Z');
+const SLACK_MS = 3_600_000;
+const MATCH_MS = 300_000;
+const MIN = 60_000;
+
+/** A small seeded generator (mulberry32): every failure is reproducible from its seed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const sid = (n: number) => `SM${n.toString(16).padStart(32, '0')}`;
+
+interface Day {
+  records: ArchiveRecord[];
+  rows: TwilioMessageRow[];
+}
+
+function record(fields: Partial<ArchiveRecord> & Pick<ArchiveRecord, 'source' | 'recorded_at' | 'status'>): ArchiveRecord {
+  return {
+    v: 1,
+    event_at: null,
+    account_sid: ACCOUNT,
+    message_sid: null,
+    messaging_service_sid: null,
+    error_code: null,
+    to: null,
+    from: '+15005550006',
+    idempotency_token: null,
+    tags: {},
+    params: {},
+    ...fields,
+  };
+}
+
+/** A generated day: messages with every kind of record history, Twilio's view of them, and failed send attempts. */
+function generateDay(seed: number, redactDigits: number): Day {
+  const rnd = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
+  const chance = (p: number) => rnd() < p;
+  const records: ArchiveRecord[] = [];
+  const rows: TwilioMessageRow[] = [];
+  const mask = (number: string) => maskTrailingDigits(number, redactDigits);
+  // Few distinct numbers, so that envelopes collide.
+  const numbers = Array.from({ length: 40 }, (_, i) => `+1415555${String(1000 + i)}`);
+  const candidates: { to: string; created: number }[] = [];
+
+  for (let n = 1; n <= 300; n++) {
+    const messageSid = sid(n);
+    // Around the window's edges too: some created just before or after it.
+    const created = FROM - 30 * MIN + Math.floor(rnd() * (TO - FROM + 60 * MIN));
+    const to = pick(numbers);
+    const finalStatus = pick(['delivered', 'undelivered', 'failed', 'read', 'sent', 'canceled', 'queued'] as const);
+    const errorCode = finalStatus === 'undelivered' || finalStatus === 'failed' ? pick(['30003', '30005', '30007']) : null;
+    const base = { message_sid: messageSid, to: mask(to) };
+    const history = ['queued', 'sent', ...(finalStatus === 'read' ? ['delivered', 'read'] : [finalStatus])].filter((s, i, all) => all.indexOf(s) === i);
+    const archived = chance(0.85);
+    let hasSend = false;
+    if (archived) {
+      if (chance(0.7)) {
+        hasSend = chance(0.9);
+        // A send record without date_created does not tell the creation time.
+        records.push(record({ ...base, source: 'send', status: 'queued', recorded_at: iso(created + 900), event_at: hasSend ? iso(created) : null }));
+      }
+      // Callbacks: some lost, some twice, some without a time, some late.
+      const upTo = chance(0.8) ? history.length : Math.max(1, history.length - 1);
+      for (let i = 0; i < upTo; i++) {
+        const status = history[i];
+        const eventAt = chance(0.6) ? created + (i + 1) * 20_000 : null;
+        const late = chance(0.05) ? pick([2 * SLACK_MS, 26 * 3_600_000]) : 0;
+        const recordedAt = created + (i + 1) * 21_000 + Math.floor(rnd() * 5_000) + late;
+        const code = status === finalStatus && errorCode && chance(0.8) ? errorCode : null;
+        const callback = record({
+          ...base,
+          source: 'callback',
+          status,
+          event_at: eventAt === null ? null : iso(eventAt),
+          recorded_at: iso(recordedAt),
+          error_code: code,
+        });
+        records.push(callback);
+        if (chance(0.2)) records.push({ ...callback });
+        // A tie at the same rank: another final status at the same event time, recorded later.
+        if (status === finalStatus && (status === 'undelivered' || status === 'failed') && chance(0.3)) {
+          const other = status === 'failed' ? 'undelivered' : 'failed';
+          // Same event time, recorded later; or a later event recorded earlier (the event time decides, not the arrival).
+          if (chance(0.5)) records.push({ ...callback, status: other, recorded_at: iso(recordedAt + 1_000) });
+          else
+            records.push({
+              ...callback,
+              status: other,
+              event_at: iso(created + 600_000),
+              recorded_at: iso(recordedAt - 1_000),
+              error_code: pick(['30001', null]),
+            });
+        }
+      }
+      // A later record without an error code never erases one.
+      if (errorCode && chance(0.3))
+        records.push(record({ ...base, source: 'poll', status: finalStatus, recorded_at: iso(created + 13 * 3_600_000), event_at: null }));
+      if (chance(0.05)) records.push(record({ ...base, source: 'poll', status: 'not_found', recorded_at: iso(created + 12 * 3_600_000) }));
+    }
+    if (!hasSend) candidates.push({ to, created });
+    // Twilio's view: usually the final status; sometimes unlisted, sometimes of another direction or without dates.
+    if (chance(0.95) || !hasSend) {
+      const twilioStatus = chance(0.85) ? finalStatus : pick(['delivered', 'undelivered', 'sent', 'read', 'failed']);
+      rows.push({
+        sid: messageSid,
+        accountSid: chance(0.95) ? ACCOUNT : null,
+        status: twilioStatus,
+        direction: chance(0.03) ? null : chance(0.05) ? 'inbound' : pick(['outbound-api', 'outbound-reply']),
+        to: chance(0.5) ? to : mask(to),
+        from: '+15005550006',
+        dateCreated: chance(0.03) ? null : iso(created),
+        dateSent: iso(created + 1_000),
+        errorCode: twilioStatus === finalStatus ? errorCode : null,
+        messagingServiceSid: null,
+      });
+    }
+  }
+
+  // Send attempts that got no SID: near a candidate (inside, on, and just past the match window), near two, near none.
+  for (let k = 0; k < 80; k++) {
+    const target = pick(candidates);
+    const offset = pick([0, 1_000, -1_000, MATCH_MS, -MATCH_MS, MATCH_MS + 1, -MATCH_MS - 1, 2 * MATCH_MS, 30_000]);
+    const at = chance(0.85) ? target.created + offset : FROM + Math.floor(rnd() * (TO - FROM));
+    const to = chance(0.85) ? target.to : pick(numbers);
+    const clientRef = chance(0.9) ? `ref-${k}` : undefined;
+    const attempt = record({
+      source: 'send_error',
+      status: 'failed',
+      recorded_at: iso(at + 200),
+      event_at: chance(0.5) ? iso(at) : null,
+      to: mask(to),
+      tags: clientRef ? { client_ref: clientRef } : {},
+      params: { error: { message: 'timeout' } },
+    });
+    records.push(attempt);
+    if (chance(0.1)) records.push({ ...attempt });
+    // Matched by an earlier run: its reconcile record names the attempt.
+    if (chance(0.05)) {
+      const id = `${attempt.recorded_at}|${clientRef ?? ''}|${attempt.to}`;
+      records.push(
+        record({ source: 'reconcile', status: 'delivered', recorded_at: iso(TO + 1_000), message_sid: sid(1), params: { reconcile: { matched_attempt: id } } }),
+      );
+    }
+  }
+  return { records, rows };
+}
+
+/** Writes the records as Firehose would: one object per arrival hour, the lines of each shuffled. */
+async function writeArchive(dir: string, records: ArchiveRecord[], seed: number): Promise<FolderArchiveStore> {
+  const rnd = random(seed ^ 0x5eed);
+  const store = new FolderArchiveStore(dir);
+  const byHour = new Map<string, string[]>();
+  for (const r of records) {
+    const hour = r.recorded_at.slice(0, 13);
+    byHour.set(hour, [...(byHour.get(hour) ?? []), toArchiveLine(r)]);
+  }
+  for (const [hour, lines] of byHour) {
+    lines.sort(() => rnd() - 0.5);
+    const key = firehoseObjectKey({
+      prefix: 'firehose/',
+      streamName: 's',
+      streamVersion: 1,
+      oldestArrival: new Date(`${hour}:00:00Z`),
+      uuid: 'u',
+      gzip: false,
+    });
+    await store.put(key, Buffer.from(lines.join('')));
+  }
+  return store;
+}
+
+async function bothEngines(seed: number, redactDigits: number, direction: CategoryParameters['direction'] = 'outbound') {
+  const day = generateDay(seed, redactDigits);
+  const dir = mkdtempSync(join(tmpdir(), 'sql-differential-'));
+  const db = await DuckDbCategories.open();
+  try {
+    const store = await writeArchive(dir, day.records, seed);
+    const common = {
+      store,
+      layout: DEFAULT_ARCHIVE_LAYOUT,
+      from: new Date(FROM),
+      to: new Date(TO),
+      slackMs: SLACK_MS,
+      matchWindowMs: MATCH_MS,
+      direction,
+      redactDigits,
+    };
+
+    const verdicts: Verdict[] = [];
+    const gaps: Gap[] = [];
+    const summary = await reconcile({
+      ...common,
+      allowEmpty: false,
+      twilioList: async (onRow) => {
+        for (const row of day.rows) onRow(row);
+        return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
+      },
+      twilioListDescription: 'generated',
+      appender: null,
+      onGap: (gap) => gaps.push(gap),
+      onVerdict: (verdict) => verdicts.push(verdict),
+    });
+
+    // The SQL reads what the streaming engine read: the same objects of the same window, as facts.
+    const facts: RecordFacts[] = [];
+    await scanWindow(store, DEFAULT_ARCHIVE_LAYOUT, new Date(FROM - SLACK_MS), new Date(TO + SLACK_MS), {
+      allowEmpty: false,
+      onRecord: (f) => facts.push({ ...f }),
+    });
+    await db.addRecords(facts);
+    await db.addTwilioRows(day.rows.map((row) => redactTwilioRow(row, redactDigits)));
+    const parameters: CategoryParameters = { windowFrom: iso(FROM), windowTo: iso(TO), matchWindowMs: MATCH_MS, direction };
+
+    const local = {
+      messages: Object.fromEntries(verdicts.flatMap((v) => (v.kind === 'message' ? [[v.sid, v.category]] : []))),
+      archived: Object.fromEntries(verdicts.flatMap((v) => (v.kind === 'message' && v.archive ? [[v.sid, v.archive]] : []))),
+      attempts: Object.fromEntries(verdicts.flatMap((v) => (v.kind === 'attempt' ? [[v.id, { category: v.category, sid: v.sid }]] : []))),
+      unknown: gaps
+        .filter((g) => g.category === 'unknown_to_twilio')
+        .map((g) => g.message_sid!)
+        .sort(),
+      // What the archive says of each message with a status gap: its latest status and error code.
+      archiveSide: Object.fromEntries(
+        gaps.flatMap((g) => {
+          const archive = (g.evidence as { archive?: { status: string; error_code: string | null } | null }).archive;
+          return ['missing', 'status_behind', 'status_conflict'].includes(g.category) && archive
+            ? [[g.message_sid!, { status: archive.status, error_code: archive.error_code }]]
+            : [];
+        }),
+      ),
+    };
+    const statusVerdicts = await db.statusVerdicts(parameters);
+    const sql = {
+      messages: Object.fromEntries(statusVerdicts.map((v) => [v.sid, v.category])),
+      archived: Object.fromEntries(
+        statusVerdicts.flatMap((v) => (v.archived ? [[v.sid, { status: v.archive_status ?? '', error_code: v.archive_error_code }]] : [])),
+      ),
+      attempts: Object.fromEntries((await db.attemptVerdicts(parameters)).map((v) => [v.attempt_id, { category: v.category, sid: v.matched_sid }])),
+      unknown: (await db.unknownToTwilio(parameters)).map((u) => u.sid),
+      archiveSide: Object.fromEntries(
+        statusVerdicts
+          .filter((v) => v.category !== 'ok' && v.category !== 'pending' && v.archive_status !== null)
+          .map((v) => [v.sid, { status: v.archive_status, error_code: v.archive_error_code }]),
+      ),
+    };
+    return { local, sql, summary, day };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function tally(values: Record<string, unknown>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of Object.values(values)) {
+    const key = typeof value === 'string' ? value : (value as { category: string }).category;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('the categories in SQL (DuckDB) and the streaming engine', () => {
+  it.each([
+    [1, 0],
+    [2, 0],
+    [3, 4],
+    [4, 4],
+    [5, 2],
+  ])('agree on every message and every attempt of a generated day (seed %i, %i digits redacted)', async (seed, redactDigits) => {
+    const { local, sql } = await bothEngines(seed, redactDigits);
+    expect(sql.messages).toEqual(local.messages);
+    expect(sql.attempts).toEqual(local.attempts);
+    expect(sql.unknown).toEqual(local.unknown);
+    expect(sql.archiveSide).toEqual(local.archiveSide);
+    expect(sql.archived).toEqual(local.archived);
+    // The generated days do exercise every category, so agreement means something.
+    const messages = tally(local.messages);
+    expect(Object.keys(messages)).toEqual(expect.arrayContaining(['ok', 'pending', 'missing', 'status_behind', 'status_conflict']));
+    expect(Object.keys(tally(local.attempts))).toEqual(expect.arrayContaining(['ambiguous_envelope', 'matched_by_envelope', 'unmatched_send_error']));
+  });
+
+  it('agree for inbound messages and for every direction', async () => {
+    for (const direction of ['inbound', 'all'] as const) {
+      const { local, sql } = await bothEngines(7, 0, direction);
+      expect(sql.messages).toEqual(local.messages);
+      expect(sql.attempts).toEqual(local.attempts);
+      expect(sql.unknown).toEqual(local.unknown);
+    }
+  });
+});

@@ -1,34 +1,21 @@
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import { archiveReadSummary, type ArchiveReadSummary } from '../adapters/archive/archiveScanner';
+import { archiveReadSummary, type ArchiveReadSummary, type ScanReport } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportProblem, ExportReadReport } from '../adapters/twilioExport/exportFileReader';
 import type { ArchiveLayout } from '../config/archiveSettings';
 import type { RecordFacts } from '../domain/archiveLine';
-import { toArchiveLine, type ParamValue } from '../domain/archiveRecord';
+import type { ParamValue } from '../domain/archiveRecord';
 import { MessageStates } from '../domain/messageState';
 import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeMatcher';
-import { buildReconcileRecord, matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
-import { categorizeStatus, type StatusCategory } from '../domain/reconcile/statusCategory';
+import { matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
+import { categorizeStatus } from '../domain/reconcile/statusCategory';
 import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { maskReasons, maskTrailingDigits, redactParameters } from '../domain/redaction';
-import { isFinalStatus } from '../domain/statusRules';
-import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
+import { ReconcileReport, type AttemptEvidence, type Gap, type ReconcileCounts, type ReportOutcome, type Verdict } from './reconcileReport';
 
-/** --max-missing-share's default: above 5% missing, --write appends nothing. */
-export const DEFAULT_MAX_MISSING_SHARE = 0.05;
-
-export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio';
-
-/** One line of gaps.ndjson. */
-export interface Gap {
-  category: GapCategory;
-  message_sid: string | null;
-  /** What shows it: the archive's side and Twilio's. */
-  evidence: Record<string, unknown>;
-  /** Whether --write appends a correction for it in this run (unless the summary's write_refused or write_error says it did not). */
-  written?: boolean;
-}
+export { DEFAULT_MAX_MISSING_SHARE } from './reconcileReport';
+export type { AttemptCategory, CountCategory, Gap, GapCategory, Verdict } from './reconcileReport';
 
 /** Twilio's list, from whatever source: streams rows and reports what it could not read. */
 export type TwilioList = (onRow: (row: TwilioMessageRow) => void) => Promise<ExportReadReport>;
@@ -64,15 +51,6 @@ export interface ReconcileOptions {
   onProgress?: (phase: 'archive' | 'twilio', done: number, total: number) => void;
 }
 
-export type AttemptCategory = 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error';
-
-export type Verdict =
-  | { kind: 'message'; sid: string; category: StatusCategory; archive: { status: string; error_code: string | null } | null }
-  /** `matched_earlier`: an attempt a previous run matched (its reconcile record is in the archive). */
-  | { kind: 'attempt'; id: string; category: AttemptCategory | 'matched_earlier'; sid: string | null };
-
-export type CountCategory = StatusCategory | 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error' | 'unknown_to_twilio';
-
 export interface ReconcileSummary {
   window: { from: string; to: string; archive_scanned_from: string; archive_scanned_to: string; match_window_ms: number; direction: string };
   inputs: {
@@ -81,7 +59,7 @@ export interface ReconcileSummary {
     archive_read: ArchiveReadSummary & { records: number };
     twilio_read: { complete: boolean; rows: number; malformed_rows: number; problems: ExportProblem[] };
   };
-  counts: Record<CountCategory, number> & { twilio_messages: number; outside_window: number; other_direction: number; send_errors: number };
+  counts: ReconcileCounts;
   /** Corrections appended with --write. */
   written: number;
   /** Why the corrections could not be appended, if they could not: then no gap marked written is closed. */
@@ -103,9 +81,7 @@ export interface ReconcileSummary {
   duration_ms: number;
 }
 
-interface Attempt extends SendAttempt {
-  tags: Record<string, ParamValue>;
-}
+type Attempt = AttemptEvidence & SendAttempt;
 
 /**
  * Proves the archive against Twilio's own list of messages: every message of
@@ -131,14 +107,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const attemptFrom = new Date(options.from.getTime() - options.matchWindowMs).toISOString();
   const onRecord = (facts: RecordFacts) => {
     if (facts.source === 'send_error') {
-      const at = facts.event_at ?? facts.recorded_at;
-      if (facts.to && at >= attemptFrom && at < toIso) {
-        // Masked again (idempotent) in case the record predates redaction: the attempt is quoted in evidence and corrections.
-        const to = maskTrailingDigits(facts.to, options.redactDigits);
-        const tags = redactParameters(facts.tags as Record<string, ParamValue>, options.redactDigits);
-        const id = attemptId(facts.recorded_at, tags, to);
-        if (!attemptIds.has(id)) attempts.push({ id, to, at, tags });
-        attemptIds.add(id);
+      const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);
+      if (attempt && !attemptIds.has(attempt.id)) {
+        attempts.push(attempt);
+        attemptIds.add(attempt.id);
       }
       return;
     }
@@ -154,173 +126,63 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
   });
 
-  const counts: ReconcileSummary['counts'] = {
-    ok: 0,
-    pending: 0,
-    missing: 0,
-    status_behind: 0,
-    status_conflict: 0,
-    matched_by_envelope: 0,
-    ambiguous_envelope: 0,
-    unmatched_send_error: 0,
-    unknown_to_twilio: 0,
-    twilio_messages: 0,
-    outside_window: 0,
-    other_direction: 0,
-    send_errors: attempts.length,
-  };
-  let gapsRemaining = 0;
-  const corrections = options.appender ? new PendingCorrections() : null;
-  const report = (gap: Gap) => {
-    // A match by envelope explains an attempt; it is not a gap for the exit code, written or not.
-    if (!gap.written && gap.category !== 'matched_by_envelope') gapsRemaining++;
-    options.onGap(gap);
-  };
-
-  const statusGap = (row: TwilioMessageRow, category: Exclude<StatusCategory, 'ok' | 'pending'>, fixedByMatch = false) => {
-    const state = states.get(row.sid);
-    const accountSid = row.accountSid ?? state?.accountSid ?? null;
-    const fixable = (category === 'missing' || category === 'status_behind') && options.appender !== null && accountSid !== null;
-    if (fixable && !fixedByMatch) corrections?.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, now(), options.redactDigits)));
-    report({
-      category,
-      message_sid: row.sid,
-      evidence: {
-        archive: state ? { status: state.status, error_code: state.errorCode, last_recorded_at: state.newestRecordedAt } : null,
-        twilio: { status: row.status, error_code: row.errorCode, date_created: row.dateCreated, date_sent: row.dateSent },
-        ...(fixedByMatch ? { fixed_by: 'matched_by_envelope' } : {}),
-      },
-      written: fixable,
-    });
-  };
-
-  const twilioStatuses: Record<string, number> = {};
-  const errorCodes = new Map<string, number>();
-  const lag = LAG_BUCKETS.map(() => 0);
-
+  const report = new ReconcileReport({ ...options, now });
   const pendingAttempts = attempts.filter((a) => !alreadyMatched.has(a.id));
   const matcher = new EnvelopeMatcher(pendingAttempts, options.matchWindowMs);
   const rowsBySid = new Map<string, TwilioMessageRow>();
-  const deferred: { row: TwilioMessageRow; category: Exclude<StatusCategory, 'ok' | 'pending'> }[] = [];
-  // Twilio's rows are masked as the archive is, as they are read: nothing downstream sees a full number.
   const onRow = (unmasked: TwilioMessageRow) => {
-    const row = redactTwilioRow(unmasked, options.redactDigits);
-    if (!matchesDirection(row, options.direction)) {
-      counts.other_direction++;
-      return;
-    }
-    const created = row.dateCreated ?? row.dateSent;
-    if (created !== null && (created < fromIso || created >= toIso)) {
-      counts.outside_window++;
-      return;
-    }
-    counts.twilio_messages++;
-    twilioStatuses[row.status] = (twilioStatuses[row.status] ?? 0) + 1;
-    if (row.errorCode) errorCodes.set(row.errorCode, (errorCodes.get(row.errorCode) ?? 0) + 1);
+    const row = placeRow(unmasked, report, options.redactDigits, options.direction, fromIso, toIso);
+    if (!row) return;
     const state = states.markListed(row.sid);
-    if (state && isFinalStatus(state.status)) lag[lagBucket(state.recordedMs - state.createdMs)]++;
     const category = categorizeStatus(state?.status || null, row.status);
-    counts[category]++;
-    options.onVerdict?.({ kind: 'message', sid: row.sid, category, archive: state ? { status: state.status, error_code: state.errorCode } : null });
     // A message with no send record may be the one a failed attempt created: offer it to the matcher.
+    const created = row.dateCreated ?? row.dateSent;
     const candidate = !state?.createdFromSend && row.to !== null && created !== null && matcher.offer({ sid: row.sid, to: row.to, dateCreated: created });
     if (candidate) rowsBySid.set(row.sid, row);
-    if (category === 'ok' || category === 'pending') return;
-    // A candidate's status gap waits for the matching: a match writes one record that fixes both.
-    if (candidate) deferred.push({ row, category });
-    else statusGap(row, category);
+    report.listed(row, state ?? null, category, candidate);
   };
   let twilioRead: ExportReadReport;
   try {
     twilioRead = await options.twilioList(onRow);
   } catch (error) {
-    // An unreadable list stops the run: the corrections held so far are dropped with it, unappended.
-    corrections?.discard();
+    report.discard();
     throw error;
   }
 
-  const matchedSids = new Set<string>();
-  for (const attempt of attempts)
-    if (alreadyMatched.has(attempt.id)) options.onVerdict?.({ kind: 'attempt', id: attempt.id, category: 'matched_earlier', sid: null });
+  for (const attempt of attempts) if (alreadyMatched.has(attempt.id)) report.matchedEarlier(attempt.id);
   for (const outcome of matcher.outcomes()) {
-    counts[outcome.category]++;
-    options.onVerdict?.({
-      kind: 'attempt',
-      id: outcome.attempt.id,
-      category: outcome.category,
-      sid: outcome.category === 'matched_by_envelope' ? outcome.message.sid : null,
-    });
-    const attemptEvidence = {
-      id: outcome.attempt.id,
-      to: outcome.attempt.to,
-      at: outcome.attempt.at,
-      tags: outcome.attempt.tags,
-      client_ref: outcome.attempt.tags.client_ref ?? null,
-    };
-    if (outcome.category === 'unmatched_send_error') continue;
-    if (outcome.category === 'ambiguous_envelope') {
-      report({
-        category: 'ambiguous_envelope',
-        message_sid: null,
-        evidence: { attempt: attemptEvidence, candidates: outcome.candidates, competing_attempts: outcome.competingAttempts },
-      });
-      continue;
+    if (outcome.category === 'matched_by_envelope') {
+      const row = rowsBySid.get(outcome.message.sid)!;
+      report.attempt({ ...outcome, row, archive: states.get(row.sid) ?? null });
+    } else {
+      report.attempt(outcome);
     }
-    const row = rowsBySid.get(outcome.message.sid)!;
-    const accountSid = row.accountSid ?? states.get(row.sid)?.accountSid ?? null;
-    const canWrite = options.appender !== null && accountSid !== null;
-    if (canWrite) {
-      corrections?.add(
-        toArchiveLine(
-          buildReconcileRecord(
-            row,
-            accountSid,
-            { category: 'matched_by_envelope', attemptId: outcome.attempt.id, tags: outcome.attempt.tags },
-            now(),
-            options.redactDigits,
-          ),
-        ),
-      );
-      matchedSids.add(row.sid);
-    }
-    report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: outcome.message }, written: canWrite });
   }
-  for (const { row, category } of deferred) statusGap(row, category, matchedSids.has(row.sid));
-  counts.matched_by_envelope += attempts.length - pendingAttempts.length;
+  report.settleDeferred();
 
   for (const [sid, state] of states.entries()) {
     if (!state.createdFromSend || state.createdMs < fromMs || state.createdMs >= toMs || state.listedByTwilio) continue;
-    counts.unknown_to_twilio++;
-    report({
-      category: 'unknown_to_twilio',
-      message_sid: sid,
-      evidence: { archive: { status: state.status, created_at: state.createdAt, last_recorded_at: state.newestRecordedAt } },
-    });
+    report.unknownToTwilio(sid, state);
   }
+  const outcome = await report.close();
 
-  const maxMissingShare = options.maxMissingShare ?? DEFAULT_MAX_MISSING_SHARE;
-  const missingShare = counts.twilio_messages === 0 ? 0 : counts.missing / counts.twilio_messages;
-  let writeRefused: string | null = null;
-  let outcome: AppendOutcome = { appended: 0, failed: 0, error: null };
-  if (corrections && missingShare > maxMissingShare) {
-    writeRefused =
-      `${percent(missingShare)} of Twilio's messages (${counts.missing} of ${counts.twilio_messages}) are missing from the archive, above --max-missing-share ${percent(maxMissingShare)}: ` +
-      'that points at a wrong --archive, window or export rather than a bad day, and an append to the archive cannot be undone. ' +
-      `Nothing was appended. Check the inputs; if the result is right, run again with --max-missing-share ${Math.min(1, Math.ceil(missingShare * 100) / 100)}.`;
-    corrections.discard();
-  } else if (corrections) {
-    outcome = await corrections.appendTo(options.appender!);
-  }
-  // Corrections that are not in the archive leave open every gap they were to close.
-  gapsRemaining += writeRefused ? corrections!.count : outcome.failed;
+  return summaryOf(options, started, scan, twilioRead, outcome);
+}
 
-  const partial = !scan.complete || !twilioRead.complete;
+/** The run's summary, whichever engine decided the categories. */
+export function summaryOf(
+  options: ReconcileOptions,
+  started: number,
+  scan: ScanReport,
+  twilioRead: ExportReadReport,
+  outcome: ReportOutcome,
+): ReconcileSummary {
   return {
     window: {
-      from: fromIso,
-      to: toIso,
-      archive_scanned_from: scanFrom.toISOString(),
-      archive_scanned_to: scanTo.toISOString(),
+      from: options.from.toISOString(),
+      to: options.to.toISOString(),
+      archive_scanned_from: new Date(options.from.getTime() - options.slackMs).toISOString(),
+      archive_scanned_to: new Date(options.to.getTime() + options.slackMs).toISOString(),
       match_window_ms: options.matchWindowMs,
       direction: options.direction,
     },
@@ -335,49 +197,52 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
         problems: maskReasons(twilioRead.problems, options.redactDigits),
       },
     },
-    counts,
-    written: outcome.appended,
-    write_error: outcome.error,
-    write_refused: writeRefused,
-    plausibility: { missing_share: missingShare, max_missing_share: maxMissingShare },
-    gaps_remaining: gapsRemaining,
-    partial,
-    charts: {
-      twilio_statuses: twilioStatuses,
-      top_error_codes: [...errorCodes.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 10)
-        .map(([code, count]) => ({ code, count })),
-      callback_lag: LAG_BUCKETS.map(([bucket], i) => ({ bucket, count: lag[i] })),
-    },
+    ...outcome,
+    partial: !scan.complete || !twilioRead.complete,
     duration_ms: Date.now() - started,
   };
 }
 
-/** Time from a message's creation to the archive's record of its final status, in buckets (upper bounds in ms). */
-const LAG_BUCKETS: [string, number][] = [
-  ['< 1 min', 60_000],
-  ['1–5 min', 300_000],
-  ['5–15 min', 900_000],
-  ['15–60 min', 3_600_000],
-  ['1–6 h', 21_600_000],
-  ['6–24 h', 86_400_000],
-  ['> 24 h', Infinity],
-];
-
-function lagBucket(ms: number): number {
-  const i = LAG_BUCKETS.findIndex(([, upper]) => Math.max(0, ms) < upper);
-  return i === -1 ? LAG_BUCKETS.length - 1 : i;
-}
-
-function percent(share: number): string {
-  return `${Number((share * 100).toFixed(2))}%`;
-}
-
 /** Stable across runs: the attempt's record is never rewritten, and masking a masked number changes nothing. */
-function attemptId(recordedAt: string, tags: Record<string, ParamValue>, to: string): string {
+export function attemptId(recordedAt: string, tags: Record<string, ParamValue>, to: string): string {
   const ref = tags.client_ref;
   return `${recordedAt}|${typeof ref === 'string' ? ref : ''}|${to}`;
+}
+
+/** A send_error record as an attempt, when it names a recipient and was made in the window (less the match window). */
+export function attemptOf(facts: RecordFacts, attemptFromIso: string, toIso: string, redactDigits: number): AttemptEvidence | null {
+  const at = facts.event_at ?? facts.recorded_at;
+  if (!facts.to || at < attemptFromIso || at >= toIso) return null;
+  // Masked again (idempotent) in case the record predates redaction: the attempt is quoted in evidence and corrections.
+  const to = maskTrailingDigits(facts.to, redactDigits);
+  const tags = redactParameters(facts.tags as Record<string, ParamValue>, redactDigits);
+  return { id: attemptId(facts.recorded_at, tags, to), to, at, tags };
+}
+
+/**
+ * One row of Twilio's list, masked as the archive is (nothing downstream sees
+ * a full number), or null when it is of another direction or created outside
+ * the window: those are counted, not reconciled.
+ */
+export function placeRow(
+  unmasked: TwilioMessageRow,
+  report: ReconcileReport,
+  redactDigits: number,
+  direction: ReconcileOptions['direction'],
+  fromIso: string,
+  toIso: string,
+): TwilioMessageRow | null {
+  const row = redactTwilioRow(unmasked, redactDigits);
+  if (!matchesDirection(row, direction)) {
+    report.otherDirection();
+    return null;
+  }
+  const created = row.dateCreated ?? row.dateSent;
+  if (created !== null && (created < fromIso || created >= toIso)) {
+    report.outsideWindow();
+    return null;
+  }
+  return row;
 }
 
 /**

@@ -1,0 +1,287 @@
+import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
+import { toArchiveLine, type ParamValue } from '../domain/archiveRecord';
+import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
+import { buildReconcileRecord } from '../domain/reconcile/reconcileRecord';
+import type { StatusCategory } from '../domain/reconcile/statusCategory';
+import type { TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import { isFinalStatus } from '../domain/statusRules';
+import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
+
+/** --max-missing-share's default: above 5% missing, --write appends nothing. */
+export const DEFAULT_MAX_MISSING_SHARE = 0.05;
+
+export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio';
+
+/** One line of gaps.ndjson. */
+export interface Gap {
+  category: GapCategory;
+  message_sid: string | null;
+  /** What shows it: the archive's side and Twilio's. */
+  evidence: Record<string, unknown>;
+  /** Whether --write appends a correction for it in this run (unless the summary's write_refused or write_error says it did not). */
+  written?: boolean;
+}
+
+export type AttemptCategory = 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error';
+
+export type Verdict =
+  | { kind: 'message'; sid: string; category: StatusCategory; archive: { status: string; error_code: string | null } | null }
+  /** `matched_earlier`: an attempt a previous run matched (its reconcile record is in the archive). */
+  | { kind: 'attempt'; id: string; category: AttemptCategory | 'matched_earlier'; sid: string | null };
+
+export type CountCategory = StatusCategory | AttemptCategory | 'unknown_to_twilio';
+
+export type ReconcileCounts = Record<CountCategory, number> & { twilio_messages: number; outside_window: number; other_direction: number; send_errors: number };
+
+/** What the archive says of a message, whichever engine folded it. */
+export interface ArchiveSide {
+  status: string;
+  errorCode: string | null;
+  accountSid: string | null;
+  newestRecordedAt: string;
+  /** When the record of the latest status was written, and when the message was created: epoch ms. */
+  recordedMs: number;
+  createdMs: number;
+}
+
+/** A send attempt as quoted in evidence and corrections (its number masked). */
+export interface AttemptEvidence {
+  id: string;
+  to: string;
+  at: string;
+  tags: Record<string, ParamValue>;
+}
+
+export type AttemptFinding =
+  | { category: 'matched_by_envelope'; attempt: AttemptEvidence; message: EnvelopeCandidate; row: TwilioMessageRow; archive: ArchiveSide | null }
+  | { category: 'ambiguous_envelope'; attempt: AttemptEvidence; candidates: EnvelopeCandidate[]; competingAttempts: string[] }
+  | { category: 'unmatched_send_error'; attempt: AttemptEvidence };
+
+export interface ReportOptions {
+  appender: ArchiveAppender | null;
+  maxMissingShare?: number;
+  redactDigits: number;
+  onGap: (gap: Gap) => void;
+  onVerdict?: (verdict: Verdict) => void;
+  now: () => Date;
+}
+
+export interface ReportOutcome {
+  counts: ReconcileCounts;
+  written: number;
+  write_error: string | null;
+  write_refused: string | null;
+  plausibility: { missing_share: number; max_missing_share: number };
+  gaps_remaining: number;
+  charts: {
+    twilio_statuses: Record<string, number>;
+    top_error_codes: { code: string; count: number }[];
+    callback_lag: { bucket: string; count: number }[];
+  };
+}
+
+type StatusGapCategory = Exclude<StatusCategory, 'ok' | 'pending'>;
+
+/**
+ * What a reconciliation finds, turned into gaps, corrections, counts and
+ * charts: the same for every engine (the streaming one, the SQL ones), which
+ * only decide the categories and hand each verdict here.
+ */
+export class ReconcileReport {
+  readonly counts: ReconcileCounts = {
+    ok: 0,
+    pending: 0,
+    missing: 0,
+    status_behind: 0,
+    status_conflict: 0,
+    matched_by_envelope: 0,
+    ambiguous_envelope: 0,
+    unmatched_send_error: 0,
+    unknown_to_twilio: 0,
+    twilio_messages: 0,
+    outside_window: 0,
+    other_direction: 0,
+    send_errors: 0,
+  };
+  private gapsRemaining = 0;
+  private readonly corrections: PendingCorrections | null;
+  private readonly twilioStatuses: Record<string, number> = {};
+  private readonly errorCodes = new Map<string, number>();
+  private readonly lag = LAG_BUCKETS.map(() => 0);
+  private readonly deferred: { row: TwilioMessageRow; archive: ArchiveSide | null; category: StatusGapCategory }[] = [];
+  private readonly matchedSids = new Set<string>();
+
+  constructor(private readonly options: ReportOptions) {
+    this.corrections = options.appender ? new PendingCorrections() : null;
+  }
+
+  otherDirection(): void {
+    this.counts.other_direction++;
+  }
+
+  outsideWindow(): void {
+    this.counts.outside_window++;
+  }
+
+  /**
+   * A message of Twilio's list, in the window and direction. A `candidate`
+   * (offered to the envelope matcher) has its status gap wait for the
+   * matching: a match writes one record that fixes both.
+   */
+  listed(row: TwilioMessageRow, archive: ArchiveSide | null, category: StatusCategory, candidate: boolean): void {
+    this.counts.twilio_messages++;
+    this.twilioStatuses[row.status] = (this.twilioStatuses[row.status] ?? 0) + 1;
+    if (row.errorCode) this.errorCodes.set(row.errorCode, (this.errorCodes.get(row.errorCode) ?? 0) + 1);
+    if (archive && isFinalStatus(archive.status)) this.lag[lagBucket(archive.recordedMs - archive.createdMs)]++;
+    this.counts[category]++;
+    this.options.onVerdict?.({ kind: 'message', sid: row.sid, category, archive: archive ? { status: archive.status, error_code: archive.errorCode } : null });
+    if (category === 'ok' || category === 'pending') return;
+    if (candidate) this.deferred.push({ row, archive, category });
+    else this.statusGap(row, archive, category, false);
+  }
+
+  /** A send attempt that a previous run matched: counted, never matched again. */
+  matchedEarlier(attemptId: string): void {
+    this.counts.send_errors++;
+    this.counts.matched_by_envelope++;
+    this.options.onVerdict?.({ kind: 'attempt', id: attemptId, category: 'matched_earlier', sid: null });
+  }
+
+  attempt(finding: AttemptFinding): void {
+    this.counts.send_errors++;
+    this.counts[finding.category]++;
+    this.options.onVerdict?.({
+      kind: 'attempt',
+      id: finding.attempt.id,
+      category: finding.category,
+      sid: finding.category === 'matched_by_envelope' ? finding.message.sid : null,
+    });
+    const attemptEvidence = { ...finding.attempt, client_ref: finding.attempt.tags.client_ref ?? null };
+    if (finding.category === 'unmatched_send_error') return;
+    if (finding.category === 'ambiguous_envelope') {
+      this.report({
+        category: 'ambiguous_envelope',
+        message_sid: null,
+        evidence: { attempt: attemptEvidence, candidates: finding.candidates, competing_attempts: finding.competingAttempts },
+      });
+      return;
+    }
+    const { row } = finding;
+    const accountSid = row.accountSid ?? finding.archive?.accountSid ?? null;
+    const canWrite = this.options.appender !== null && accountSid !== null;
+    if (canWrite) {
+      this.corrections?.add(
+        toArchiveLine(
+          buildReconcileRecord(
+            row,
+            accountSid,
+            { category: 'matched_by_envelope', attemptId: finding.attempt.id, tags: finding.attempt.tags },
+            this.options.now(),
+            this.options.redactDigits,
+          ),
+        ),
+      );
+      this.matchedSids.add(row.sid);
+    }
+    this.report({ category: 'matched_by_envelope', message_sid: row.sid, evidence: { attempt: attemptEvidence, message: finding.message }, written: canWrite });
+  }
+
+  /** After every attempt: the status gaps that waited for the matching. */
+  settleDeferred(): void {
+    for (const { row, archive, category } of this.deferred.splice(0)) this.statusGap(row, archive, category, this.matchedSids.has(row.sid));
+  }
+
+  unknownToTwilio(sid: string, archive: { status: string; createdAt: string; newestRecordedAt: string }): void {
+    this.counts.unknown_to_twilio++;
+    this.report({
+      category: 'unknown_to_twilio',
+      message_sid: sid,
+      evidence: { archive: { status: archive.status, created_at: archive.createdAt, last_recorded_at: archive.newestRecordedAt } },
+    });
+  }
+
+  /** An unreadable list stops the run: the corrections held so far are dropped with it, unappended. */
+  discard(): void {
+    this.corrections?.discard();
+  }
+
+  /** Appends the corrections unless the result is implausible, and says what happened. */
+  async close(): Promise<ReportOutcome> {
+    const { counts } = this;
+    const maxMissingShare = this.options.maxMissingShare ?? DEFAULT_MAX_MISSING_SHARE;
+    const missingShare = counts.twilio_messages === 0 ? 0 : counts.missing / counts.twilio_messages;
+    let writeRefused: string | null = null;
+    let outcome: AppendOutcome = { appended: 0, failed: 0, error: null };
+    if (this.corrections && missingShare > maxMissingShare) {
+      writeRefused =
+        `${percent(missingShare)} of Twilio's messages (${counts.missing} of ${counts.twilio_messages}) are missing from the archive, above --max-missing-share ${percent(maxMissingShare)}: ` +
+        'that points at a wrong --archive, window or export rather than a bad day, and an append to the archive cannot be undone. ' +
+        `Nothing was appended. Check the inputs; if the result is right, run again with --max-missing-share ${Math.min(1, Math.ceil(missingShare * 100) / 100)}.`;
+      this.corrections.discard();
+    } else if (this.corrections) {
+      outcome = await this.corrections.appendTo(this.options.appender!);
+    }
+    // Corrections that are not in the archive leave open every gap they were to close.
+    const gapsRemaining = this.gapsRemaining + (writeRefused ? this.corrections!.count : outcome.failed);
+    return {
+      counts,
+      written: outcome.appended,
+      write_error: outcome.error,
+      write_refused: writeRefused,
+      plausibility: { missing_share: missingShare, max_missing_share: maxMissingShare },
+      gaps_remaining: gapsRemaining,
+      charts: {
+        twilio_statuses: this.twilioStatuses,
+        top_error_codes: [...this.errorCodes.entries()]
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, 10)
+          .map(([code, count]) => ({ code, count })),
+        callback_lag: LAG_BUCKETS.map(([bucket], i) => ({ bucket, count: this.lag[i] })),
+      },
+    };
+  }
+
+  private report(gap: Gap): void {
+    // A match by envelope explains an attempt; it is not a gap for the exit code, written or not.
+    if (!gap.written && gap.category !== 'matched_by_envelope') this.gapsRemaining++;
+    this.options.onGap(gap);
+  }
+
+  private statusGap(row: TwilioMessageRow, archive: ArchiveSide | null, category: StatusGapCategory, fixedByMatch: boolean): void {
+    const accountSid = row.accountSid ?? archive?.accountSid ?? null;
+    const fixable = (category === 'missing' || category === 'status_behind') && this.options.appender !== null && accountSid !== null;
+    if (fixable && !fixedByMatch) {
+      this.corrections?.add(toArchiveLine(buildReconcileRecord(row, accountSid, { category }, this.options.now(), this.options.redactDigits)));
+    }
+    this.report({
+      category,
+      message_sid: row.sid,
+      evidence: {
+        archive: archive ? { status: archive.status, error_code: archive.errorCode, last_recorded_at: archive.newestRecordedAt } : null,
+        twilio: { status: row.status, error_code: row.errorCode, date_created: row.dateCreated, date_sent: row.dateSent },
+        ...(fixedByMatch ? { fixed_by: 'matched_by_envelope' } : {}),
+      },
+      written: fixable,
+    });
+  }
+}
+
+/** Time from a message's creation to the archive's record of its final status, in buckets (upper bounds in ms). */
+const LAG_BUCKETS: [string, number][] = [
+  ['< 1 min', 60_000],
+  ['1–5 min', 300_000],
+  ['5–15 min', 900_000],
+  ['15–60 min', 3_600_000],
+  ['1–6 h', 21_600_000],
+  ['6–24 h', 86_400_000],
+  ['> 24 h', Infinity],
+];
+
+function lagBucket(ms: number): number {
+  const i = LAG_BUCKETS.findIndex(([, upper]) => Math.max(0, ms) < upper);
+  return i === -1 ? LAG_BUCKETS.length - 1 : i;
+}
+
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
+}

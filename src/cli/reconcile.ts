@@ -46,6 +46,9 @@ Options:
                          --archive, window or export. A fraction or a percentage. Default: 5%.
   --allow-empty          Go on when the archive holds no object at all in the window (otherwise
                          exit 2: an empty window usually means a wrong --archive).
+  --engine <engine>      local (default): the streaming engine, memory bounded by the day's
+                         messages. duckdb: the categories decided by their SQL definition, run
+                         in-process on DuckDB over the same validated inputs; same outputs.
   -h, --help             This text.
 
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
@@ -138,6 +141,7 @@ export const command = defineCommand({
     append: { type: 'string' },
     'allow-empty': { type: 'boolean' },
     'max-missing-share': { type: 'string' },
+    engine: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
@@ -153,6 +157,11 @@ export const command = defineCommand({
       if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
       const direction = values.direction ?? 'outbound';
       if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
+      const engine = values.engine ?? 'local';
+      if (engine === 'athena') throw new UsageError('--engine athena is not available yet: use local or duckdb (docs/reconciliation.md, "Engines")');
+      if (engine !== 'local' && engine !== 'duckdb') throw new UsageError('--engine must be local or duckdb');
+      // DuckDB is loaded only when asked for.
+      const run = engine === 'duckdb' ? (await import('../reconcile/sqlReconcile')).reconcileWithDuckDb : reconcile;
       const append = appendOption(values.append);
       const maxMissingShare = shareOption(values['max-missing-share']);
       const { from, to } = window(values, new Date());
@@ -170,7 +179,7 @@ export const command = defineCommand({
       const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
       let summary: ReconcileSummary;
       try {
-        summary = await reconcile({
+        summary = await run({
           store: archive.store,
           layout: archive.layout,
           allowEmpty: values['allow-empty'] ?? false,

@@ -196,6 +196,33 @@ describe('reconcile end to end', () => {
     expect(result.stdout).toMatch(/gap\(s\) remain/);
   });
 
+  it('--engine duckdb writes what --engine local writes, and --engine athena is refused for now', async () => {
+    const outputs = [];
+    for (const engine of ['local', 'duckdb']) {
+      const out = join(dir, `out-${engine}`);
+      const result = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', out, '--engine', engine]);
+      expect({ engine, code: result.code }).toEqual({ engine, code: 1 });
+      const { summary, gaps } = results(out);
+      outputs.push({ summary: { ...summary, duration_ms: 0 }, gaps: gaps.map((g) => JSON.stringify(g)).sort() });
+    }
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[0].gaps.length).toBeGreaterThan(5);
+    const athena = await run([
+      '--archive',
+      join(dir, 'archive'),
+      '--day',
+      DAY,
+      '--export',
+      join(dir, 'messages.csv'),
+      '--out',
+      join(dir, 'a'),
+      '--engine',
+      'athena',
+    ]);
+    expect(athena.code).toBe(2);
+    expect(athena.stderr).toMatch(/--engine athena is not available yet/);
+  });
+
   it('writes a self-contained HTML report whose charts render in headless Chromium', async () => {
     const out = join(dir, 'out');
     await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', out]);

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbCategories, type CategoryParameters } from '../../src/adapters/duckdb/sqlCategories';
+import { DuckDbCategories, type CategoryParameters, type StatusVerdict } from '../../src/adapters/duckdb/sqlCategories';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { scanWindow } from '../../src/adapters/archive/windowScan';
 import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
@@ -19,7 +19,8 @@ import { firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
 import { redactTwilioRow, type TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
 import { maskTrailingDigits } from '../../src/domain/redaction';
-import { reconcile, type Gap, type Verdict } from '../../src/reconcile/reconcile';
+import { reconcile, type Gap, type ReconcileOptions, type Verdict } from '../../src/reconcile/reconcile';
+import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const FROM = Date.parse('2026-11-25T00:00:00.000Z');
@@ -263,14 +264,15 @@ async function bothEngines(seed: number, redactDigits: number, direction: Catego
         }),
       ),
     };
-    const statusVerdicts = await db.statusVerdicts(parameters);
+    await db.decide(parameters);
+    const statusVerdicts = await db.all<StatusVerdict>('statusVerdicts');
     const sql = {
       messages: Object.fromEntries(statusVerdicts.map((v) => [v.sid, v.category])),
       archived: Object.fromEntries(
         statusVerdicts.flatMap((v) => (v.archived ? [[v.sid, { status: v.archive_status ?? '', error_code: v.archive_error_code }]] : [])),
       ),
-      attempts: Object.fromEntries((await db.attemptVerdicts(parameters)).map((v) => [v.attempt_id, { category: v.category, sid: v.matched_sid }])),
-      unknown: (await db.unknownToTwilio(parameters)).map((u) => u.sid),
+      attempts: Object.fromEntries((await db.attemptVerdicts()).map((v) => [v.attempt_id, { category: v.category, sid: v.matched_sid }])),
+      unknown: (await db.unknownToTwilio()).map((u) => u.sid),
       archiveSide: Object.fromEntries(
         statusVerdicts
           .filter((v) => v.category !== 'ok' && v.category !== 'pending' && v.archive_status !== null)
@@ -319,6 +321,63 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       expect(sql.messages).toEqual(local.messages);
       expect(sql.attempts).toEqual(local.attempts);
       expect(sql.unknown).toEqual(local.unknown);
+    }
+  });
+
+  /** Arrays in evidence sorted, so that the order engines list things in does not count. */
+  function normalized(gaps: Gap[]): string[] {
+    const sortDeep = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(sortDeep).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sortDeep(v)]))
+          : value;
+    return gaps.map((gap) => JSON.stringify(sortDeep(gap))).sort();
+  }
+
+  it.each([
+    [11, 0],
+    [12, 4],
+  ])('--engine duckdb writes the same gaps, corrections and summary as --engine local (seed %i, %i digits redacted)', async (seed, redactDigits) => {
+    const day = generateDay(seed, redactDigits);
+    const dir = mkdtempSync(join(tmpdir(), 'sql-engine-'));
+    try {
+      const store = await writeArchive(dir, day.records, seed);
+      const run = async (engine: typeof reconcile) => {
+        const gaps: Gap[] = [];
+        const appended: string[] = [];
+        const options: ReconcileOptions = {
+          store,
+          layout: DEFAULT_ARCHIVE_LAYOUT,
+          allowEmpty: false,
+          from: new Date(FROM),
+          to: new Date(TO),
+          slackMs: SLACK_MS,
+          matchWindowMs: MATCH_MS,
+          direction: 'outbound',
+          redactDigits,
+          maxMissingShare: 1,
+          twilioList: async (onRow) => {
+            for (const row of day.rows) onRow(row);
+            return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
+          },
+          twilioListDescription: 'generated',
+          appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
+          onGap: (gap) => gaps.push(gap),
+          now: () => new Date('2026-11-27T06:00:00.000Z'),
+        };
+        const summary = await engine(options);
+        return { gaps: normalized(gaps), appended: appended.sort(), summary: { ...summary, duration_ms: 0 } };
+      };
+      const local = await run(reconcile);
+      const duck = await run(reconcileWithDuckDb);
+      expect(duck.summary).toEqual(local.summary);
+      expect(duck.gaps).toEqual(local.gaps);
+      expect(duck.appended).toEqual(local.appended);
+      expect(local.summary.written).toBeGreaterThan(10);
+      expect(local.gaps.length).toBeGreaterThan(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -4,10 +4,10 @@
  * Twilio's masked rows. DuckDB reads local data only here: no extension is
  * loaded, none could be downloaded at run time.
  */
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { RecordFacts } from '../../domain/archiveLine';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
-import { attemptVerdictsSql, statusVerdictsSql, unknownToTwilioSql } from '../../domain/reconcile/sql/categories';
+import { categorySelect, categoryTables, type CategoryQuery } from '../../domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
 
 export interface CategoryParameters {
@@ -21,11 +21,34 @@ export interface CategoryParameters {
 export interface StatusVerdict {
   sid: string;
   category: 'ok' | 'pending' | 'missing' | 'status_behind' | 'status_conflict';
+  /** Twilio's row, as loaded. */
+  account_sid: string | null;
   twilio_status: string;
-  archive_status: string | null;
-  archive_error_code: string | null;
+  twilio_error_code: string | null;
+  to_number: string | null;
+  from_number: string | null;
+  date_created: string | null;
+  date_sent: string | null;
+  direction: string | null;
+  messaging_service_sid: string | null;
   /** The archive holds any record of the message (a not-found poll included). */
   archived: boolean;
+  archive_status: string | null;
+  archive_error_code: string | null;
+  archive_account_sid: string | null;
+  status_recorded_ms: number | null;
+  archive_created_ms: number | null;
+  newest_recorded_at: string | null;
+  created_from_send: boolean;
+  /** Some send attempt may have created it: its status gap waits for the matching. */
+  candidate: boolean;
+}
+
+export interface CandidatePair {
+  attempt_id: string;
+  sid: string;
+  to_number: string;
+  date_created: string;
 }
 
 export interface AttemptVerdict {
@@ -38,6 +61,14 @@ export interface AttemptVerdict {
 export interface UnknownToTwilio {
   sid: string;
   archive_status: string;
+  created_ms: number;
+  newest_recorded_at: string;
+}
+
+/** Appends rows to a table as they come; close() before querying. */
+export interface RowSink<T> {
+  add(value: T): void;
+  close(): void;
 }
 
 const RECORD_COLUMNS = [
@@ -52,11 +83,61 @@ const RECORD_COLUMNS = [
   'client_ref',
   'matched_attempt',
 ];
-const TWILIO_COLUMNS = ['sid', 'account_sid', 'status', 'error_code', 'to_number', 'date_created', 'date_sent', 'direction'];
+const TWILIO_COLUMNS = [
+  'sid',
+  'account_sid',
+  'status',
+  'error_code',
+  'to_number',
+  'from_number',
+  'date_created',
+  'date_sent',
+  'direction',
+  'messaging_service_sid',
+];
 
-function appendText(appender: DuckDBAppender, value: string | null | undefined): void {
-  if (value === null || value === undefined) appender.appendNull();
-  else appender.appendVarchar(value);
+/** DuckDB's vector size: rows go in a column chunk at a time, not a value at a time. */
+const CHUNK_ROWS = 2048;
+
+/** Text columns filled row by row and appended a chunk at a time. */
+class ChunkedSink<T> implements RowSink<T> {
+  private columns: (string | null)[][];
+  private rows = 0;
+
+  constructor(
+    private readonly appender: DuckDBAppender,
+    private readonly width: number,
+    private readonly valuesOf: (value: T) => (string | null | undefined)[],
+  ) {
+    this.columns = this.empty();
+  }
+
+  add(value: T): void {
+    const values = this.valuesOf(value);
+    for (let c = 0; c < this.width; c++) this.columns[c].push(values[c] ?? null);
+    if (++this.rows === CHUNK_ROWS) this.flush();
+  }
+
+  close(): void {
+    this.flush();
+    this.appender.closeSync();
+  }
+
+  private flush(): void {
+    if (this.rows === 0) return;
+    const chunk = DuckDBDataChunk.create(
+      this.columns.map(() => VARCHAR),
+      this.rows,
+    );
+    chunk.setColumns(this.columns);
+    this.appender.appendDataChunk(chunk);
+    this.columns = this.empty();
+    this.rows = 0;
+  }
+
+  private empty(): (string | null)[][] {
+    return Array.from({ length: this.width }, () => []);
+  }
 }
 
 /** `params.reconcile.matched_attempt` of a reconcile record (reconcileRecord.ts writes it). */
@@ -67,7 +148,20 @@ function matchedAttempt(params: Readonly<Record<string, unknown>>): string | nul
   return typeof matched === 'string' ? matched : null;
 }
 
+function parameterValues(parameters: CategoryParameters): Record<string, string | number> {
+  return { window_from: parameters.windowFrom, window_to: parameters.windowTo, match_window_ms: parameters.matchWindowMs, direction: parameters.direction };
+}
+
+/** A statement with its named parameters bound (never spliced in). */
+function bound(sql: string, parameters: CategoryParameters): [string, Record<string, string | number>] {
+  const { text, order } = bindParameters(DUCKDB, sql);
+  const values = parameterValues(parameters);
+  return [text, Object.fromEntries([...new Set(order)].map((name) => [name, values[name]]))];
+}
+
 export class DuckDbCategories {
+  private decided: CategoryParameters | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -81,11 +175,11 @@ export class DuckDbCategories {
     return new DuckDbCategories(instance, connection);
   }
 
-  async addRecords(records: Iterable<RecordFacts>): Promise<void> {
-    const appender = await this.connection.createAppender('records');
-    for (const facts of records) {
+  /** Where the archive's facts go, one at a time (the scanner reuses its objects: their values are taken as they are added). */
+  async recordSink(): Promise<RowSink<RecordFacts>> {
+    return new ChunkedSink(await this.connection.createAppender('records'), RECORD_COLUMNS.length, (facts) => {
       const ref = facts.tags.client_ref;
-      for (const value of [
+      return [
         facts.source,
         facts.recorded_at,
         facts.event_at,
@@ -96,48 +190,81 @@ export class DuckDbCategories {
         facts.to,
         typeof ref === 'string' ? ref : null,
         facts.source === 'reconcile' ? matchedAttempt(facts.params) : null,
-      ]) {
-        appendText(appender, value);
-      }
-      appender.endRow();
-    }
-    appender.closeSync();
+      ];
+    });
+  }
+
+  async twilioSink(): Promise<RowSink<TwilioMessageRow>> {
+    return new ChunkedSink(await this.connection.createAppender('twilio_rows'), TWILIO_COLUMNS.length, (row) => [
+      row.sid,
+      row.accountSid,
+      row.status,
+      row.errorCode,
+      row.to,
+      row.from,
+      row.dateCreated,
+      row.dateSent,
+      row.direction,
+      row.messagingServiceSid,
+    ]);
+  }
+
+  async addRecords(records: Iterable<RecordFacts>): Promise<void> {
+    const sink = await this.recordSink();
+    for (const facts of records) sink.add(facts);
+    sink.close();
   }
 
   async addTwilioRows(rows: Iterable<TwilioMessageRow>): Promise<void> {
-    const appender = await this.connection.createAppender('twilio_rows');
-    for (const row of rows) {
-      for (const value of [row.sid, row.accountSid, row.status, row.errorCode, row.to, row.dateCreated, row.dateSent, row.direction])
-        appendText(appender, value);
-      appender.endRow();
+    const sink = await this.twilioSink();
+    for (const row of rows) sink.add(row);
+    sink.close();
+  }
+
+  /**
+   * Materialises the categories' tables once (the queries below read them),
+   * with the run's parameters bound. Call after the inputs are loaded.
+   */
+  async decide(parameters: CategoryParameters): Promise<void> {
+    for (const [name, select] of categoryTables(DUCKDB)) {
+      // Per-record tables stay views (a second copy of every record would double the memory); the per-message ones,
+      // read by several queries, and those that take parameters (a view cannot), are computed once.
+      const kind = bindParameters(DUCKDB, select).order.length === 0 && name !== 'messages' ? 'VIEW' : 'TABLE';
+      await this.connection.run(...bound(`CREATE OR REPLACE TEMP ${kind} ${name} AS ${select}`, parameters));
     }
-    appender.closeSync();
+    this.decided = parameters;
   }
 
-  private async query<T>(sql: string, parameters: CategoryParameters): Promise<T[]> {
-    const values: Record<string, string | number> = {
-      window_from: parameters.windowFrom,
-      window_to: parameters.windowTo,
-      match_window_ms: parameters.matchWindowMs,
-      direction: parameters.direction,
-    };
-    const { text, order } = bindParameters(DUCKDB, sql);
-    const bound = Object.fromEntries([...new Set(order)].map((name) => [name, values[name]]));
-    const reader = await this.connection.runAndReadAll(text, bound);
-    return reader.getRowObjectsJS() as unknown as T[];
+  /** A query's rows, a chunk at a time: the status verdicts of millions of messages are never all in memory at once. */
+  async *rows<T>(query: CategoryQuery): AsyncGenerator<T> {
+    if (!this.decided) throw new Error('decide() first: the categories are not computed yet');
+    const result = await this.connection.stream(...bound(categorySelect(DUCKDB, query), this.decided));
+    for await (const chunk of result.yieldRowObjectJs()) {
+      // BIGINTs come back as bigint: epoch milliseconds fit a number exactly.
+      for (const row of chunk) yield Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as T;
+    }
   }
 
-  statusVerdicts(parameters: CategoryParameters): Promise<StatusVerdict[]> {
-    return this.query(statusVerdictsSql(DUCKDB), parameters);
+  async all<T>(query: CategoryQuery): Promise<T[]> {
+    const rows: T[] = [];
+    for await (const row of this.rows<T>(query)) rows.push(row);
+    return rows;
   }
 
-  async attemptVerdicts(parameters: CategoryParameters): Promise<AttemptVerdict[]> {
-    const rows = await this.query<AttemptVerdict & { candidate_count: bigint | number }>(attemptVerdictsSql(DUCKDB), parameters);
-    return rows.map((row) => ({ ...row, candidate_count: Number(row.candidate_count) }));
+  statusVerdicts(): AsyncGenerator<StatusVerdict> {
+    return this.rows('statusVerdicts');
   }
 
-  unknownToTwilio(parameters: CategoryParameters): Promise<UnknownToTwilio[]> {
-    return this.query(unknownToTwilioSql(DUCKDB), parameters);
+  attemptVerdicts(): Promise<AttemptVerdict[]> {
+    return this.all('attemptVerdicts');
+  }
+
+  candidatePairs(): Promise<CandidatePair[]> {
+    return this.all('candidatePairs');
+  }
+
+  unknownToTwilio(): Promise<UnknownToTwilio[]> {
+    return this.all('unknownToTwilio');
   }
 
   close(): void {

@@ -12,7 +12,8 @@
  *   status, error_code, to_number, client_ref (tags.client_ref),
  *   matched_attempt (params.reconcile.matched_attempt);
  * - `twilio_rows`: Twilio's list, masked as the archive is: sid, account_sid,
- *   status, error_code, to_number, date_created, date_sent, direction.
+ *   status, error_code, to_number, from_number, date_created, date_sent,
+ *   direction, messaging_service_sid.
  * Parameters: :window_from, :window_to (ISO-8601 instants), :match_window_ms,
  * :direction ('outbound', 'inbound' or 'all').
  */
@@ -55,53 +56,75 @@ const DIRECTION_MATCHES = `(:direction = 'all' OR direction IS NULL
   OR (:direction = 'outbound' AND (direction LIKE 'outbound%' OR direction LIKE 'outgoing%'))
   OR (:direction = 'inbound' AND direction <> '' AND NOT (direction LIKE 'outbound%' OR direction LIKE 'outgoing%')))`;
 
-/** The common table expressions every query of the run starts from. */
-function commonTables(d: SqlDialect): string {
+/**
+ * The tables every query of the run reads, in order, each defined over the
+ * ones before: an engine runs them as one WITH clause (Athena) or
+ * materialises each once (DuckDB).
+ */
+export function categoryTables(d: SqlDialect): [name: string, select: string][] {
   const ms = (iso: string) => `CASE WHEN ${iso} IS NULL THEN NULL ELSE ${d.epochMs(iso)} END`;
   // The status order of compareStatusMs: rank, then a known event_at over none, then event_at, then recorded_at.
   const statusOrder = `${rankOf('status')} DESC, (event_ms IS NULL) ASC, event_ms DESC, recorded_ms DESC`;
-  return `
-folded_records AS (
-  SELECT message_sid, account_sid, source, status, error_code, recorded_at, event_at,
+  return [
+    [
+      'folded_records',
+      `  SELECT message_sid, account_sid, source, status, error_code, recorded_at, event_at,
          ${ms('recorded_at')} AS recorded_ms, ${ms('event_at')} AS event_ms,
          (source = 'poll' AND status = ${quote(NOT_FOUND_STATUS)}) AS is_not_found
   FROM records
   WHERE source <> 'send_error' AND message_sid IS NOT NULL
-),
-status_records AS (
-  SELECT *, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS status_place
+`,
+    ],
+    [
+      'status_records',
+      `  SELECT *, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS status_place
   FROM folded_records WHERE NOT is_not_found
-),
-error_records AS (
-  SELECT message_sid, error_code, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS error_place
+`,
+    ],
+    [
+      'error_records',
+      `  SELECT message_sid, error_code, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS error_place
   FROM folded_records WHERE NOT is_not_found AND error_code IS NOT NULL
-),
-messages AS (
-  SELECT f.message_sid,
+`,
+    ],
+    [
+      'messages',
+      `  SELECT f.message_sid,
          max(s.status) AS status,
          max(e.error_code) AS error_code,
+         max(s.recorded_ms) AS status_recorded_ms,
+         min(f.account_sid) AS account_sid,
          max(f.recorded_ms) AS newest_recorded_ms,
+         max_by(f.recorded_at, f.recorded_ms) AS newest_recorded_at,
          bool_or(f.source = 'send' AND f.event_ms IS NOT NULL) AS created_from_send,
          coalesce(min(CASE WHEN f.source = 'send' THEN f.event_ms END), min(coalesce(f.event_ms, f.recorded_ms))) AS created_ms
   FROM folded_records f
   LEFT JOIN status_records s ON s.message_sid = f.message_sid AND s.status_place = 1
   LEFT JOIN error_records e ON e.message_sid = f.message_sid AND e.error_place = 1
   GROUP BY f.message_sid
-),
-listed AS (
-  SELECT sid, account_sid, status, error_code, to_number, date_created, date_sent,
+`,
+    ],
+    [
+      'listed',
+      `  SELECT sid, account_sid, status, error_code, to_number, from_number, date_created, date_sent, direction, messaging_service_sid,
          ${ms('coalesce(date_created, date_sent)')} AS created_ms,
          ${normalizedAddress(d, 'to_number')} AS to_normalized
   FROM twilio_rows
   WHERE ${DIRECTION_MATCHES}
-),
-in_window AS (
-  SELECT * FROM listed
+`,
+    ],
+    [
+      'in_window',
+      `  SELECT * FROM listed
   WHERE created_ms IS NULL OR (created_ms >= ${d.epochMs(':window_from')} AND created_ms < ${d.epochMs(':window_to')})
-),
-verdicts AS (
-  SELECT t.sid, t.status AS twilio_status, t.error_code AS twilio_error_code, t.to_number, t.date_created, t.date_sent, t.created_ms, t.to_normalized,
-         m.status AS archive_status, m.error_code AS archive_error_code, m.newest_recorded_ms, m.created_from_send, m.message_sid IS NOT NULL AS archived,
+`,
+    ],
+    [
+      'verdicts',
+      `  SELECT t.sid, t.account_sid, t.status AS twilio_status, t.error_code AS twilio_error_code, t.to_number, t.from_number, t.date_created, t.date_sent,
+         t.direction, t.messaging_service_sid, t.created_ms, t.to_normalized,
+         m.status AS archive_status, m.error_code AS archive_error_code, m.account_sid AS archive_account_sid, m.status_recorded_ms,
+         m.created_ms AS archive_created_ms, m.newest_recorded_ms, m.newest_recorded_at, m.created_from_send, m.message_sid IS NOT NULL AS archived,
          CASE
            WHEN m.status IS NULL OR m.status = '' THEN 'missing'
            WHEN m.status = t.status THEN 'ok'
@@ -112,53 +135,89 @@ verdicts AS (
            ELSE 'ok'
          END AS category
   FROM in_window t LEFT JOIN messages m ON m.message_sid = t.sid
-),
-attempt_records AS (
-  SELECT recorded_at || '|' || coalesce(client_ref, '') || '|' || to_number AS attempt_id,
+`,
+    ],
+    [
+      'attempt_records',
+      `  SELECT recorded_at || '|' || coalesce(client_ref, '') || '|' || to_number AS attempt_id,
          to_number, coalesce(event_at, recorded_at) AS attempt_at, ${ms('coalesce(event_at, recorded_at)')} AS attempt_ms,
          ${normalizedAddress(d, 'to_number')} AS to_normalized
   FROM records
   WHERE source = 'send_error' AND to_number IS NOT NULL
-),
-attempts AS (
-  SELECT DISTINCT * FROM attempt_records
+`,
+    ],
+    [
+      'attempts',
+      `  SELECT DISTINCT * FROM attempt_records
   WHERE attempt_ms >= ${d.epochMs(':window_from')} - :match_window_ms AND attempt_ms < ${d.epochMs(':window_to')}
-),
-already_matched AS (
-  SELECT DISTINCT matched_attempt FROM records WHERE source = 'reconcile' AND matched_attempt IS NOT NULL
-),
-pending_attempts AS (
-  SELECT * FROM attempts WHERE attempt_id NOT IN (SELECT matched_attempt FROM already_matched)
-),
-candidates AS (
-  SELECT a.attempt_id, v.sid
+`,
+    ],
+    [
+      'already_matched',
+      `  SELECT DISTINCT matched_attempt FROM records WHERE source = 'reconcile' AND matched_attempt IS NOT NULL
+`,
+    ],
+    [
+      'pending_attempts',
+      `  SELECT * FROM attempts WHERE attempt_id NOT IN (SELECT matched_attempt FROM already_matched)
+`,
+    ],
+    [
+      'candidates',
+      `  SELECT a.attempt_id, v.sid
   FROM pending_attempts a JOIN verdicts v
     ON NOT coalesce(v.created_from_send, false) AND v.to_number IS NOT NULL AND v.created_ms IS NOT NULL
    AND v.created_ms BETWEEN a.attempt_ms - :match_window_ms AND a.attempt_ms + :match_window_ms
    AND ${addressesMatch(d, 'a.to_normalized', 'v.to_normalized')}
-),
-claims AS (
-  SELECT sid, count(*) AS claimed_by FROM candidates GROUP BY sid
-)`;
+`,
+    ],
+    [
+      'claims',
+      `  SELECT sid, count(*) AS claimed_by FROM candidates GROUP BY sid
+`,
+    ],
+  ];
 }
 
-/** One row per message of Twilio's list in the window and direction: its status category and both sides' facts. */
-export function statusVerdictsSql(d: SqlDialect): string {
-  return `WITH ${commonTables(d)}
-SELECT sid, category, twilio_status, twilio_error_code, archive_status, archive_error_code, archived, newest_recorded_ms,
-       coalesce(created_from_send, false) AS created_from_send, date_created, date_sent
+/** The tables as one WITH clause before `select`. */
+function withTables(d: SqlDialect, select: string): string {
+  return `WITH ${categoryTables(d)
+    .map(([name, body]) => `${name} AS (${body})`)
+    .join(',\n')}
+${select}`;
+}
+
+/** The final SELECT of each query, over the tables of categoryTables. */
+export const CATEGORY_QUERIES = {
+  /**
+   * One row per message of Twilio's list in the window and direction: its
+   * status category, both sides' facts, and whether some send attempt may have
+   * created it (a candidate: its status gap waits for the matching).
+   */
+  statusVerdicts: `SELECT sid, category, account_sid, twilio_status, twilio_error_code, to_number, from_number, date_created, date_sent, direction,
+       messaging_service_sid, archived, archive_status, archive_error_code, archive_account_sid, status_recorded_ms, archive_created_ms,
+       newest_recorded_at, coalesce(created_from_send, false) AS created_from_send,
+       sid IN (SELECT sid FROM candidates) AS candidate
 FROM verdicts
-ORDER BY sid`;
-}
+ORDER BY sid`,
 
-/**
- * One row per send attempt without a SID in the window (less the match
- * window): matched (one candidate that no other attempt claims), ambiguous,
- * or unmatched; attempts an earlier run matched are `matched_earlier`.
- */
-export function attemptVerdictsSql(d: SqlDialect): string {
-  return `WITH ${commonTables(d)},
-attempt_candidates AS (
+  /** Every (attempt, message) pair that fits by envelope: the evidence of the attempts' verdicts. */
+  candidatePairs: `SELECT c.attempt_id, c.sid, v.to_number, coalesce(v.date_created, v.date_sent) AS date_created
+FROM candidates c JOIN verdicts v ON v.sid = c.sid
+ORDER BY c.attempt_id, v.created_ms, c.sid`,
+
+  /**
+   * One row per send attempt without a SID in the window (less the match
+   * window): matched (one candidate that no other attempt claims), ambiguous,
+   * or unmatched; attempts an earlier run matched are `matched_earlier`.
+   */
+  attemptVerdicts: `SELECT attempt_id, to_number, attempt_at,
+       CASE WHEN candidate_count = 0 THEN 'unmatched_send_error'
+            WHEN candidate_count = 1 AND most_claims = 1 THEN 'matched_by_envelope'
+            ELSE 'ambiguous_envelope' END AS category,
+       CASE WHEN candidate_count = 1 AND most_claims = 1 THEN only_sid END AS matched_sid,
+       candidate_count
+FROM (
   SELECT a.attempt_id, a.to_number, a.attempt_at,
          count(c.sid) AS candidate_count,
          max(c.sid) AS only_sid,
@@ -167,26 +226,29 @@ attempt_candidates AS (
   LEFT JOIN candidates c ON c.attempt_id = a.attempt_id
   LEFT JOIN claims cl ON cl.sid = c.sid
   GROUP BY a.attempt_id, a.to_number, a.attempt_at
-)
-SELECT attempt_id, to_number, attempt_at,
-       CASE WHEN candidate_count = 0 THEN 'unmatched_send_error'
-            WHEN candidate_count = 1 AND most_claims = 1 THEN 'matched_by_envelope'
-            ELSE 'ambiguous_envelope' END AS category,
-       CASE WHEN candidate_count = 1 AND most_claims = 1 THEN only_sid END AS matched_sid,
-       candidate_count
-FROM attempt_candidates
+) per_attempt
 UNION ALL
 SELECT attempt_id, to_number, attempt_at, 'matched_earlier' AS category, NULL AS matched_sid, 0 AS candidate_count
 FROM attempts WHERE attempt_id IN (SELECT matched_attempt FROM already_matched)
-ORDER BY attempt_id`;
-}
+ORDER BY attempt_id`,
 
-/** Messages whose send record says they were created in the window, and which Twilio's list (in the window and direction) does not hold. */
-export function unknownToTwilioSql(d: SqlDialect): string {
-  return `WITH ${commonTables(d)}
-SELECT m.message_sid AS sid, m.status AS archive_status, m.created_ms
+  /** Messages whose send record says they were created in the window, and which Twilio's list (in the window and direction) does not hold. */
+  unknownToTwilio: (d: SqlDialect) => `SELECT m.message_sid AS sid, m.status AS archive_status, m.created_ms, m.newest_recorded_at
 FROM messages m
 WHERE m.created_from_send AND m.created_ms >= ${d.epochMs(':window_from')} AND m.created_ms < ${d.epochMs(':window_to')}
   AND m.message_sid NOT IN (SELECT sid FROM in_window)
-ORDER BY m.message_sid`;
+ORDER BY m.message_sid`,
+};
+
+export type CategoryQuery = keyof typeof CATEGORY_QUERIES;
+
+/** The final SELECT of a query in a dialect. */
+export function categorySelect(d: SqlDialect, query: CategoryQuery): string {
+  const select = CATEGORY_QUERIES[query];
+  return typeof select === 'string' ? select : select(d);
+}
+
+/** A query as one statement: the tables as a WITH clause, then its SELECT (for an engine that runs one statement, as Athena does). */
+export function categoryStatement(d: SqlDialect, query: CategoryQuery): string {
+  return withTables(d, categorySelect(d, query));
 }

@@ -1,4 +1,4 @@
-import { attemptVerdictsSql, statusVerdictsSql, unknownToTwilioSql } from '../../../../src/domain/reconcile/sql/categories';
+import { CATEGORY_QUERIES, categoryStatement, type CategoryQuery } from '../../../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB, TRINO } from '../../../../src/domain/reconcile/sql/dialect';
 import { FINAL_STATUSES, STATUS_RANK } from '../../../../src/domain/statusRules';
 
@@ -13,13 +13,14 @@ describe("the categories' SQL and its dialects", () => {
   });
 
   it('renders every rank and final status of the status rules, from the one definition', () => {
-    const sql = statusVerdictsSql(DUCKDB);
+    const sql = categoryStatement(DUCKDB, 'statusVerdicts');
     for (const [status, rank] of STATUS_RANK) expect(sql).toContain(`WHEN '${status}' THEN ${rank}`);
     for (const status of FINAL_STATUSES) expect(sql).toContain(`'${status}'`);
   });
 
   it('writes the queries once: the dialects differ only in the few expressions the dialect layer renders', () => {
-    for (const query of [statusVerdictsSql, attemptVerdictsSql, unknownToTwilioSql]) {
+    for (const name of Object.keys(CATEGORY_QUERIES) as CategoryQuery[]) {
+      const query = (d: typeof DUCKDB) => categoryStatement(d, name);
       const trino = query(TRINO);
       expect(trino).not.toMatch(/list_transform|list_bool|epoch_ms|TIMESTAMPTZ|'g'\)/);
       expect(trino).toMatch(/from_iso8601_timestamp/);

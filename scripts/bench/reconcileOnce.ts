@@ -1,15 +1,17 @@
-/** One reconciliation in its own process (so its peak RSS is its own); prints JSON figures. */
+/** One reconciliation in its own process (so its peak RSS is its own), by the engine named (local or duckdb); prints JSON figures. */
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { readExportFile } from '../../src/adapters/twilioExport/exportFileReader';
 import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
 import { reconcile } from '../../src/reconcile/reconcile';
+import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
 
 async function main(): Promise<void> {
-  const [archive, exportFile, day] = process.argv.slice(2);
+  const [archive, exportFile, day, engine = 'local'] = process.argv.slice(2);
+  const run = engine === 'duckdb' ? reconcileWithDuckDb : reconcile;
   const from = new Date(`${day}T00:00:00.000Z`);
   const started = process.hrtime.bigint();
   let gaps = 0;
-  const summary = await reconcile({
+  const summary = await run({
     store: new FolderArchiveStore(archive),
     layout: DEFAULT_ARCHIVE_LAYOUT,
     allowEmpty: false,

@@ -12,7 +12,7 @@ import { matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus } from '../domain/reconcile/statusCategory';
 import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { maskReasons, maskTrailingDigits, redactParameters } from '../domain/redaction';
-import { ReconcileReport, type AttemptEvidence, type Gap, type ReconcileCounts, type ReportOutcome, type Verdict } from './reconcileReport';
+import { ReconcileReport, type AttemptEvidence, type Gap, type ReportOutcome, type Verdict } from './reconcileReport';
 
 export { DEFAULT_MAX_MISSING_SHARE } from './reconcileReport';
 export type { AttemptCategory, CountCategory, Gap, GapCategory, Verdict } from './reconcileReport';
@@ -51,7 +51,8 @@ export interface ReconcileOptions {
   onProgress?: (phase: 'archive' | 'twilio', done: number, total: number) => void;
 }
 
-export interface ReconcileSummary {
+/** summary.json: the run's window and inputs, and what the report found (ReportOutcome: counts, corrections, plausibility, charts). */
+export interface ReconcileSummary extends ReportOutcome {
   window: { from: string; to: string; archive_scanned_from: string; archive_scanned_to: string; match_window_ms: number; direction: string };
   inputs: {
     archive: string;
@@ -59,25 +60,8 @@ export interface ReconcileSummary {
     archive_read: ArchiveReadSummary & { records: number };
     twilio_read: { complete: boolean; rows: number; malformed_rows: number; problems: ExportProblem[] };
   };
-  counts: ReconcileCounts;
-  /** Corrections appended with --write. */
-  written: number;
-  /** Why the corrections could not be appended, if they could not: then no gap marked written is closed. */
-  write_error: string | null;
-  /** Why --write appended nothing on purpose (an implausible result), and how to override it; null otherwise. */
-  write_refused: string | null;
-  /** The share of Twilio's messages missing from the archive, and the most --write accepts. */
-  plausibility: { missing_share: number; max_missing_share: number };
-  /** Gaps still open after this run: those --write could not or did not close. */
-  gaps_remaining: number;
   /** True when an input was only partly read: the result cannot be trusted to be complete. */
   partial: boolean;
-  /** For the report: statuses in Twilio's list, its most frequent error codes, and how long the archive took to learn final statuses. */
-  charts: {
-    twilio_statuses: Record<string, number>;
-    top_error_codes: { code: string; count: number }[];
-    callback_lag: { bucket: string; count: number }[];
-  };
   duration_ms: number;
 }
 

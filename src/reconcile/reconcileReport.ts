@@ -68,11 +68,17 @@ export interface ReportOptions {
 
 export interface ReportOutcome {
   counts: ReconcileCounts;
+  /** Corrections appended with --write. */
   written: number;
+  /** Why the corrections could not be appended, if they could not: then no gap marked written is closed. */
   write_error: string | null;
+  /** Why --write appended nothing on purpose (an implausible result), and how to override it; null otherwise. */
   write_refused: string | null;
+  /** The share of Twilio's messages missing from the archive, and the most --write accepts. */
   plausibility: { missing_share: number; max_missing_share: number };
+  /** Gaps still open after this run: those --write could not or did not close. */
   gaps_remaining: number;
+  /** For the report: statuses in Twilio's list, its most frequent error codes, and how long the archive took to learn final statuses. */
   charts: {
     twilio_statuses: Record<string, number>;
     top_error_codes: { code: string; count: number }[];

@@ -7,7 +7,7 @@ import type { ArchiveLayout } from '../config/archiveSettings';
 import type { RecordFacts } from '../domain/archiveLine';
 import type { ParamValue } from '../domain/archiveRecord';
 import { MessageStates } from '../domain/messageState';
-import { EnvelopeMatcher, type SendAttempt } from '../domain/reconcile/envelopeMatcher';
+import { EnvelopeMatcher } from '../domain/reconcile/envelopeMatcher';
 import { matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus } from '../domain/reconcile/statusCategory';
 import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
@@ -65,7 +65,10 @@ export interface ReconcileSummary extends ReportOutcome {
   duration_ms: number;
 }
 
-type Attempt = AttemptEvidence & SendAttempt;
+/** The archive read for a window: the window widened by the slack on both sides (late callbacks, Firehose buffering). */
+export function scannedWindow(options: Pick<ReconcileOptions, 'from' | 'to' | 'slackMs'>): { from: Date; to: Date } {
+  return { from: new Date(options.from.getTime() - options.slackMs), to: new Date(options.to.getTime() + options.slackMs) };
+}
 
 /**
  * Proves the archive against Twilio's own list of messages: every message of
@@ -80,11 +83,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const toIso = options.to.toISOString();
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
-  const scanFrom = new Date(options.from.getTime() - options.slackMs);
-  const scanTo = new Date(options.to.getTime() + options.slackMs);
+  const scanned = scannedWindow(options);
 
   const states = new MessageStates();
-  const attempts: Attempt[] = [];
+  const attempts: AttemptEvidence[] = [];
   // A send_error record delivered twice (at-least-once) is still one attempt.
   const attemptIds = new Set<string>();
   const alreadyMatched = new Set<string>();
@@ -104,7 +106,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     }
     states.fold(facts);
   };
-  const scan = await scanWindow(options.store, options.layout, scanFrom, scanTo, {
+  const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
     allowEmpty: options.allowEmpty,
     onRecord,
     onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
@@ -165,8 +167,8 @@ export function summaryOf(
     window: {
       from: options.from.toISOString(),
       to: options.to.toISOString(),
-      archive_scanned_from: new Date(options.from.getTime() - options.slackMs).toISOString(),
-      archive_scanned_to: new Date(options.to.getTime() + options.slackMs).toISOString(),
+      archive_scanned_from: scannedWindow(options).from.toISOString(),
+      archive_scanned_to: scannedWindow(options).to.toISOString(),
       match_window_ms: options.matchWindowMs,
       direction: options.direction,
     },
@@ -188,7 +190,7 @@ export function summaryOf(
 }
 
 /** Stable across runs: the attempt's record is never rewritten, and masking a masked number changes nothing. */
-export function attemptId(recordedAt: string, tags: Record<string, ParamValue>, to: string): string {
+function attemptId(recordedAt: string, tags: Record<string, ParamValue>, to: string): string {
   const ref = tags.client_ref;
   return `${recordedAt}|${typeof ref === 'string' ? ref : ''}|${to}`;
 }

@@ -4,7 +4,7 @@ import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader
 import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
 import type { TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { msToIso } from '../domain/time';
-import { attemptOf, placeRow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
+import { attemptOf, placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
 import { ReconcileReport, type ArchiveSide, type AttemptEvidence } from './reconcileReport';
 
 function rowOf(v: StatusVerdict): TwilioMessageRow {
@@ -53,24 +53,19 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
   try {
     const attempts = new Map<string, AttemptEvidence>();
     const records = await db.recordSink();
-    const scan = await scanWindow(
-      options.store,
-      options.layout,
-      new Date(options.from.getTime() - options.slackMs),
-      new Date(options.to.getTime() + options.slackMs),
-      {
-        allowEmpty: options.allowEmpty,
-        onRecord: (facts) => {
-          if (facts.source !== 'send_error') return records.add(facts);
-          const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);
-          if (!attempt) return;
-          attempts.set(attempt.id, attempt);
-          // Loaded masked as the attempt is quoted, so that the SQL's attempt id is the same.
-          records.add({ ...facts, to: attempt.to, tags: { client_ref: attempt.tags.client_ref } });
-        },
-        onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
+    const scanned = scannedWindow(options);
+    const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
+      allowEmpty: options.allowEmpty,
+      onRecord: (facts) => {
+        if (facts.source !== 'send_error') return records.add(facts);
+        const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);
+        if (!attempt) return;
+        attempts.set(attempt.id, attempt);
+        // Loaded masked as the attempt is quoted, so that the SQL's attempt id is the same.
+        records.add({ ...facts, to: attempt.to, tags: { client_ref: attempt.tags.client_ref } });
       },
-    );
+      onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
+    });
     records.close();
 
     const report = new ReconcileReport({ ...options, now });

@@ -1,38 +1,9 @@
-import { DuckDbCategories, type CandidatePair, type StatusVerdict } from '../adapters/duckdb/sqlCategories';
+import { DuckDbCategories } from '../adapters/duckdb/sqlCategories';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
-import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
-import type { TwilioMessageRow } from '../domain/reconcile/twilioRow';
-import { msToIso } from '../domain/time';
 import { attemptOf, placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
-import { ReconcileReport, type ArchiveSide, type AttemptEvidence } from './reconcileReport';
-
-function rowOf(v: StatusVerdict): TwilioMessageRow {
-  return {
-    sid: v.sid,
-    accountSid: v.account_sid,
-    status: v.twilio_status,
-    direction: v.direction,
-    to: v.to_number,
-    from: v.from_number,
-    dateCreated: v.date_created,
-    dateSent: v.date_sent,
-    errorCode: v.twilio_error_code,
-    messagingServiceSid: v.messaging_service_sid,
-  };
-}
-
-function archiveOf(v: StatusVerdict): ArchiveSide | null {
-  if (!v.archived) return null;
-  return {
-    status: v.archive_status ?? '',
-    errorCode: v.archive_error_code,
-    accountSid: v.archive_account_sid,
-    newestRecordedAt: v.newest_recorded_at ?? '',
-    recordedMs: v.status_recorded_ms ?? NaN,
-    createdMs: v.archive_created_ms ?? NaN,
-  };
-}
+import { ReconcileReport, type AttemptEvidence } from './reconcileReport';
+import { reportVerdicts } from './reportVerdicts';
 
 /**
  * The reconciliation with its categories decided by SQL on DuckDB
@@ -62,7 +33,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
         if (!attempt) return;
         attempts.set(attempt.id, attempt);
         // Loaded masked as the attempt is quoted, so that the SQL's attempt id is the same.
-        records.add({ ...facts, to: attempt.to, tags: { client_ref: attempt.tags.client_ref } });
+        records.add({ ...facts, to: attempt.to, tags: attempt.tags });
       },
       onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
     });
@@ -85,42 +56,13 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
 
     const parameters = { windowFrom: fromIso, windowTo: toIso, matchWindowMs: options.matchWindowMs, direction: options.direction };
     await db.decide(parameters);
-    const candidateRows = new Map<string, { row: TwilioMessageRow; archive: ArchiveSide | null }>();
-    for await (const verdict of db.statusVerdicts()) {
-      const row = rowOf(verdict);
-      const archive = archiveOf(verdict);
-      if (verdict.candidate) candidateRows.set(row.sid, { row, archive });
-      report.listed(row, archive, verdict.category, verdict.candidate);
-    }
-
-    const pairs = await db.candidatePairs();
-    const candidatesOf = (attemptId: string): CandidatePair[] => pairs.filter((p) => p.attempt_id === attemptId);
-    for (const verdict of await db.attemptVerdicts()) {
-      const attempt = attempts.get(verdict.attempt_id)!;
-      if (verdict.category === 'matched_earlier') {
-        report.matchedEarlier(attempt.id);
-        continue;
-      }
-      const candidates: EnvelopeCandidate[] = candidatesOf(attempt.id).map((p) => ({ sid: p.sid, to: p.to_number, dateCreated: p.date_created }));
-      if (verdict.category === 'unmatched_send_error') report.attempt({ category: verdict.category, attempt });
-      else if (verdict.category === 'matched_by_envelope') {
-        const { row, archive } = candidateRows.get(verdict.matched_sid!)!;
-        report.attempt({ category: verdict.category, attempt, message: candidates[0], row, archive });
-      } else {
-        const sids = new Set(candidates.map((c) => c.sid));
-        const competingAttempts = [...new Set(pairs.filter((p) => p.attempt_id !== attempt.id && sids.has(p.sid)).map((p) => p.attempt_id))];
-        report.attempt({ category: verdict.category, attempt, candidates, competingAttempts });
-      }
-    }
-    report.settleDeferred();
-
-    for (const unknown of await db.unknownToTwilio()) {
-      report.unknownToTwilio(unknown.sid, {
-        status: unknown.archive_status,
-        createdAt: msToIso(unknown.created_ms),
-        newestRecordedAt: unknown.newest_recorded_at,
-      });
-    }
+    await reportVerdicts(report, {
+      statusVerdicts: db.statusVerdicts(),
+      candidatePairs: () => db.candidatePairs(),
+      attemptVerdicts: () => db.attemptVerdicts(),
+      unknownToTwilio: () => db.unknownToTwilio(),
+      attemptOf: (verdict) => attempts.get(verdict.attempt_id)!,
+    });
     return summaryOf(options, started, scan, twilioRead, await report.close());
   } finally {
     db.close();

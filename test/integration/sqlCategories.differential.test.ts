@@ -19,8 +19,10 @@ import { firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
 import { redactTwilioRow, type TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
 import { maskTrailingDigits } from '../../src/domain/redaction';
-import { reconcile, type Gap, type ReconcileOptions, type Verdict } from '../../src/reconcile/reconcile';
+import { reconcile, type Gap, type ReconcileOptions, type ReconcileSummary, type Verdict } from '../../src/reconcile/reconcile';
 import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
+import { reconcileInWarehouse } from '../../src/reconcile/warehouseReconcile';
+import { DuckDbWarehouse } from '../helpers/duckDbWarehouse';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const FROM = Date.parse('2026-11-25T00:00:00.000Z');
@@ -335,6 +337,34 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     return gaps.map((gap) => JSON.stringify(sortDeep(gap))).sort();
   }
 
+  /** Runs an engine on a day's archive and list, with --write into memory. */
+  async function runEngine(engine: (options: ReconcileOptions) => Promise<ReconcileSummary>, store: FolderArchiveStore, day: Day, redactDigits: number) {
+    const gaps: Gap[] = [];
+    const appended: string[] = [];
+    const options: ReconcileOptions = {
+      store,
+      layout: DEFAULT_ARCHIVE_LAYOUT,
+      allowEmpty: false,
+      from: new Date(FROM),
+      to: new Date(TO),
+      slackMs: SLACK_MS,
+      matchWindowMs: MATCH_MS,
+      direction: 'outbound',
+      redactDigits,
+      maxMissingShare: 1,
+      twilioList: async (onRow) => {
+        for (const row of day.rows) onRow(row);
+        return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
+      },
+      twilioListDescription: 'generated',
+      appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
+      onGap: (gap) => gaps.push(gap),
+      now: () => new Date('2026-11-27T06:00:00.000Z'),
+    };
+    const summary = await engine(options);
+    return { gaps: normalized(gaps), appended: appended.sort(), summary: { ...summary, duration_ms: 0 } };
+  }
+
   it.each([
     [11, 0],
     [12, 4],
@@ -343,34 +373,8 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sql-engine-'));
     try {
       const store = await writeArchive(dir, day.records, seed);
-      const run = async (engine: typeof reconcile) => {
-        const gaps: Gap[] = [];
-        const appended: string[] = [];
-        const options: ReconcileOptions = {
-          store,
-          layout: DEFAULT_ARCHIVE_LAYOUT,
-          allowEmpty: false,
-          from: new Date(FROM),
-          to: new Date(TO),
-          slackMs: SLACK_MS,
-          matchWindowMs: MATCH_MS,
-          direction: 'outbound',
-          redactDigits,
-          maxMissingShare: 1,
-          twilioList: async (onRow) => {
-            for (const row of day.rows) onRow(row);
-            return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
-          },
-          twilioListDescription: 'generated',
-          appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
-          onGap: (gap) => gaps.push(gap),
-          now: () => new Date('2026-11-27T06:00:00.000Z'),
-        };
-        const summary = await engine(options);
-        return { gaps: normalized(gaps), appended: appended.sort(), summary: { ...summary, duration_ms: 0 } };
-      };
-      const local = await run(reconcile);
-      const duck = await run(reconcileWithDuckDb);
+      const local = await runEngine(reconcile, store, day, redactDigits);
+      const duck = await runEngine(reconcileWithDuckDb, store, day, redactDigits);
       expect(duck.summary).toEqual(local.summary);
       expect(duck.gaps).toEqual(local.gaps);
       expect(duck.appended).toEqual(local.appended);
@@ -380,4 +384,70 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  /** Lines the readers must refuse or flag, in the first object of the window: each kind parseArchiveLine tells apart. */
+  const ODD_LINES = [
+    'not json at all',
+    '[1,2,3]',
+    '{"v":2,"source":"callback"}',
+    JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: 'SModd', source: 'fax' }),
+    JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25 10:00:00' }), message_sid: 'SModd' }),
+    JSON.stringify({ ...record({ source: 'callback', status: '', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: 'SModd' }),
+    JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: null }),
+    JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: 'SModd', tags: [] }),
+    JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: 'SModd', problems: [] }),
+    JSON.stringify({ v: 1, source: 'callback', recorded_at: '2026-11-25T10:00:00.000Z', account_sid: ACCOUNT, message_sid: 'SModd', status: 'sent' }),
+    // Valid, flagged by their writer: one still names its message, one names none.
+    JSON.stringify({ ...record({ source: 'callback', status: 'delivered', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: sid(3), problems: ['odd'] }),
+    JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25T10:00:00.000Z' }), account_sid: null, problems: ['no account'] }),
+    '',
+  ];
+
+  it.each([
+    [21, 0, 0],
+    [22, 4, 4],
+    // An archive written before redaction was turned on: the SQL masks the attempts' numbers as the streaming engine does.
+    [23, 0, 4],
+  ])(
+    "the Athena engine's SQL (run here on DuckDB over the archive's raw lines) writes the same gaps, corrections and summary as --engine local, malformed and flagged lines included (seed %i, archive with %i digits redacted, run with %i)",
+    async (seed, archiveDigits, redactDigits) => {
+      const day = generateDay(seed, archiveDigits);
+      const dir = mkdtempSync(join(tmpdir(), 'sql-warehouse-'));
+      try {
+        const store = await writeArchive(dir, day.records, seed);
+        const first = (await (async () => {
+          for await (const object of store.list('firehose/2026/11/25/10/')) return object.key;
+        })())!;
+        const body = await new Promise<string>((resolve) => {
+          void store.open(first).then((stream) => {
+            const chunks: Buffer[] = [];
+            stream.on('data', (c: Buffer) => chunks.push(c));
+            stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          });
+        });
+        await store.put(first, Buffer.from(body + ODD_LINES.join('\n') + '\n'));
+        const warehouse = await DuckDbWarehouse.over(dir, `${store.description}/`);
+        try {
+          const local = await runEngine(reconcile, store, day, redactDigits);
+          const athena = await runEngine((options) => reconcileInWarehouse({ ...options, warehouse }), store, day, redactDigits);
+          const { warehouse: cost, ...summary } = athena.summary as typeof athena.summary & { warehouse: unknown };
+          expect(summary).toEqual(local.summary);
+          expect(athena.gaps).toEqual(local.gaps);
+          expect(athena.appended).toEqual(local.appended);
+          expect(cost).toMatchObject({ queries: expect.any(Array), bytes_scanned: 0 });
+          // The odd lines were there to be found, and each is reported where it is.
+          expect(local.summary.inputs.archive_read.malformed_lines).toBe(10);
+          expect(local.summary.inputs.archive_read.flagged_records).toBe(2);
+          expect(local.summary.partial).toBe(true);
+          expect(local.summary.written).toBeGreaterThan(0);
+          // Parameters are bound, never spliced: no statement carries the window or the run in its text.
+          for (const statement of warehouse.statements) expect(statement).not.toContain('2026-11-25T00:00:00');
+        } finally {
+          warehouse.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -9,6 +9,9 @@ import type { RecordFacts } from '../../domain/archiveLine';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 import { categorySelect, categoryTables, type CategoryQuery } from '../../domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
+import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../../domain/reconcile/sql/verdictRows';
+
+export type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio };
 
 export interface CategoryParameters {
   /** The window: messages created in [from, to), ISO-8601 instants. */
@@ -16,53 +19,6 @@ export interface CategoryParameters {
   windowTo: string;
   matchWindowMs: number;
   direction: 'outbound' | 'inbound' | 'all';
-}
-
-export interface StatusVerdict {
-  sid: string;
-  category: 'ok' | 'pending' | 'missing' | 'status_behind' | 'status_conflict';
-  /** Twilio's row, as loaded. */
-  account_sid: string | null;
-  twilio_status: string;
-  twilio_error_code: string | null;
-  to_number: string | null;
-  from_number: string | null;
-  date_created: string | null;
-  date_sent: string | null;
-  direction: string | null;
-  messaging_service_sid: string | null;
-  /** The archive holds any record of the message (a not-found poll included). */
-  archived: boolean;
-  archive_status: string | null;
-  archive_error_code: string | null;
-  archive_account_sid: string | null;
-  status_recorded_ms: number | null;
-  archive_created_ms: number | null;
-  newest_recorded_at: string | null;
-  created_from_send: boolean;
-  /** Some send attempt may have created it: its status gap waits for the matching. */
-  candidate: boolean;
-}
-
-export interface CandidatePair {
-  attempt_id: string;
-  sid: string;
-  to_number: string;
-  date_created: string;
-}
-
-export interface AttemptVerdict {
-  attempt_id: string;
-  category: 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error' | 'matched_earlier';
-  matched_sid: string | null;
-  candidate_count: number;
-}
-
-export interface UnknownToTwilio {
-  sid: string;
-  archive_status: string;
-  created_ms: number;
-  newest_recorded_at: string;
 }
 
 /** Appends rows to a table as they come; close() before querying. */
@@ -82,6 +38,7 @@ const RECORD_COLUMNS = [
   'to_number',
   'client_ref',
   'matched_attempt',
+  'tags',
 ];
 const TWILIO_COLUMNS = [
   'sid',
@@ -190,6 +147,7 @@ export class DuckDbCategories {
         facts.to,
         typeof ref === 'string' ? ref : null,
         facts.source === 'reconcile' ? matchedAttempt(facts.params) : null,
+        facts.source === 'send_error' ? JSON.stringify(facts.tags) : null,
       ];
     });
   }

@@ -10,7 +10,8 @@
  *   (status and account present; problems records that name no message are
  *   not facts): source, recorded_at, event_at, account_sid, message_sid,
  *   status, error_code, to_number, client_ref (tags.client_ref),
- *   matched_attempt (params.reconcile.matched_attempt);
+ *   matched_attempt (params.reconcile.matched_attempt), tags (JSON text; read
+ *   from send_error records only, masked as the attempt is quoted);
  * - `twilio_rows`: Twilio's list, masked as the archive is: sid, account_sid,
  *   status, error_code, to_number, from_number, date_created, date_sent,
  *   direction, messaging_service_sid.
@@ -140,7 +141,7 @@ export function categoryTables(d: SqlDialect): [name: string, select: string][] 
     [
       'attempt_records',
       `  SELECT recorded_at || '|' || coalesce(client_ref, '') || '|' || to_number AS attempt_id,
-         to_number, coalesce(event_at, recorded_at) AS attempt_at, ${ms('coalesce(event_at, recorded_at)')} AS attempt_ms,
+         to_number, tags, coalesce(event_at, recorded_at) AS attempt_at, ${ms('coalesce(event_at, recorded_at)')} AS attempt_ms,
          ${normalizedAddress(d, 'to_number')} AS to_normalized
   FROM records
   WHERE source = 'send_error' AND to_number IS NOT NULL
@@ -179,11 +180,9 @@ export function categoryTables(d: SqlDialect): [name: string, select: string][] 
   ];
 }
 
-/** The tables as one WITH clause before `select`. */
-function withTables(d: SqlDialect, select: string): string {
-  return `WITH ${categoryTables(d)
-    .map(([name, body]) => `${name} AS (${body})`)
-    .join(',\n')}
+/** The tables (the inputs' first, when the engine derives them too) as one WITH clause before `select`. */
+function withTables(d: SqlDialect, select: string, inputs: [name: string, select: string][]): string {
+  return `WITH ${[...inputs, ...categoryTables(d)].map(([name, body]) => `${name} AS (${body})`).join(',\n')}
 ${select}`;
 }
 
@@ -211,24 +210,24 @@ ORDER BY c.attempt_id, v.created_ms, c.sid`,
    * window): matched (one candidate that no other attempt claims), ambiguous,
    * or unmatched; attempts an earlier run matched are `matched_earlier`.
    */
-  attemptVerdicts: `SELECT attempt_id, to_number, attempt_at,
+  attemptVerdicts: `SELECT attempt_id, to_number, attempt_at, tags,
        CASE WHEN candidate_count = 0 THEN 'unmatched_send_error'
             WHEN candidate_count = 1 AND most_claims = 1 THEN 'matched_by_envelope'
             ELSE 'ambiguous_envelope' END AS category,
        CASE WHEN candidate_count = 1 AND most_claims = 1 THEN only_sid END AS matched_sid,
        candidate_count
 FROM (
-  SELECT a.attempt_id, a.to_number, a.attempt_at,
+  SELECT a.attempt_id, a.to_number, a.attempt_at, a.tags,
          count(c.sid) AS candidate_count,
          max(c.sid) AS only_sid,
          coalesce(max(cl.claimed_by), 0) AS most_claims
   FROM pending_attempts a
   LEFT JOIN candidates c ON c.attempt_id = a.attempt_id
   LEFT JOIN claims cl ON cl.sid = c.sid
-  GROUP BY a.attempt_id, a.to_number, a.attempt_at
+  GROUP BY a.attempt_id, a.to_number, a.attempt_at, a.tags
 ) per_attempt
 UNION ALL
-SELECT attempt_id, to_number, attempt_at, 'matched_earlier' AS category, NULL AS matched_sid, 0 AS candidate_count
+SELECT attempt_id, to_number, attempt_at, tags, 'matched_earlier' AS category, NULL AS matched_sid, 0 AS candidate_count
 FROM attempts WHERE attempt_id IN (SELECT matched_attempt FROM already_matched)
 ORDER BY attempt_id`,
 
@@ -248,7 +247,11 @@ export function categorySelect(d: SqlDialect, query: CategoryQuery): string {
   return typeof select === 'string' ? select : select(d);
 }
 
-/** A query as one statement: the tables as a WITH clause, then its SELECT (for an engine that runs one statement, as Athena does). */
-export function categoryStatement(d: SqlDialect, query: CategoryQuery): string {
-  return withTables(d, categorySelect(d, query));
+/**
+ * A query as one statement: the tables as a WITH clause, then its SELECT (for
+ * an engine that runs one statement, as Athena does), after `inputs` when the
+ * statement derives `records` and `twilio_rows` too (archiveLines.ts).
+ */
+export function categoryStatement(d: SqlDialect, query: CategoryQuery, inputs: [name: string, select: string][] = []): string {
+  return withTables(d, categorySelect(d, query), inputs);
 }

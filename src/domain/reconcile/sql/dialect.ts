@@ -13,6 +13,18 @@ export interface SqlDialect {
   somePosition(n: string, predicate: string): string;
   /** The number of rows aggregated, as a list of strings (sorted). */
   sortedList(expr: string): string;
+  /** The strings `expr` gives at each position 1..n (n ≥ 1), joined. */
+  joinPositions(n: string, expr: string): string;
+  /** `text` parses as JSON. */
+  isJson(text: string): string;
+  /** `text` parses as one JSON object. */
+  isJsonObject(text: string): string;
+  /** The JSON text of the value at `path` (`"a"`, `1`, `null`, `{…}`), or NULL when the key is absent. */
+  jsonValue(doc: string, path: string): string;
+  /** The scalar at `path` as SQL text (a string unescaped), NULL when absent or JSON null. */
+  jsonText(doc: string, path: string): string;
+  /** `text` matches the regular expression somewhere (anchor it to match the whole). */
+  matches(text: string, pattern: string): string;
 }
 
 export const DUCKDB: SqlDialect = {
@@ -21,6 +33,13 @@ export const DUCKDB: SqlDialect = {
   everyPosition: (n, predicate) => `coalesce(list_bool_and(list_transform(range(1, (${n}) + 1), i -> ${predicate})), true)`,
   somePosition: (n, predicate) => `coalesce(list_bool_or(list_transform(range(1, (${n}) + 1), i -> ${predicate})), false)`,
   sortedList: (expr) => `list_sort(list(${expr}))`,
+  joinPositions: (n, expr) => `array_to_string(list_transform(range(1, (${n}) + 1), i -> ${expr}), '')`,
+  isJson: (text) => `coalesce(json_valid(${text}), false)`,
+  isJsonObject: (text) => `(CASE WHEN json_valid(${text}) THEN json_type(${text}) = 'OBJECT' ELSE false END)`,
+  // DuckDB's JSON functions raise on text that is not JSON (Trino's answer NULL): the CASE keeps it from them.
+  jsonValue: (doc, path) => `(CASE WHEN json_valid(${doc}) THEN CAST(json_extract(${doc}, '${path}') AS VARCHAR) END)`,
+  jsonText: (doc, path) => `(CASE WHEN json_valid(${doc}) THEN json_extract_string(${doc}, '${path}') END)`,
+  matches: (text, pattern) => `regexp_matches(${text}, '${pattern}')`,
 };
 
 export const TRINO: SqlDialect = {
@@ -29,6 +48,13 @@ export const TRINO: SqlDialect = {
   everyPosition: (n, predicate) => `(${n} = 0 OR all_match(sequence(1, ${n}), i -> ${predicate}))`,
   somePosition: (n, predicate) => `(${n} > 0 AND any_match(sequence(1, ${n}), i -> ${predicate}))`,
   sortedList: (expr) => `array_sort(array_agg(${expr}))`,
+  joinPositions: (n, expr) => `array_join(transform(sequence(1, ${n}), i -> ${expr}), '')`,
+  isJson: (text) => `(try(json_parse(${text})) IS NOT NULL)`,
+  isJsonObject: (text) => `coalesce(substr(json_format(try(json_parse(${text}))), 1, 1) = '{', false)`,
+  // json_extract keeps a JSON null as the JSON value null (Presto's own tests: velox PR #6439), as DuckDB does.
+  jsonValue: (doc, path) => `json_format(json_extract(${doc}, '${path}'))`,
+  jsonText: (doc, path) => `json_extract_scalar(${doc}, '${path}')`,
+  matches: (text, pattern) => `regexp_like(${text}, '${pattern}')`,
 };
 
 /** Every character of `text` matching `pattern` (a character class) removed. */

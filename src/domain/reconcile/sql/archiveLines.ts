@@ -1,0 +1,112 @@
+/**
+ * The categories' two input relations for an engine that reads the archive
+ * where it lies (Athena): `records` from the archive's lines as text (the
+ * infrastructure's `record_lines` table: `line`, the partitions `prefix` and
+ * `datehour`, and the object's `"$path"`), with every line checked as
+ * parseArchiveLine (src/domain/archiveLine.ts) checks it; and `twilio_rows`
+ * from Twilio's list as the run staged it (`twilio_lists`, one `run` each).
+ *
+ * Parameters: :hour_from and :hour_to (the hour folders read, `yyyy/MM/dd/HH`,
+ * both included), :run (the staged list), :redact_digits.
+ */
+import { RECORD_SOURCES } from '../../archiveRecord';
+import { REDACTION_MASK_CHAR } from '../../redaction';
+import { removeAll, type SqlDialect } from './dialect';
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+const ISO_UTC = String.raw`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$`;
+
+/** maskTrailingDigits (src/domain/redaction.ts): a digit is masked when fewer than :redact_digits digits or masks follow it. */
+function maskedTrailingDigits(d: SqlDialect, text: string): string {
+  const at = `substr(${text}, i, 1)`;
+  const after = `length(${removeAll(d, `substr(${text}, i + 1)`, `[^0-9${REDACTION_MASK_CHAR}]`)})`;
+  return `(CASE WHEN :redact_digits <= 0 OR ${text} IS NULL OR length(${text}) = 0 THEN ${text}
+    ELSE ${d.joinPositions(`length(${text})`, `CASE WHEN ${at} BETWEEN '0' AND '9' AND ${after} < :redact_digits THEN ${quote(REDACTION_MASK_CHAR)} ELSE ${at} END`)} END)`;
+}
+
+/**
+ * parseArchiveLine's checks, as far as SQL can make them: a line that fails
+ * here is malformed; one that passes folds as the streaming engine folds it.
+ * One check is looser: `problems` must be a non-empty list that starts with
+ * a string (every element is not checked).
+ */
+function lineChecks(d: SqlDialect): { valid: string; unattributable: string } {
+  const v = (path: string) => d.jsonValue('line', path);
+  const isString = (path: string) => `coalesce(${v(path)} LIKE '"%', false)`;
+  const isNull = (path: string) => `coalesce(${v(path)} = 'null', false)`;
+  const isTime = (path: string) => `(${isString(path)} AND coalesce(${d.matches(d.jsonText('line', path), ISO_UTC)}, false))`;
+  const flagged = `(${v('$.problems')} IS NOT NULL)`;
+  const source = d.jsonText('line', '$.source');
+  const valid = `(${d.isJsonObject('line')}
+    AND coalesce(${v('$.v')} = '1', false)
+    AND ${isString('$.source')} AND coalesce(${source} IN (${RECORD_SOURCES.map(quote).join(', ')}), false)
+    AND ${isTime('$.recorded_at')}
+    AND (${isNull('$.event_at')} OR ${isTime('$.event_at')})
+    AND (${v('$.problems')} IS NULL OR ${v('$.problems')} LIKE '["%')
+    AND (${isString('$.account_sid')} OR (${isNull('$.account_sid')} AND ${flagged}))
+    AND (${isNull('$.message_sid')} OR ${isString('$.message_sid')})
+    AND NOT (${isNull('$.message_sid')} AND ${source} <> 'send_error' AND NOT ${flagged})
+    AND ((${isString('$.status')} AND ${v('$.status')} <> '""') OR (${isNull('$.status')} AND ${flagged}))
+    AND (${isNull('$.error_code')} OR ${isString('$.error_code')})
+    AND (${isNull('$.to')} OR ${isString('$.to')})
+    AND coalesce(${v('$.tags')} LIKE '{%', false) AND coalesce(${v('$.params')} LIKE '{%', false))`;
+  const unattributable = `(${flagged} AND (${isNull('$.account_sid')} OR ${isNull('$.status')} OR (${isNull('$.message_sid')} AND ${source} <> 'send_error')))`;
+  return { valid, unattributable };
+}
+
+/** The relations that fill `records` and `twilio_rows`, in order, for the WITH clause before the categories' tables. */
+export function archiveLineTables(d: SqlDialect): [name: string, select: string][] {
+  const checks = lineChecks(d);
+  const text = (path: string) => d.jsonText('line', path);
+  const stringAt = (path: string) => `CASE WHEN ${d.jsonValue('line', path)} LIKE '"%' THEN ${text(path)} END`;
+  return [
+    [
+      'archive_lines',
+      `  SELECT "$path" AS object_key, line FROM record_lines
+  WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> ''
+`,
+    ],
+    [
+      'checked_lines',
+      `  SELECT object_key, line, valid, valid AND ${checks.unattributable} AS unattributable, valid AND ${d.jsonValue('line', '$.problems')} IS NOT NULL AS flagged
+  FROM (SELECT object_key, line, ${checks.valid} AS valid FROM archive_lines) lines
+`,
+    ],
+    [
+      'records',
+      `  SELECT ${text('$.source')} AS source, ${text('$.recorded_at')} AS recorded_at, ${text('$.event_at')} AS event_at,
+         ${text('$.account_sid')} AS account_sid, ${text('$.message_sid')} AS message_sid, ${text('$.status')} AS status,
+         ${text('$.error_code')} AS error_code, ${maskedTrailingDigits(d, text('$.to'))} AS to_number,
+         ${stringAt('$.tags.client_ref')} AS client_ref,
+         CASE WHEN ${text('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
+         ${d.jsonValue('line', '$.tags')} AS tags
+  FROM checked_lines WHERE valid AND NOT unattributable
+`,
+    ],
+    [
+      'twilio_rows',
+      `  SELECT sid, account_sid, status, error_code, to_number, from_number, date_created, date_sent, direction, messaging_service_sid
+  FROM twilio_lists WHERE run = :run
+`,
+    ],
+  ];
+}
+
+/**
+ * One row per archive object read: its lines (blank ones aside), records,
+ * malformed lines, flagged and unattributable records. What the streaming
+ * scan counts, without line numbers: the command reads the objects named
+ * here itself for those.
+ */
+export function lineCensusStatement(d: SqlDialect): string {
+  const [lines, checked] = archiveLineTables(d);
+  return `WITH ${lines[0]} AS (${lines[1]}), ${checked[0]} AS (${checked[1]})
+SELECT object_key, count(*) AS lines, count_if(valid) AS records, count_if(NOT valid) AS malformed,
+       count_if(flagged) AS flagged, count_if(unattributable) AS unattributable
+FROM checked_lines
+GROUP BY object_key
+ORDER BY object_key`;
+}

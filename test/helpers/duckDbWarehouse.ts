@@ -1,0 +1,139 @@
+/**
+ * The warehouse the Athena engine runs on, stood in for by DuckDB with the
+ * same tables the infrastructure defines (infra/constructs/archiveTables.ts):
+ * `record_lines` (`"$path"`, `prefix`, `datehour`, `line`) filled with every
+ * line of a folder archive as Athena's text reader gives them, and
+ * `twilio_lists` (one `run` per staged list). The Athena engine's SQL runs
+ * here in DuckDB's dialect, so the tests prove it against the other engines.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { bindParameters, DUCKDB } from '../../src/domain/reconcile/sql/dialect';
+import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
+import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../src/domain/reconcile/sql/warehouse';
+import type { TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
+
+const TWILIO_COLUMNS = [
+  'sid',
+  'account_sid',
+  'status',
+  'error_code',
+  'to_number',
+  'from_number',
+  'date_created',
+  'date_sent',
+  'direction',
+  'messaging_service_sid',
+];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** An object's lines as a text table reads them: split at newlines, no row for the newline that ends the last line. */
+function linesOf(body: Buffer): string[] {
+  const lines = body.toString('utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  // What the queries select: text, whole numbers (BIGINT as bigint) and booleans; Athena answers each as text.
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new TypeError(`a value of a type no category query selects: ${JSON.stringify(value)}`);
+}
+
+export class DuckDbWarehouse implements SqlWarehouse {
+  readonly dialect = DUCKDB;
+  readonly description = 'duckdb standing in for athena';
+  /** Every statement run, as bound: what an Athena run would have sent. */
+  readonly statements: string[] = [];
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Loads every object of the folder archive; `"$path"` is `pathRoot` + the object's key. */
+  static async over(folder: string, pathRoot: string): Promise<DuckDbWarehouse> {
+    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE record_lines ("$path" VARCHAR, prefix VARCHAR, datehour VARCHAR, line VARCHAR)');
+    await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
+    const appender = await connection.createAppender('record_lines');
+    for (const file of filesUnder(folder)) {
+      const key = relative(folder, file).split(sep).join('/');
+      const parts = key.split('/');
+      const body = readFileSync(file);
+      for (const line of linesOf(key.endsWith('.gz') ? gunzipSync(body) : body)) {
+        appender.appendVarchar(pathRoot + key);
+        appender.appendVarchar(parts[0]);
+        appender.appendVarchar(parts.slice(1, 5).join('/'));
+        appender.appendVarchar(line);
+        appender.endRow();
+      }
+    }
+    appender.closeSync();
+    return new DuckDbWarehouse(instance, connection);
+  }
+
+  async query(sql: string, parameters: Record<string, string | number>): Promise<WarehouseResult> {
+    const { text, order } = bindParameters(DUCKDB, sql);
+    this.statements.push(text);
+    const values = Object.fromEntries([...new Set(order)].map((name) => [name, parameters[name]]));
+    const reader = await this.connection.runAndReadAll(text, values);
+    const rows: TextRow[] = reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, asText(v)])));
+    return {
+      stats: { queryId: `duckdb-${this.statements.length}`, bytesScanned: 0, costUsd: 0 },
+      rows: async function* () {
+        yield* rows;
+      },
+    };
+  }
+
+  stageTwilioList(): TwilioListStage {
+    const run = randomUUID();
+    const rows: TwilioMessageRow[] = [];
+    return {
+      add: (row) => void rows.push(row),
+      close: async () => {
+        const appender = await this.connection.createAppender('twilio_lists');
+        for (const row of rows) {
+          for (const value of [
+            run,
+            row.sid,
+            row.accountSid,
+            row.status,
+            row.errorCode,
+            row.to,
+            row.from,
+            row.dateCreated,
+            row.dateSent,
+            row.direction,
+            row.messagingServiceSid,
+          ]) {
+            if (value === null) appender.appendNull();
+            else appender.appendVarchar(value);
+          }
+          appender.endRow();
+        }
+        appender.closeSync();
+        return run;
+      },
+      abandon: async () => undefined,
+    };
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

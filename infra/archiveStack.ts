@@ -140,14 +140,23 @@ export class ArchiveStack extends Stack {
       },
       CommandsRoleArn: { value: scripts.role.roleArn, description: 'The role the commands assume' },
       AthenaWorkGroupName: { value: names.workGroupName, description: 'Athena workgroup for queries of the archive' },
-      GlueDatabaseName: { value: names.databaseName, description: 'Glue database with the records and record_lines tables' },
+      GlueDatabaseName: { value: names.databaseName, description: 'Glue database with the records, record_lines and twilio_lists tables' },
+      AthenaListsS3Uri: { value: tables.listsUri, description: "Where reconcile --engine athena stages Twilio's list (ARCHIVE_ATHENA_LISTS_S3_URI)" },
       AlarmTopicArn: { value: topic.topicArn, description: 'SNS topic the alarms notify' },
       FunctionEnvironment: {
         value: Fn.join(' ', functionEnvironment),
         description: 'The Function environment (plus ARCHIVE_AWS_ACCESS_KEY_ID/ARCHIVE_AWS_SECRET_ACCESS_KEY from the secret), one VARIABLE=value per space',
       },
       CommandsEnvironment: {
-        value: Fn.join(' ', [`ARCHIVE_AWS_REGION=${Aws.REGION}`, `ARCHIVE_FIREHOSE_STREAM=${names.streamName}`, `ARCHIVE_S3_URI=${archiveUri}`, ...layout]),
+        value: Fn.join(' ', [
+          `ARCHIVE_AWS_REGION=${Aws.REGION}`,
+          `ARCHIVE_FIREHOSE_STREAM=${names.streamName}`,
+          `ARCHIVE_S3_URI=${archiveUri}`,
+          ...layout,
+          `ARCHIVE_ATHENA_WORKGROUP=${names.workGroupName}`,
+          `ARCHIVE_ATHENA_DATABASE=${names.databaseName}`,
+          `ARCHIVE_ATHENA_LISTS_S3_URI=${tables.listsUri}`,
+        ]),
         description: 'The commands environment (credentials: assume CommandsRoleArn); --archive is ARCHIVE_S3_URI',
       },
     };

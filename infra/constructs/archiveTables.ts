@@ -23,6 +23,23 @@ export const RECORD_COLUMNS: glue.CfnTable.ColumnProperty[] = [
   { name: 'problems', type: 'array<string>' },
 ];
 
+/** Where reconcile --engine athena stages Twilio's list, in the query results bucket (encrypted, expiring). */
+export const TWILIO_LISTS_PREFIX = 'twilio-lists/';
+
+/** The staged list's columns (src/adapters/athena/twilioListStage.ts writes them). */
+const TWILIO_LIST_COLUMNS = [
+  'sid',
+  'account_sid',
+  'status',
+  'error_code',
+  'to_number',
+  'from_number',
+  'date_created',
+  'date_sent',
+  'direction',
+  'messaging_service_sid',
+];
+
 export interface ArchiveTablesProps {
   databaseName: string;
   workGroupName: string;
@@ -67,7 +84,8 @@ const TEXT_FILES = { inputFormat: 'org.apache.hadoop.mapred.TextInputFormat', ou
  * The archive in Athena: a Glue database with two tables over the same
  * objects (`records`: typed columns through the Hive JSON SerDe, which fails a
  * query on a malformed line rather than skip it; `record_lines`: each line as
- * text, for `tags`, `params` and for finding a bad line), and a workgroup
+ * text, for `tags`, `params` and for finding a bad line), a third over
+ * Twilio's lists as the Athena reconciliation stages them, and a workgroup
  * whose results are encrypted and expire, with a per-query scan limit.
  */
 export function archiveTables(scope: Construct, id: string, props: ArchiveTablesProps) {
@@ -111,6 +129,30 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
       },
     ],
   });
+  const lists = new glue.CfnTable(scope, `${id}twilio_lists`, {
+    catalogId: Aws.ACCOUNT_ID,
+    databaseName: props.databaseName,
+    tableInput: {
+      name: 'twilio_lists',
+      description: "Twilio's list of messages as reconcile --engine athena stages it, masked, one run per partition",
+      tableType: 'EXTERNAL_TABLE',
+      parameters: {
+        classification: 'json',
+        'projection.enabled': 'true',
+        // Each run names its own id in its queries: nothing to register, and no run reads another's list.
+        'projection.run.type': 'injected',
+        'storage.location.template': `s3://${results.bucketName}/${TWILIO_LISTS_PREFIX}\${run}/`,
+      },
+      partitionKeys: [{ name: 'run', type: 'string', comment: 'the reconciliation run that staged the list' }],
+      storageDescriptor: {
+        location: `s3://${results.bucketName}/${TWILIO_LISTS_PREFIX}`,
+        columns: TWILIO_LIST_COLUMNS.map((name) => ({ name, type: 'string' })),
+        ...TEXT_FILES,
+        serdeInfo: { serializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
+      },
+    },
+  });
+  lists.addResourceDependency(database);
   Validations.of(results).acknowledge({
     id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
     reason: 'Query results are derived from the archive, which is the record (and is replicated); they expire after the configured days.',
@@ -134,13 +176,15 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
     database,
     records,
     lines,
+    lists,
     results,
+    listsUri: `s3://${results.bucketName}/${TWILIO_LISTS_PREFIX}`,
     workGroup,
     arns: {
       workGroupArn: `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${props.workGroupName}`,
       catalogArn: glueArn('catalog'),
       databaseArn: glueArn(`database/${props.databaseName}`),
-      tableArns: ['records', 'record_lines'].map((name) => glueArn(`table/${props.databaseName}/${name}`)),
+      tableArns: ['records', 'record_lines', 'twilio_lists'].map((name) => glueArn(`table/${props.databaseName}/${name}`)),
       results,
     },
   };

@@ -11,11 +11,13 @@ import { appendOption, dayOption, durationOption, instantOption, defineCommand, 
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
 import { exportKindOf, readExportFile } from '../adapters/twilioExport/exportFileReader';
-import { readRedactDigits } from '../config/archiveSettings';
+import { ConfigError, readAthenaSettings, readCommandAwsAccess, readRedactDigits } from '../config/archiveSettings';
+import { buildS3Client } from '../adapters/aws/s3Client';
 import { listMessagesViaApi, listMessagesViaBulkExport } from '../adapters/twilio/twilioMessageList';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
 import { renderReport } from '../reconcile/htmlReport';
-import { reconcile, reconcileExitCode, type ReconcileSummary, type TwilioList } from '../reconcile/reconcile';
+import { reconcile, reconcileExitCode, type ReconcileOptions, type ReconcileSummary, type TwilioList } from '../reconcile/reconcile';
+import type { WarehouseSummary } from '../reconcile/warehouseReconcile';
 
 const HELP = `Usage: twilio-message-archive reconcile --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
 
@@ -49,6 +51,13 @@ Options:
   --engine <engine>      local (default): the streaming engine, memory bounded by the day's
                          messages. duckdb: the categories decided by their SQL definition, run
                          in-process on DuckDB over the same validated inputs; same outputs.
+                         athena: the same SQL run on Athena over the archive where it lies
+                         (--archive s3://…; ARCHIVE_ATHENA_WORKGROUP, ARCHIVE_ATHENA_DATABASE and
+                         ARCHIVE_ATHENA_LISTS_S3_URI from the infrastructure's outputs). Twilio's
+                         list is read here, masked, and staged in S3 for the run. Ctrl-C stops
+                         the queries at Athena. The summary gives the bytes scanned and the cost.
+  --i-accept-cost        With --engine athena: run in a workgroup that has no bytes-scanned limit
+                         per query (refused otherwise, exit 2).
   -h, --help             This text.
 
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
@@ -113,6 +122,36 @@ function printSummary(s: ReconcileSummary, folder: string, out: (line: string) =
   );
 }
 
+/**
+ * `--engine athena`: the archive's workgroup and database from the
+ * environment, the cost guard checked before anything runs, and `stop`
+ * (Ctrl-C) passed to every query.
+ */
+async function athenaEngine(env: NodeJS.ProcessEnv, acceptCost: boolean, stop: AbortSignal): Promise<(options: ReconcileOptions) => Promise<ReconcileSummary>> {
+  let settings;
+  try {
+    settings = readAthenaSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  const [{ AthenaWarehouse, buildAthenaClient }, { reconcileInWarehouse }] = await Promise.all([
+    import('../adapters/athena/athenaWarehouse'),
+    import('../reconcile/warehouseReconcile'),
+  ]);
+  const aws = readCommandAwsAccess(env);
+  const athena = buildAthenaClient({ ...aws, endpoint: settings.endpoint, maxAttempts: 3 });
+  const s3 = buildS3Client({ ...aws, endpoint: aws.s3Endpoint, maxAttempts: 3 });
+  const warehouse = await AthenaWarehouse.open(athena, s3, settings, acceptCost);
+  return (options) => reconcileInWarehouse({ ...options, warehouse, signal: stop });
+}
+
+function printWarehouse(s: ReconcileSummary & { warehouse?: WarehouseSummary }, out: (line: string) => void): void {
+  if (!s.warehouse) return;
+  const gib = s.warehouse.bytes_scanned / 1024 ** 3;
+  out(`${s.warehouse.engine}: ${s.warehouse.queries.length} queries scanned ${gib.toFixed(3)} GiB, about $${s.warehouse.cost_usd.toFixed(4)}.`);
+}
+
 /** Twilio's list from a file, the list API, or the Bulk Export API. */
 function twilioListFor(source: string, day: string | undefined, from: Date, to: Date, env: NodeJS.ProcessEnv): TwilioList {
   if (source === 'twilio:api' || source === 'twilio:bulk') {
@@ -142,6 +181,7 @@ export const command = defineCommand({
     'allow-empty': { type: 'boolean' },
     'max-missing-share': { type: 'string' },
     engine: { type: 'string' },
+    'i-accept-cost': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
@@ -158,10 +198,10 @@ export const command = defineCommand({
       const direction = values.direction ?? 'outbound';
       if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
       const engine = values.engine ?? 'local';
-      if (engine === 'athena') throw new UsageError('--engine athena is not available yet: use local or duckdb (docs/reconciliation.md, "Engines")');
-      if (engine !== 'local' && engine !== 'duckdb') throw new UsageError('--engine must be local or duckdb');
-      // DuckDB is loaded only when asked for.
-      const run = engine === 'duckdb' ? (await import('../reconcile/sqlReconcile')).reconcileWithDuckDb : reconcile;
+      if (engine !== 'local' && engine !== 'duckdb' && engine !== 'athena') throw new UsageError('--engine must be local, duckdb or athena');
+      if (values['i-accept-cost'] && engine !== 'athena') throw new UsageError('--i-accept-cost is for --engine athena only');
+      if (engine === 'athena' && !/^s3:\/\//i.test(values.archive))
+        throw new UsageError('--engine athena reads the archive where it lies: --archive must be its s3:// root, as the archive table is');
       const append = appendOption(values.append);
       const maxMissingShare = shareOption(values['max-missing-share']);
       const { from, to } = window(values, new Date());
@@ -177,6 +217,13 @@ export const command = defineCommand({
       const gapsPath = join(out, 'gaps.ndjson');
       const gaps = createWriteStream(`${gapsPath}.partial`);
       const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      // Each engine is loaded only when asked for (DuckDB's binary, the Athena client).
+      const run: (options: ReconcileOptions) => Promise<ReconcileSummary> =
+        engine === 'duckdb'
+          ? (await import('../reconcile/sqlReconcile')).reconcileWithDuckDb
+          : engine === 'athena'
+            ? await athenaEngine(io.env, values['i-accept-cost'] ?? false, io.stop)
+            : reconcile;
       let summary: ReconcileSummary;
       try {
         summary = await run({
@@ -207,6 +254,7 @@ export const command = defineCommand({
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       writeFileSync(join(out, 'report.html'), renderReport(summary));
       printSummary(summary, out, io.out);
+      printWarehouse(summary, io.out);
       return reconcileExitCode(summary);
     } finally {
       progress.stop();

@@ -247,6 +247,29 @@ export function readCommandAwsAccess(env: Env): { region: string; credentials?: 
   };
 }
 
+/** Where the Athena engine works (`--engine athena`): the infrastructure's workgroup and database, and where it stages Twilio's list. */
+export interface AthenaSettings {
+  workGroup: string;
+  database: string;
+  /** The `twilio_lists` table's location: each run's list goes under `<prefix><run>/`. */
+  lists: S3Location;
+  /** An Athena endpoint override (a local stand-in); unset in production. */
+  endpoint?: string;
+}
+
+/** The Athena engine's settings: the infrastructure's CommandsEnvironment output gives each. */
+export function readAthenaSettings(env: Env): AthenaSettings {
+  const required = (name: string) => {
+    const value = readVariable(env, name);
+    if (!value) throw new ConfigError(`${name} is not set: --engine athena needs it (the infrastructure's CommandsEnvironment output gives it)`);
+    return value;
+  };
+  const workGroup = required('ARCHIVE_ATHENA_WORKGROUP');
+  const database = required('ARCHIVE_ATHENA_DATABASE');
+  const lists = parseS3Uri(required('ARCHIVE_ATHENA_LISTS_S3_URI'), 'ARCHIVE_ATHENA_LISTS_S3_URI');
+  return { workGroup, database, lists, endpoint: endpoint(env, 'ARCHIVE_ATHENA_ENDPOINT') };
+}
+
 /** Every variable readArchiveSettings reads: a change in any of them is a change of settings. */
 export const ARCHIVE_VARIABLES = [
   'ARCHIVE_AWS_REGION',

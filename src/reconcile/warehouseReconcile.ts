@@ -95,6 +95,38 @@ async function archiveReadOf(census: CensusRow[], options: WarehouseReconcileOpt
   return report;
 }
 
+/**
+ * Runs the statements side by side (Athena queues and runs them at once);
+ * when one fails, or the caller's signal aborts, every other is stopped at
+ * the engine too, and waited for, before the first failure is thrown: no
+ * query is left running (and billing) behind a run that has ended.
+ */
+async function allOrStopAll(
+  statements: string[],
+  run: (sql: string, stop: AbortSignal) => Promise<WarehouseResult>,
+  signal: AbortSignal | undefined,
+): Promise<WarehouseResult[]> {
+  const stopAll = new AbortController();
+  const onAbort = () => stopAll.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) stopAll.abort();
+  try {
+    const settled = await Promise.allSettled(
+      statements.map((sql) =>
+        run(sql, stopAll.signal).catch((error: unknown) => {
+          stopAll.abort();
+          throw error;
+        }),
+      ),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<WarehouseResult>).value);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 function emptyArchiveError(options: WarehouseReconcileOptions, hours: { from: string; to: string }): EmptyArchiveError {
   return new EmptyArchiveError(
     `${options.warehouse.description} finds no archive line in the hour folders ${hours.from} to ${hours.to}. ` +
@@ -149,15 +181,18 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   };
   const inputs = archiveLineTables(warehouse.dialect);
   const statement = (query: CategoryQuery) => categoryStatement(warehouse.dialect, query, inputs);
-  // Athena runs them side by side; each is one statement that reads what it needs.
-  const [census, status, pairs, attempts, unknown] = await Promise.all(
-    [lineCensusStatement(warehouse.dialect), ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement)].map(
-      (sql) => warehouse.query(sql, parameters, signal),
-    ),
-  ).catch((error: unknown) => {
+  const statements = [
+    lineCensusStatement(warehouse.dialect),
+    ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),
+  ];
+  let results: WarehouseResult[];
+  try {
+    results = await allOrStopAll(statements, (sql, stop) => warehouse.query(sql, parameters, stop), signal);
+  } catch (error) {
     report.discard();
     throw error;
-  });
+  }
+  const [census, status, pairs, attempts, unknown] = results;
   const queries = [census, status, pairs, attempts, unknown].map((r) => r.stats);
   const censusRows = await collect(census, (row) => ({
     objectKey: row.object_key ?? '',

@@ -56,6 +56,14 @@ export class DuckDbWarehouse implements SqlWarehouse {
   readonly description = 'duckdb standing in for athena';
   /** Every statement run, as bound: what an Athena run would have sent. */
   readonly statements: string[] = [];
+  /** One connection runs one thing at a time: the engine sends its statements side by side, so they queue here. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -64,15 +72,19 @@ export class DuckDbWarehouse implements SqlWarehouse {
 
   /** Loads every object of the folder archive; `"$path"` is `pathRoot` + the object's key. */
   static async over(folder: string, pathRoot: string): Promise<DuckDbWarehouse> {
+    const objects = filesUnder(folder).map((file) => ({ key: relative(folder, file).split(sep).join('/'), body: readFileSync(file) }));
+    return DuckDbWarehouse.of(objects, pathRoot);
+  }
+
+  /** Loads the given objects (keys relative to the archive root, bodies as stored: gzipped where the key ends in .gz). */
+  static async of(objects: { key: string; body: Buffer }[], pathRoot: string): Promise<DuckDbWarehouse> {
     const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     const connection = await instance.connect();
     await connection.run('CREATE TABLE record_lines ("$path" VARCHAR, prefix VARCHAR, datehour VARCHAR, line VARCHAR)');
     await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
     const appender = await connection.createAppender('record_lines');
-    for (const file of filesUnder(folder)) {
-      const key = relative(folder, file).split(sep).join('/');
+    for (const { key, body } of objects) {
       const parts = key.split('/');
-      const body = readFileSync(file);
       for (const line of linesOf(key.endsWith('.gz') ? gunzipSync(body) : body)) {
         appender.appendVarchar(pathRoot + key);
         appender.appendVarchar(parts[0]);
@@ -89,7 +101,7 @@ export class DuckDbWarehouse implements SqlWarehouse {
     const { text, order } = bindParameters(DUCKDB, sql);
     this.statements.push(text);
     const values = Object.fromEntries([...new Set(order)].map((name) => [name, parameters[name]]));
-    const reader = await this.connection.runAndReadAll(text, values);
+    const reader = await this.serially(() => this.connection.runAndReadAll(text, values));
     const rows: TextRow[] = reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, asText(v)])));
     return {
       stats: { queryId: `duckdb-${this.statements.length}`, bytesScanned: 0, costUsd: 0 },
@@ -97,6 +109,23 @@ export class DuckDbWarehouse implements SqlWarehouse {
         yield* rows;
       },
     };
+  }
+
+  /** Rows of a list staged elsewhere (the fake Athena reads them from S3), as one run's. */
+  addTwilioList(run: string, rows: Record<string, string | null>[]): Promise<void> {
+    return this.serially(() => this.appendTwilioList(run, rows));
+  }
+
+  private async appendTwilioList(run: string, rows: Record<string, string | null>[]): Promise<void> {
+    const appender = await this.connection.createAppender('twilio_lists');
+    for (const row of rows) {
+      for (const value of [run, ...TWILIO_COLUMNS.map((c) => row[c] ?? null)]) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
+    }
+    appender.closeSync();
   }
 
   stageTwilioList(): TwilioListStage {
@@ -132,7 +161,8 @@ export class DuckDbWarehouse implements SqlWarehouse {
     };
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.queue;
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -4,7 +4,7 @@
  * day file, every category found with its evidence, --write twice (the
  * second run writes nothing), and corrupt input never exiting 0.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,11 @@ import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
 import { pixelsOfColor, screenshot } from '../helpers/chromium';
 import { runScript } from '../helpers/runScript';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { WarehouseSummary } from '../../src/reconcile/warehouseReconcile';
+import { DuckDbWarehouse } from '../helpers/duckDbWarehouse';
+import { startFakeAthena, type FakeAthena } from '../helpers/fakeAthena';
+import { readObjects, S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const DAY = '2026-11-25';
@@ -196,7 +201,7 @@ describe('reconcile end to end', () => {
     expect(result.stdout).toMatch(/gap\(s\) remain/);
   });
 
-  it('--engine duckdb writes what --engine local writes, and --engine athena is refused for now', async () => {
+  it('--engine duckdb writes what --engine local writes', async () => {
     const outputs = [];
     for (const engine of ['local', 'duckdb']) {
       const out = join(dir, `out-${engine}`);
@@ -207,20 +212,158 @@ describe('reconcile end to end', () => {
     }
     expect(outputs[1]).toEqual(outputs[0]);
     expect(outputs[0].gaps.length).toBeGreaterThan(5);
-    const athena = await run([
+  });
+
+  describe('--engine athena, against S3 (s3rver) and a stand-in Athena over HTTP', () => {
+    let s3: S3rverHandle;
+    let athena: FakeAthena | undefined;
+    let warehouse: DuckDbWarehouse | undefined;
+    beforeAll(async () => {
+      s3 = await startS3rver(['archive', 'athena-results']);
+    });
+    afterAll(async () => {
+      await s3.stop();
+    });
+    afterEach(async () => {
+      await athena?.close();
+      await warehouse?.close();
+      athena = undefined;
+      warehouse = undefined;
+    });
+
+    /** The folder archive copied into the bucket, and the stand-in started over the same objects. */
+    async function standIn(options: { scanLimit?: number | null; failWith?: string; neverFinish?: boolean } = {}): Promise<Record<string, string>> {
+      const store = new FolderArchiveStore(join(dir, 'archive'));
+      const objects: { key: string; body: Buffer }[] = [];
+      for await (const object of store.list('')) {
+        const body = readFileSync(join(dir, 'archive', object.key));
+        objects.push({ key: object.key, body });
+        await s3.client.send(new PutObjectCommand({ Bucket: 'archive', Key: object.key, Body: body }));
+      }
+      warehouse = await DuckDbWarehouse.of(objects, 's3://archive/');
+      athena = await startFakeAthena({
+        warehouse,
+        s3: s3.client,
+        lists: { bucket: 'athena-results', prefix: 'twilio-lists/' },
+        scanLimit: options.scanLimit === undefined ? 100 * 1024 ** 3 : options.scanLimit,
+        failWith: options.failWith,
+        neverFinish: options.neverFinish,
+        // Small pages: the engine must follow NextToken.
+        pageRows: 3,
+      });
+      return {
+        ARCHIVE_S3_ENDPOINT: s3.endpoint,
+        ARCHIVE_ATHENA_ENDPOINT: athena.endpoint,
+        ARCHIVE_AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        ARCHIVE_AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+        ARCHIVE_ATHENA_WORKGROUP: 'message-archive',
+        ARCHIVE_ATHENA_DATABASE: 'message_archive',
+        ARCHIVE_ATHENA_LISTS_S3_URI: 's3://athena-results/twilio-lists/',
+      };
+    }
+
+    const athenaArgs = (out: string, ...more: string[]) => [
       '--archive',
-      join(dir, 'archive'),
+      's3://archive/',
       '--day',
       DAY,
       '--export',
       join(dir, 'messages.csv'),
       '--out',
-      join(dir, 'a'),
+      out,
       '--engine',
       'athena',
-    ]);
-    expect(athena.code).toBe(2);
-    expect(athena.stderr).toMatch(/--engine athena is not available yet/);
+      ...more,
+    ];
+
+    it('writes what --engine local writes, with the bytes scanned and the cost in the summary', async () => {
+      const env = await standIn();
+      const local = join(dir, 'out-local');
+      expect((await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', local])).code).toBe(1);
+      const out = join(dir, 'out-athena');
+      const result = await run(athenaArgs(out), env);
+      expect(result.stderr).not.toMatch(/cannot proceed/);
+      expect(result.code).toBe(1);
+      const expected = results(local);
+      const got = results(out);
+      expect(got.gaps.map((g) => JSON.stringify(g)).sort()).toEqual(expected.gaps.map((g) => JSON.stringify(g)).sort());
+      const { warehouse: cost, ...summary } = got.summary as ReconcileSummary & { warehouse: WarehouseSummary };
+      expect({ ...summary, duration_ms: 0, inputs: { ...summary.inputs, archive: '' } }).toEqual({
+        ...expected.summary,
+        duration_ms: 0,
+        inputs: { ...expected.summary.inputs, archive: '' },
+      });
+      expect(cost.queries).toHaveLength(5);
+      expect(cost.bytes_scanned).toBe(5 * 1_234_567);
+      // Each query under 10 MB is billed as 10 MB, at $5 a TB.
+      expect(cost.cost_usd).toBeCloseTo(5 * ((10 * 1024 ** 2) / 1024 ** 4) * 5, 12);
+      expect(result.stdout).toMatch(/athena workgroup message-archive, database message_archive \(scan limit 100 GiB a query\): 5 queries scanned/);
+      // Every statement went with its parameters bound, in the workgroup and database asked for; none carries the run or the window.
+      for (const started of athena!.started) {
+        expect(started).toMatchObject({ WorkGroup: 'message-archive', Database: 'message_archive' });
+        expect(started.ExecutionParameters!.length).toBeGreaterThanOrEqual(3);
+        expect(started.QueryString).not.toMatch(/2026-11-25T|twilio-lists/);
+      }
+      // Twilio's list was staged masked, as the archive is: no full number leaves the machine.
+      const staged = await readObjects(s3.client, 'athena-results', 'twilio-lists/');
+      expect(staged.length).toBe(1);
+      expect(staged[0].key).toMatch(/^twilio-lists\/[0-9a-f-]{36}\/part-00001\.ndjson\.gz$/);
+      expect(staged[0].text).toMatch(/"to_number":"\+1415555\*\*\*\*"/);
+      expect(staged[0].text).not.toMatch(/\+1415555\d{4}/);
+    });
+
+    it('refuses a workgroup without a bytes-scanned limit unless the cost is accepted (exit 2, no query started)', async () => {
+      const env = await standIn({ scanLimit: null });
+      const refused = await run(athenaArgs(join(dir, 'refused')), env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/no bytes-scanned limit per query.*--i-accept-cost/s);
+      expect(athena!.started).toHaveLength(0);
+      const accepted = await run(athenaArgs(join(dir, 'accepted'), '--i-accept-cost'), env);
+      expect(accepted.code).toBe(1);
+      expect(accepted.stdout).toMatch(/no scan limit \(cost accepted\)/);
+    });
+
+    it('a failed query is exit 2 with its reason, and no gaps or summary are left behind', async () => {
+      const env = await standIn({ failWith: 'HIVE_CURSOR_ERROR: Row is not a valid JSON Object' });
+      const out = join(dir, 'failed');
+      const result = await run(athenaArgs(out), env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/failed: HIVE_CURSOR_ERROR: Row is not a valid JSON Object/);
+      expect(existsSync(join(out, 'summary.json'))).toBe(false);
+      expect(existsSync(join(out, 'gaps.ndjson'))).toBe(false);
+    });
+
+    it('Ctrl-C stops every running query at Athena, and the run ends with exit 2 and no results', async () => {
+      const env = await standIn({ neverFinish: true });
+      const out = join(dir, 'interrupted');
+      let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
+      const running = runScript('scripts/reconcile.ts', athenaArgs(out), { ARCHIVE_REDACT_DIGITS: '4', ...env }, (c) => (child = c));
+      // Interrupted once all five statements run.
+      while (athena!.started.length < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+      child!.kill('SIGINT');
+      const result = await running;
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/interrupted: query fake-\d was stopped at Athena/);
+      expect(athena!.stopped.sort()).toEqual(['fake-1', 'fake-2', 'fake-3', 'fake-4', 'fake-5']);
+      expect(existsSync(join(out, 'summary.json'))).toBe(false);
+    });
+
+    it('is refused over a local folder: Athena reads the archive in S3', async () => {
+      const result = await run([
+        '--archive',
+        join(dir, 'archive'),
+        '--day',
+        DAY,
+        '--export',
+        join(dir, 'messages.csv'),
+        '--out',
+        join(dir, 'x'),
+        '--engine',
+        'athena',
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--archive must be its s3:\/\/ root/);
+    });
   });
 
   it('writes a self-contained HTML report whose charts render in headless Chromium', async () => {

@@ -443,7 +443,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
           // Parameters are bound, never spliced: no statement carries the window or the run in its text.
           for (const statement of warehouse.statements) expect(statement).not.toContain('2026-11-25T00:00:00');
         } finally {
-          warehouse.close();
+          await warehouse.close();
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -89,8 +89,8 @@ export interface AthenaQueryStats {
 
 export interface AthenaQueryResult {
   stats: AthenaQueryStats;
-  /** The result's rows, page by page (1,000 a page), the header row left out; null for SQL NULL. */
-  rows(): AsyncGenerator<(string | null)[]>;
+  /** The result's rows, page by page (1,000 a page), each keyed by its column's name (the header row); null for SQL NULL. */
+  rows(): AsyncGenerator<Record<string, string | null>>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -135,15 +135,20 @@ export async function runAthenaQuery(options: AthenaQueryOptions): Promise<Athen
   }
 }
 
-async function* readRows(client: AthenaClient, id: string): AsyncGenerator<(string | null)[]> {
+async function* readRows(client: AthenaClient, id: string): AsyncGenerator<Record<string, string | null>> {
   let token: string | undefined;
-  let first = true;
+  let names: string[] | undefined;
   do {
     const page = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000, NextToken: token }));
-    const rows = page.ResultSet?.Rows ?? [];
-    // A SELECT's first page starts with the column names.
-    for (const [i, row] of rows.entries()) if (!(first && i === 0)) yield (row.Data ?? []).map((datum) => datum.VarCharValue ?? null);
-    first = false;
+    for (const row of page.ResultSet?.Rows ?? []) {
+      const values = (row.Data ?? []).map((datum) => datum.VarCharValue ?? null);
+      // A SELECT's first page starts with the column names.
+      if (!names) {
+        names = values.map((name, i) => name ?? `_col${i}`);
+        continue;
+      }
+      yield Object.fromEntries(names.map((name, i) => [name, values[i] ?? null]));
+    }
     token = page.NextToken;
   } while (token);
 }

@@ -94,7 +94,7 @@ describe('an Athena query', () => {
     expect(athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-1' }]);
   });
 
-  it('is read page by page, the header row left out and NULLs kept', async () => {
+  it("is read page by page, each row keyed by the header row's names, NULLs kept", async () => {
     states('SUCCEEDED');
     athena
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', MaxResults: 1000, NextToken: undefined })
@@ -105,11 +105,11 @@ describe('an Athena query', () => {
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', MaxResults: 1000, NextToken: 't2' })
       .resolves({ ResultSet: { Rows: [{ Data: [{ VarCharValue: 'SM2' }, { VarCharValue: 'delivered' }] }] } });
     const result = await runAthenaQuery({ ...base, sleep });
-    const rows: (string | null)[][] = [];
+    const rows: Record<string, string | null>[] = [];
     for await (const row of result.rows()) rows.push(row);
     expect(rows).toEqual([
-      ['SM1', null],
-      ['SM2', 'delivered'],
+      { sid: 'SM1', status: null },
+      { sid: 'SM2', status: 'delivered' },
     ]);
     expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
   });

@@ -309,6 +309,33 @@ describe('Athena', () => {
     });
   });
 
+  it("a table over Twilio's lists as reconcile --engine athena stages them: one injected run per partition, in the expiring results bucket", () => {
+    const results = logicalId(t, 'AWS::S3::Bucket', 'AthenaResults');
+    t.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'twilio_lists',
+        PartitionKeys: [Match.objectLike({ Name: 'run', Type: 'string' })],
+        Parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.run.type': 'injected',
+          'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: results }, '/twilio-lists/${run}/']] },
+        },
+        StorageDescriptor: Match.objectLike({
+          SerdeInfo: { SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
+          Columns: Match.arrayWith([
+            { Name: 'sid', Type: 'string' },
+            { Name: 'to_number', Type: 'string' },
+            { Name: 'messaging_service_sid', Type: 'string' },
+          ]),
+        }),
+      }),
+    });
+    // The commands may read its definition (and already write their own results' bucket, where the lists go).
+    const policy = JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy).toContain('/twilio_lists');
+  });
+
   it('a workgroup with encrypted results and a bytes-scanned limit per query', () => {
     t.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'message-archive',
@@ -341,7 +368,16 @@ describe('outputs', () => {
     ]) {
       expect(functionEnv).toContain(line);
     }
-    expect(JSON.stringify(outputs.CommandsEnvironment.Value)).toContain('ARCHIVE_DIRECT_PREFIX=direct/');
+    const commandsEnv = JSON.stringify(outputs.CommandsEnvironment.Value);
+    for (const line of [
+      'ARCHIVE_DIRECT_PREFIX=direct/',
+      'ARCHIVE_ATHENA_WORKGROUP=message-archive',
+      'ARCHIVE_ATHENA_DATABASE=message_archive',
+      'ARCHIVE_ATHENA_LISTS_S3_URI=s3://',
+      '/twilio-lists/',
+    ]) {
+      expect(commandsEnv).toContain(line);
+    }
   });
 });
 

@@ -19,12 +19,17 @@ function quote(text: string): string {
 
 const ISO_UTC = String.raw`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$`;
 
-/** maskTrailingDigits (src/domain/redaction.ts): a digit is masked when fewer than :redact_digits digits or masks follow it. */
+/**
+ * maskTrailingDigits (src/domain/redaction.ts): a digit is masked when fewer
+ * than `redact_digits` digits or masks follow it. The count is a column, not
+ * the parameter itself: a lambda reads columns, and a parameter inside one is
+ * not something every engine binds.
+ */
 function maskedTrailingDigits(d: SqlDialect, text: string): string {
   const at = `substr(${text}, i, 1)`;
   const after = `length(${removeAll(d, `substr(${text}, i + 1)`, `[^0-9${REDACTION_MASK_CHAR}]`)})`;
-  return `(CASE WHEN :redact_digits <= 0 OR ${text} IS NULL OR length(${text}) = 0 THEN ${text}
-    ELSE ${d.joinPositions(`length(${text})`, `CASE WHEN ${at} BETWEEN '0' AND '9' AND ${after} < :redact_digits THEN ${quote(REDACTION_MASK_CHAR)} ELSE ${at} END`)} END)`;
+  return `(CASE WHEN redact_digits <= 0 OR ${text} IS NULL OR length(${text}) = 0 THEN ${text}
+    ELSE ${d.joinPositions(`length(${text})`, `CASE WHEN ${at} BETWEEN '0' AND '9' AND ${after} < redact_digits THEN ${quote(REDACTION_MASK_CHAR)} ELSE ${at} END`)} END)`;
 }
 
 /**
@@ -65,14 +70,15 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
   return [
     [
       'archive_lines',
-      `  SELECT "$path" AS object_key, line FROM record_lines
+      `  SELECT "$path" AS object_key, line, CAST(:redact_digits AS INTEGER) AS redact_digits FROM record_lines
   WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> ''
 `,
     ],
     [
       'checked_lines',
-      `  SELECT object_key, line, valid, valid AND ${checks.unattributable} AS unattributable, valid AND ${d.jsonValue('line', '$.problems')} IS NOT NULL AS flagged
-  FROM (SELECT object_key, line, ${checks.valid} AS valid FROM archive_lines) lines
+      `  SELECT object_key, line, redact_digits, valid, valid AND ${checks.unattributable} AS unattributable,
+         valid AND ${d.jsonValue('line', '$.problems')} IS NOT NULL AS flagged
+  FROM (SELECT object_key, line, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
 `,
     ],
     [

@@ -14,7 +14,8 @@ import { TwilioMessageFetcher } from '../adapters/twilio/messageFetcher';
 import { requestRateGate } from '../adapters/twilio/requestRate';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
 import { readRedactDigits } from '../config/archiveSettings';
-import { pollExitCode, pollStale, type PollSummary } from '../poller/pollStale';
+import { pollExitCode, pollStale, type PollOptions, type PollSummary } from '../poller/pollStale';
+import { engineOption, openAthenaWarehouse, printWarehouse } from './athenaAccess';
 
 const HELP = `Usage: twilio-message-archive poll-stale --archive <s3://bucket/prefix | folder> [options]
 
@@ -39,6 +40,13 @@ Options:
   --allow-empty         Go on when the archive holds no object at all in the window (otherwise
                         exit 2: an empty window usually means a wrong --archive).
   --out <file>          Write the JSON summary to this file.
+  --engine <engine>     local (default): the archive scanned here. athena: the stale messages found
+                        by SQL on Athena where the archive lies (--archive s3://…; the
+                        ARCHIVE_ATHENA_* settings as for reconcile); fetching and appending are
+                        the same. Ctrl-C stops the queries; the bytes scanned and the cost are
+                        printed and in --out.
+  --i-accept-cost       With --engine athena: run in a workgroup with no bytes-scanned limit per
+                        query (refused otherwise, exit 2).
   -h, --help            This text.
 
 Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
@@ -96,6 +104,8 @@ export const command = defineCommand({
     'dry-run': { type: 'boolean' },
     'allow-empty': { type: 'boolean' },
     out: { type: 'string' },
+    engine: { type: 'string' },
+    'i-accept-cost': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
@@ -103,6 +113,7 @@ export const command = defineCommand({
     const progress = new Progress(io.errStream);
     try {
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
+      const engine = engineOption(values, ['local', 'athena']);
       const append = appendOption(values.append);
       const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
       const archive = openArchive(values.archive, io.env);
@@ -110,7 +121,11 @@ export const command = defineCommand({
       const fetcher = dryRun
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
-      const summary = await pollStale({
+      const warehouse = engine === 'athena' ? await openAthenaWarehouse(io.env, values['i-accept-cost'] ?? false) : null;
+      const poll = warehouse
+        ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: io.stop })
+        : pollStale;
+      const summary = await poll({
         store: archive.store,
         layout: archive.layout,
         allowEmpty: values['allow-empty'] ?? false,
@@ -131,6 +146,7 @@ export const command = defineCommand({
       progress.stop();
       if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
       printSummary(summary, io.out);
+      printWarehouse(summary, io.out);
       return pollExitCode(summary);
     } finally {
       progress.stop();

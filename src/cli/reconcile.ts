@@ -11,13 +11,12 @@ import { appendOption, dayOption, durationOption, instantOption, defineCommand, 
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
 import { exportKindOf, readExportFile } from '../adapters/twilioExport/exportFileReader';
-import { ConfigError, readAthenaSettings, readCommandAwsAccess, readRedactDigits } from '../config/archiveSettings';
-import { buildS3Client } from '../adapters/aws/s3Client';
+import { readRedactDigits } from '../config/archiveSettings';
+import { engineOption, openAthenaWarehouse, printWarehouse } from './athenaAccess';
 import { listMessagesViaApi, listMessagesViaBulkExport } from '../adapters/twilio/twilioMessageList';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
 import { renderReport } from '../reconcile/htmlReport';
 import { reconcile, reconcileExitCode, type ReconcileOptions, type ReconcileSummary, type TwilioList } from '../reconcile/reconcile';
-import type { WarehouseSummary } from '../reconcile/warehouseReconcile';
 
 const HELP = `Usage: twilio-message-archive reconcile --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
 
@@ -122,34 +121,10 @@ function printSummary(s: ReconcileSummary, folder: string, out: (line: string) =
   );
 }
 
-/**
- * `--engine athena`: the archive's workgroup and database from the
- * environment, the cost guard checked before anything runs, and `stop`
- * (Ctrl-C) passed to every query.
- */
+/** `--engine athena`: the warehouse opened (and the cost guard passed) before anything is read; Ctrl-C (`stop`) reaches every query. */
 async function athenaEngine(env: NodeJS.ProcessEnv, acceptCost: boolean, stop: AbortSignal): Promise<(options: ReconcileOptions) => Promise<ReconcileSummary>> {
-  let settings;
-  try {
-    settings = readAthenaSettings(env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-  const [{ AthenaWarehouse, buildAthenaClient }, { reconcileInWarehouse }] = await Promise.all([
-    import('../adapters/athena/athenaWarehouse'),
-    import('../reconcile/warehouseReconcile'),
-  ]);
-  const aws = readCommandAwsAccess(env);
-  const athena = buildAthenaClient({ ...aws, endpoint: settings.endpoint, maxAttempts: 3 });
-  const s3 = buildS3Client({ ...aws, endpoint: aws.s3Endpoint, maxAttempts: 3 });
-  const warehouse = await AthenaWarehouse.open(athena, s3, settings, acceptCost);
+  const [warehouse, { reconcileInWarehouse }] = await Promise.all([openAthenaWarehouse(env, acceptCost), import('../reconcile/warehouseReconcile')]);
   return (options) => reconcileInWarehouse({ ...options, warehouse, signal: stop });
-}
-
-function printWarehouse(s: ReconcileSummary & { warehouse?: WarehouseSummary }, out: (line: string) => void): void {
-  if (!s.warehouse) return;
-  const gib = s.warehouse.bytes_scanned / 1024 ** 3;
-  out(`${s.warehouse.engine}: ${s.warehouse.queries.length} queries scanned ${gib.toFixed(3)} GiB, about $${s.warehouse.cost_usd.toFixed(4)}.`);
 }
 
 /** Twilio's list from a file, the list API, or the Bulk Export API. */
@@ -197,11 +172,7 @@ export const command = defineCommand({
       if (exportPath === 'twilio:bulk' && !values.day) throw new UsageError('--export twilio:bulk reads one day: give --day');
       const direction = values.direction ?? 'outbound';
       if (direction !== 'outbound' && direction !== 'inbound' && direction !== 'all') throw new UsageError('--direction must be outbound, inbound or all');
-      const engine = values.engine ?? 'local';
-      if (engine !== 'local' && engine !== 'duckdb' && engine !== 'athena') throw new UsageError('--engine must be local, duckdb or athena');
-      if (values['i-accept-cost'] && engine !== 'athena') throw new UsageError('--i-accept-cost is for --engine athena only');
-      if (engine === 'athena' && !/^s3:\/\//i.test(values.archive))
-        throw new UsageError('--engine athena reads the archive where it lies: --archive must be its s3:// root, as the archive table is');
+      const engine = engineOption(values, ['local', 'duckdb', 'athena']);
       const append = appendOption(values.append);
       const maxMissingShare = shareOption(values['max-missing-share']);
       const { from, to } = window(values, new Date());

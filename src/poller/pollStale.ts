@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
-import { archiveReadSummary, type ArchiveReadSummary, type ScanProgress } from '../adapters/archive/archiveScanner';
+import { archiveReadSummary, type ArchiveReadSummary, type ScanProgress, type ScanReport } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { MessageFetcher } from '../adapters/twilio/messageFetcher';
@@ -11,6 +11,7 @@ import { buildNotFoundRecord, buildPollRecord } from '../domain/pollRecord';
 import { classifyMessage, type StaleCriteria } from '../domain/staleness';
 import { maskReasons } from '../domain/redaction';
 import { isFinalStatus } from '../domain/statusRules';
+import type { WarehouseSummary } from '../warehouse/warehouseRead';
 
 export interface PollOptions {
   store: ArchiveStore;
@@ -56,6 +57,8 @@ export interface PollSummary {
   needs_attention: Attention[];
   archive_read: ArchiveReadSummary;
   duration_ms: number;
+  /** With --engine athena: what its queries scanned and cost. */
+  warehouse?: WarehouseSummary;
 }
 
 /** Poll records are appended in groups this size, so a long run archives as it goes. */
@@ -67,7 +70,6 @@ const APPEND_EVERY = 200;
  * `poll` record. One failing message never stops the run.
  */
 export async function pollStale(options: PollOptions): Promise<PollSummary> {
-  const now = options.now ?? (() => new Date());
   const started = Date.now();
   const { criteria } = options;
   const scanFrom = new Date(criteria.since.getTime() - options.slackMs);
@@ -80,14 +82,41 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
     onProgress: (p) => options.onProgress?.({ phase: 'scan', ...p }),
   });
 
-  const stale: { sid: string; accountSid: string }[] = [];
+  const stale: StaleMessage[] = [];
   for (const [sid, state] of states.entries()) {
     if (classifyMessage(state, criteria) === 'stale') stale.push({ sid, accountSid: state.accountSid });
   }
+  return pollMessages(options, { started, scanFrom, scanTo, scan, messages: states.size, stale });
+}
 
+/** A message to ask Twilio about. */
+export interface StaleMessage {
+  sid: string;
+  accountSid: string;
+}
+
+/** What the archive read found, however it was read. */
+export interface StaleFound {
+  started: number;
+  scanFrom: Date;
+  scanTo: Date;
+  scan: ScanReport;
+  messages: number;
+  stale: StaleMessage[];
+}
+
+/**
+ * Fetches each stale message from Twilio and appends what it says (or, in a
+ * dry run, lists them), then summarises the run: the same whichever engine
+ * found them.
+ */
+export async function pollMessages(options: PollOptions, found: StaleFound): Promise<PollSummary> {
+  const now = options.now ?? (() => new Date());
+  const { criteria } = options;
+  const { stale, scan } = found;
   const counts = {
     scanned_records: scan.records,
-    messages: states.size,
+    messages: found.messages,
     stale: stale.length,
     fetched: 0,
     now_final: 0,
@@ -152,8 +181,8 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
     window: {
       since: criteria.since.toISOString(),
       until: criteria.until?.toISOString() ?? null,
-      scanned_from: scanFrom.toISOString(),
-      scanned_to: scanTo.toISOString(),
+      scanned_from: found.scanFrom.toISOString(),
+      scanned_to: found.scanTo.toISOString(),
       older_than_ms: criteria.olderThanMs,
     },
     archive: options.store.description,
@@ -162,7 +191,7 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
     counts,
     needs_attention: maskReasons(needsAttention, options.redactDigits).sort((a, b) => (a.message_sid < b.message_sid ? -1 : 1)),
     archive_read: archiveReadSummary(scan, options.redactDigits),
-    duration_ms: Date.now() - started,
+    duration_ms: Date.now() - found.started,
   };
 }
 

@@ -12,6 +12,7 @@ import { matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus } from '../domain/reconcile/statusCategory';
 import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { maskReasons, maskTrailingDigits, redactParameters } from '../domain/redaction';
+import type { WarehouseSummary } from '../warehouse/warehouseRead';
 import { ReconcileReport, type AttemptEvidence, type Gap, type ReportOutcome, type Verdict } from './reconcileReport';
 
 export { DEFAULT_MAX_MISSING_SHARE } from './reconcileReport';
@@ -63,6 +64,8 @@ export interface ReconcileSummary extends ReportOutcome {
   /** True when an input was only partly read: the result cannot be trusted to be complete. */
   partial: boolean;
   duration_ms: number;
+  /** With --engine athena: what its queries scanned and cost. */
+  warehouse?: WarehouseSummary;
 }
 
 /** The archive read for a window: the window widened by the slack on both sides (late callbacks, Firehose buffering). */

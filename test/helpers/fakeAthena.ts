@@ -19,12 +19,14 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { archiveLineTables, lineCensusStatement } from '../../src/domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB, TRINO } from '../../src/domain/reconcile/sql/dialect';
+import { staleMessagesStatement } from '../../src/domain/reconcile/sql/staleMessages';
 import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
 import type { DuckDbWarehouse } from './duckDbWarehouse';
 
 export interface FakeAthenaOptions {
   warehouse: DuckDbWarehouse;
   s3: S3Client;
+  /** Where the reconciliation stages Twilio's lists (the `twilio_lists` table's location). */
   lists: { bucket: string; prefix: string };
   /** The workgroup's BytesScannedCutoffPerQuery; null: none. */
   scanLimit: number | null;
@@ -69,6 +71,7 @@ function knownStatements(): Map<string, { duckdb: string; order: string[] }> {
     known.set(bound.text, { duckdb, order: bound.order });
   };
   add(lineCensusStatement(TRINO), lineCensusStatement(DUCKDB));
+  add(staleMessagesStatement(TRINO), staleMessagesStatement(DUCKDB));
   for (const query of ['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as CategoryQuery[]) {
     add(categoryStatement(TRINO, query, archiveLineTables(TRINO)), categoryStatement(DUCKDB, query, archiveLineTables(DUCKDB)));
   }

@@ -22,6 +22,9 @@ import { maskTrailingDigits } from '../../src/domain/redaction';
 import { reconcile, type Gap, type ReconcileOptions, type ReconcileSummary, type Verdict } from '../../src/reconcile/reconcile';
 import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
 import { reconcileInWarehouse } from '../../src/reconcile/warehouseReconcile';
+import { pollStale, type PollOptions } from '../../src/poller/pollStale';
+import { pollStaleInWarehouse } from '../../src/poller/pollStaleInWarehouse';
+import type { MessageFetcher } from '../../src/adapters/twilio/messageFetcher';
 import { DuckDbWarehouse } from '../helpers/duckDbWarehouse';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
@@ -442,6 +445,91 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
           expect(local.summary.written).toBeGreaterThan(0);
           // Parameters are bound, never spliced: no statement carries the window or the run in its text.
           for (const statement of warehouse.statements) expect(statement).not.toContain('2026-11-25T00:00:00');
+        } finally {
+          await warehouse.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.each([
+    [31, 0, true],
+    [32, 4, true],
+    [33, 0, false],
+  ])(
+    "poll-stale's SQL (the Athena engine's, run here on DuckDB) finds the same stale messages as the streaming poller, and the run appends the same poll records (seed %i, %i digits redacted, dry run %s)",
+    async (seed, redactDigits, dryRun) => {
+      const day = generateDay(seed, redactDigits);
+      // On the edges: created at --since (in) and at --until (out), one millisecond before --since (out); silent exactly 12 h (stale) and a millisecond less (fresh).
+      const edge = (n: number, createdMs: number, lastHeardMs: number) => [
+        record({ source: 'send', status: 'queued', message_sid: sid(n), recorded_at: iso(createdMs + 500), event_at: iso(createdMs) }),
+        record({ source: 'callback', status: 'sent', message_sid: sid(n), recorded_at: iso(lastHeardMs), event_at: null }),
+      ];
+      const silentSince = TO + 3_600_000;
+      day.records.push(
+        ...edge(9001, FROM, silentSince),
+        ...edge(9002, FROM + MIN, silentSince + 1),
+        ...edge(9003, TO, silentSince - MIN),
+        ...edge(9004, FROM - 1, silentSince - MIN),
+        ...edge(9005, TO - 1, silentSince - MIN),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'sql-stale-'));
+      try {
+        const store = await writeArchive(dir, day.records, seed);
+        const warehouse = await DuckDbWarehouse.over(dir, `${store.description}/`);
+        try {
+          // Twilio answers each fetch from its list; a message it does not list is a 404.
+          const rows = new Map(day.rows.map((row) => [row.sid, row]));
+          const fetcher: MessageFetcher = {
+            fetch: async (accountSid, sid) => {
+              const row = rows.get(sid);
+              if (!row) return { found: false, answer: { status: 404, message: 'not found' } };
+              return {
+                found: true,
+                resource: {
+                  sid,
+                  account_sid: accountSid,
+                  status: row.status,
+                  to: row.to,
+                  from: row.from,
+                  date_created: row.dateCreated,
+                  error_code: null,
+                },
+              };
+            },
+          };
+          const run = async (engine: (options: PollOptions) => Promise<unknown>) => {
+            const appended: string[] = [];
+            const summary = (await engine({
+              store,
+              layout: DEFAULT_ARCHIVE_LAYOUT,
+              allowEmpty: false,
+              criteria: { now: new Date(TO + 13 * 3_600_000), olderThanMs: 12 * 3_600_000, since: new Date(FROM), until: new Date(TO) },
+              slackMs: 15 * MIN,
+              fetcher,
+              appender: dryRun ? null : { description: 'memory', append: async (lines) => void appended.push(...lines) },
+              concurrency: 4,
+              redactDigits,
+              now: () => new Date('2026-11-26T13:00:00.000Z'),
+            })) as Record<string, unknown>;
+            const timeless: Record<string, unknown> = { ...summary, duration_ms: 0 };
+            return { summary: timeless, appended: appended.sort() };
+          };
+          const local = await run(pollStale);
+          const athena = await run((options) => pollStaleInWarehouse({ ...options, warehouse }));
+          const { warehouse: cost, ...summary } = athena.summary;
+          expect(summary).toEqual(local.summary);
+          expect(athena.appended).toEqual(local.appended);
+          expect(cost).toMatchObject({ queries: [expect.any(Object), expect.any(Object)] });
+          // Enough of each kind to mean something: stale messages, and others not stale.
+          const counts = local.summary.counts as { messages: number; stale: number };
+          expect(counts.stale).toBeGreaterThan(10);
+          expect(counts.messages - counts.stale).toBeGreaterThan(100);
+          if (!dryRun) expect(local.appended.length).toBe(counts.stale);
+          const staleSids = (local.summary.needs_attention as { message_sid: string }[]).map((a) => a.message_sid);
+          expect([9001, 9002, 9003, 9004, 9005].filter((n) => staleSids.includes(sid(n)))).toEqual([9001, 9005]);
         } finally {
           await warehouse.close();
         }

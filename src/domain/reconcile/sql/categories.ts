@@ -32,7 +32,7 @@ function rankOf(status: string): string {
   return `(CASE ${status} ${arms} ELSE ${UNKNOWN_STATUS_RANK} END)`;
 }
 
-function isFinal(status: string): string {
+export function isFinal(status: string): string {
   return `(${status} IN (${[...FINAL_STATUSES].map(quote).join(', ')}))`;
 }
 
@@ -98,6 +98,7 @@ export function categoryTables(d: SqlDialect): [name: string, select: string][] 
          max(f.recorded_ms) AS newest_recorded_ms,
          max_by(f.recorded_at, f.recorded_ms) AS newest_recorded_at,
          bool_or(f.source = 'send' AND f.event_ms IS NOT NULL) AS created_from_send,
+         bool_or(f.is_not_found) AS not_found,
          coalesce(min(CASE WHEN f.source = 'send' THEN f.event_ms END), min(coalesce(f.event_ms, f.recorded_ms))) AS created_ms
   FROM folded_records f
   LEFT JOIN status_records s ON s.message_sid = f.message_sid AND s.status_place = 1
@@ -178,6 +179,12 @@ export function categoryTables(d: SqlDialect): [name: string, select: string][] 
 `,
     ],
   ];
+}
+
+/** The per-record and per-message tables only (through `messages`): what a question about the archive alone reads. */
+export function messageTables(d: SqlDialect): [name: string, select: string][] {
+  const tables = categoryTables(d);
+  return tables.slice(0, tables.findIndex(([name]) => name === 'messages') + 1);
 }
 
 /** The tables (the inputs' first, when the engine derives them too) as one WITH clause before `select`. */

@@ -1,0 +1,154 @@
+/**
+ * What the runs that read the archive where it lies (the Athena
+ * reconciliation, the Athena stale scan) share: running their statements
+ * side by side and stopping them all together, reading their rows, and
+ * turning the warehouse's census of the archive's lines into the archive read
+ * the summaries report, with line numbers for the few odd objects.
+ */
+import { readOneObject, type ReadProblem, type ScanReport } from '../adapters/archive/archiveScanner';
+import type { ArchiveStore } from '../adapters/archive/archiveStore';
+import { EmptyArchiveError } from '../adapters/archive/windowScan';
+import { hourFolder } from '../domain/archiveLayout';
+import type { TextRow } from '../domain/reconcile/sql/verdictRows';
+import type { WarehouseQueryStats, WarehouseResult } from '../domain/reconcile/sql/warehouse';
+
+/** What the warehouse's statements scanned and cost, for a summary. */
+export interface WarehouseSummary {
+  engine: string;
+  queries: WarehouseQueryStats[];
+  bytes_scanned: number;
+  cost_usd: number;
+}
+
+export function warehouseSummaryOf(engine: string, results: WarehouseResult[]): WarehouseSummary {
+  const queries = results.map((r) => r.stats);
+  return {
+    engine,
+    queries,
+    bytes_scanned: queries.reduce((total, q) => total + q.bytesScanned, 0),
+    cost_usd: queries.reduce((total, q) => total + q.costUsd, 0),
+  };
+}
+
+/** The hour folders [from, to] as the tables' `datehour` partition names them (`yyyy/MM/dd/HH`, no slash). */
+export function datehours(from: Date, to: Date): { from: string; to: string } {
+  return { from: hourFolder(from).slice(0, -1), to: hourFolder(to).slice(0, -1) };
+}
+
+export async function collect<T>(result: WarehouseResult, parse: (row: TextRow) => T): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const row of result.rows()) rows.push(parse(row));
+  return rows;
+}
+
+export async function* parsedRows<T>(result: WarehouseResult, parse: (row: TextRow) => T): AsyncGenerator<T> {
+  for await (const row of result.rows()) yield parse(row);
+}
+
+/**
+ * Runs the statements side by side (Athena queues and runs them at once);
+ * when one fails, or the caller's signal aborts, every other is stopped at
+ * the engine too, and waited for, before the first failure is thrown: no
+ * query is left running (and billing) behind a run that has ended.
+ */
+export async function allOrStopAll(
+  statements: string[],
+  run: (sql: string, stop: AbortSignal) => Promise<WarehouseResult>,
+  signal: AbortSignal | undefined,
+): Promise<WarehouseResult[]> {
+  const stopAll = new AbortController();
+  const onAbort = () => stopAll.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) stopAll.abort();
+  try {
+    const settled = await Promise.allSettled(
+      statements.map((sql) =>
+        run(sql, stopAll.signal).catch((error: unknown) => {
+          stopAll.abort();
+          throw error;
+        }),
+      ),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<WarehouseResult>).value);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** One row of lineCensusStatement (src/domain/reconcile/sql/archiveLines.ts). */
+export interface CensusRow {
+  objectKey: string;
+  records: number;
+  malformed: number;
+  flagged: number;
+  unattributable: number;
+}
+
+export function censusRowOf(row: TextRow): CensusRow {
+  return {
+    objectKey: row.object_key ?? '',
+    records: Number(row.records),
+    malformed: Number(row.malformed),
+    flagged: Number(row.flagged),
+    unattributable: Number(row.unattributable),
+  };
+}
+
+/**
+ * The archive's read as the streaming scan reports it, from the warehouse's
+ * count of every object's lines; the few objects with malformed or flagged
+ * lines are read here through the project's own reader, so that each problem
+ * has its key and line number as with the other engines. The warehouse has
+ * no count of empty objects: `objects` counts those with a line.
+ */
+export async function archiveReadOf(census: CensusRow[], store: ArchiveStore, maxObjectsExplained = 20): Promise<ScanReport> {
+  const sum = (pick: (row: CensusRow) => number) => census.reduce((total, row) => total + pick(row), 0);
+  const report: ScanReport = {
+    objectsListed: census.length,
+    objectsRead: census.length,
+    bytesRead: 0,
+    bytesDecoded: 0,
+    records: sum((r) => r.records),
+    malformedLines: sum((r) => r.malformed),
+    corruptObjects: 0,
+    problems: [],
+    flaggedRecords: sum((r) => r.flagged),
+    unattributableRecords: sum((r) => r.unattributable),
+    flagged: [],
+    complete: sum((r) => r.malformed) === 0,
+  };
+  // `"$path"` names the whole object: the archive's root, then its key.
+  const root = store.description.endsWith('/') ? store.description : `${store.description}/`;
+  const odd = census.filter((r) => r.malformed > 0 || r.flagged > 0);
+  const explained = odd.slice(0, maxObjectsExplained);
+  for (const row of explained) {
+    if (!row.objectKey.startsWith(root)) {
+      report.problems.push({ key: row.objectKey, reason: `${row.malformed} malformed line(s) counted by the warehouse, in an object outside ${root}` });
+      continue;
+    }
+    const key = row.objectKey.slice(root.length);
+    const read = await readOneObject(store, key);
+    report.problems.push(...read.problems);
+    report.flagged.push(...read.flagged);
+    if (read.malformedLines < row.malformed) {
+      report.problems.push({ key, reason: `the warehouse counts ${row.malformed} malformed line(s) here; this reader found ${read.malformedLines}` });
+    }
+  }
+  if (odd.length > explained.length) {
+    const more: ReadProblem = {
+      key: odd[explained.length].objectKey,
+      reason: `and ${odd.length - explained.length} more object(s) with malformed or flagged lines`,
+    };
+    (report.malformedLines > 0 ? report.problems : report.flagged).push(more);
+  }
+  return report;
+}
+
+export function emptyWindowError(engine: string, hours: { from: string; to: string }): EmptyArchiveError {
+  return new EmptyArchiveError(
+    `${engine} finds no archive line in the hour folders ${hours.from} to ${hours.to}. ` +
+      'Is the archive table over the right bucket, and the window right? If this part of the archive is really empty, run again with --allow-empty.',
+  );
+}

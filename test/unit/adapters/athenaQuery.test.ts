@@ -16,6 +16,8 @@ import {
   runAthenaQuery,
   scanLimitOf,
 } from '../../../src/adapters/athena/athenaQuery';
+import { AthenaWarehouse } from '../../../src/adapters/athena/athenaWarehouse';
+import { S3Client } from '@aws-sdk/client-s3';
 
 const athena = mockClient(AthenaClient);
 const client = new AthenaClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -128,5 +130,35 @@ describe("the cost guard on the workgroup's scan limit", () => {
     await expect(scanLimitOf(client, 'primary', false)).rejects.toThrow(AthenaCostGuardError);
     await expect(scanLimitOf(client, 'primary', false)).rejects.toThrow(/no bytes-scanned limit per query.*--i-accept-cost/);
     await expect(scanLimitOf(client, 'primary', true)).resolves.toBeNull();
+  });
+});
+
+describe('the archive database as the warehouse the SQL runs on', () => {
+  beforeEach(() => {
+    athena.reset();
+    athena.on(GetWorkGroupCommand).resolves({ WorkGroup: { Name: 'message-archive', Configuration: { BytesScannedCutoffPerQuery: 100 * 2 ** 30 } } });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 0 } } });
+  });
+  const settings = { workGroup: 'message-archive', database: 'message_archive', lists: { bucket: 'results', prefix: 'twilio-lists/' } };
+
+  it("binds a statement's named parameters in the order Trino's markers take them, a value used twice given twice, nothing spliced", async () => {
+    const warehouse = await AthenaWarehouse.open(client, new S3Client({ region: 'us-east-1' }), settings, false);
+    await warehouse.query("SELECT ':not_a_parameter' AS t FROM records WHERE run = :run AND a >= :since AND b < :since LIMIT :n", {
+      run: "x' OR '1'='1",
+      since: '2026-11-25T00:00:00.000Z',
+      n: 3,
+    });
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({
+      QueryString: "SELECT ':not_a_parameter' AS t FROM records WHERE run = ? AND a >= ? AND b < ? LIMIT ?",
+      ExecutionParameters: ["'x'' OR ''1''=''1'", "'2026-11-25T00:00:00.000Z'", "'2026-11-25T00:00:00.000Z'", '3'],
+    });
+    expect(warehouse.description).toBe('athena workgroup message-archive, database message_archive (scan limit 100 GiB a query)');
+  });
+
+  it('refuses a statement whose parameter was not given, before anything is started', async () => {
+    const warehouse = await AthenaWarehouse.open(client, new S3Client({ region: 'us-east-1' }), settings, false);
+    await expect(warehouse.query('SELECT 1 FROM records WHERE run = :run', {})).rejects.toThrow(/takes :run, which was not given/);
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
   });
 });

@@ -1,4 +1,12 @@
-import { ConfigError, ARCHIVE_VARIABLES, parseArchiveLocation, parseS3Uri, readArchiveLayout, readArchiveSettings } from '../../../src/config/archiveSettings';
+import {
+  ConfigError,
+  ARCHIVE_VARIABLES,
+  parseArchiveLocation,
+  parseS3Uri,
+  readArchiveLayout,
+  readArchiveSettings,
+  readAthenaSettings,
+} from '../../../src/config/archiveSettings';
 
 const minimal = {
   ARCHIVE_FIREHOSE_STREAM: 'archive',
@@ -183,5 +191,36 @@ describe('readArchiveLayout', () => {
     expect(() => readArchiveLayout({ ARCHIVE_DIRECT_PREFIX: 'fallback/' })).toThrow(
       /ARCHIVE_FALLBACK_S3_URI and ARCHIVE_DIRECT_PREFIX give the same prefix "fallback\/"/,
     );
+  });
+});
+
+describe('readAthenaSettings (--engine athena)', () => {
+  const complete = {
+    ARCHIVE_ATHENA_WORKGROUP: 'message-archive',
+    ARCHIVE_ATHENA_DATABASE: 'message_archive',
+    ARCHIVE_ATHENA_LISTS_S3_URI: 's3://results-bucket/twilio-lists',
+  };
+
+  it('reads the workgroup, the database and where lists are staged (a prefix always ending in /)', () => {
+    expect(readAthenaSettings(complete)).toEqual({
+      workGroup: 'message-archive',
+      database: 'message_archive',
+      lists: { bucket: 'results-bucket', prefix: 'twilio-lists/' },
+      endpoint: undefined,
+    });
+  });
+
+  it.each(Object.keys(complete))('refuses to run without %s, and says where it comes from', (name) => {
+    const env: Record<string, string> = { ...complete };
+    delete env[name];
+    expect(() => readAthenaSettings(env)).toThrow(
+      new RegExp(`${name} is not set: --engine athena needs it \\(the infrastructure's CommandsEnvironment output`),
+    );
+  });
+
+  it('refuses a lists location that is not an S3 URI, and an endpoint override that is plain http to another host', () => {
+    expect(() => readAthenaSettings({ ...complete, ARCHIVE_ATHENA_LISTS_S3_URI: '/tmp/lists' })).toThrow(ConfigError);
+    expect(() => readAthenaSettings({ ...complete, ARCHIVE_ATHENA_ENDPOINT: 'http://athena.example.com' })).toThrow(/ARCHIVE_ATHENA_ENDPOINT must be https/);
+    expect(readAthenaSettings({ ...complete, ARCHIVE_ATHENA_ENDPOINT: 'http://127.0.0.1:4000' }).endpoint).toBe('http://127.0.0.1:4000');
   });
 });

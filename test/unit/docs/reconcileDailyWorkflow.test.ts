@@ -63,4 +63,16 @@ describe('docs/examples/reconcile-daily.yml', () => {
     expect(existsSync(join(hostile.dir, 'pwned'))).toBe(false);
     expect(runStep('Choose the day', { INPUT_DAY: '2026-11-25\nARCHIVE=s3://elsewhere/' }).code).toBe(1);
   });
+
+  it('runs on the engine chosen by hand or by the RECONCILE_ENGINE variable, local by default, and refuses any other before a command sees it', () => {
+    expect(step('Choose the engine').env).toEqual({ INPUT_ENGINE: '${{ inputs.engine || vars.RECONCILE_ENGINE }}' });
+    expect(runStep('Choose the engine', { INPUT_ENGINE: 'athena' }).githubEnv).toBe('ENGINE=athena\n');
+    expect(runStep('Choose the engine', { INPUT_ENGINE: '' }).githubEnv).toBe('ENGINE=local\n');
+    const hostile = runStep('Choose the engine', { INPUT_ENGINE: 'athena --i-accept-cost' });
+    expect(hostile.code).toBe(1);
+    expect(hostile.githubEnv).toBe('');
+    expect(step('Reconcile').run).toMatch(/--engine "\$ENGINE"/);
+    for (const name of ['ARCHIVE_ATHENA_WORKGROUP', 'ARCHIVE_ATHENA_DATABASE', 'ARCHIVE_ATHENA_LISTS_S3_URI'])
+      expect(job.env[name]).toBe(`\${{ vars.${name} }}`);
+  });
 });

@@ -4,6 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TWILIO_ROW_COLUMNS } from '../../src/domain/reconcile/sql/categories';
 import { encryptedBucket } from './buckets';
 
 /** The archive record's fields as columns (schema/archive-record.v1.schema.json); `tags` and `params` are read from `record_lines`. */
@@ -25,20 +26,6 @@ export const RECORD_COLUMNS: glue.CfnTable.ColumnProperty[] = [
 
 /** Where reconcile --engine athena stages Twilio's list, in the query results bucket (encrypted, expiring). */
 export const TWILIO_LISTS_PREFIX = 'twilio-lists/';
-
-/** The staged list's columns (src/adapters/athena/twilioListStage.ts writes them). */
-const TWILIO_LIST_COLUMNS = [
-  'sid',
-  'account_sid',
-  'status',
-  'error_code',
-  'to_number',
-  'from_number',
-  'date_created',
-  'date_sent',
-  'direction',
-  'messaging_service_sid',
-];
 
 export interface ArchiveTablesProps {
   databaseName: string;
@@ -146,7 +133,7 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
       partitionKeys: [{ name: 'run', type: 'string', comment: 'the reconciliation run that staged the list' }],
       storageDescriptor: {
         location: `s3://${results.bucketName}/${TWILIO_LISTS_PREFIX}`,
-        columns: TWILIO_LIST_COLUMNS.map((name) => ({ name, type: 'string' })),
+        columns: TWILIO_ROW_COLUMNS.map((name) => ({ name, type: 'string' })),
         ...TEXT_FILES,
         serdeInfo: { serializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
       },

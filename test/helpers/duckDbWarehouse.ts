@@ -11,23 +11,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { TWILIO_ROW_COLUMNS } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../src/domain/reconcile/sql/dialect';
 import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../src/domain/reconcile/sql/warehouse';
 import type { TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
-
-const TWILIO_COLUMNS = [
-  'sid',
-  'account_sid',
-  'status',
-  'error_code',
-  'to_number',
-  'from_number',
-  'date_created',
-  'date_sent',
-  'direction',
-  'messaging_service_sid',
-];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -81,7 +69,7 @@ export class DuckDbWarehouse implements SqlWarehouse {
     const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     const connection = await instance.connect();
     await connection.run('CREATE TABLE record_lines ("$path" VARCHAR, prefix VARCHAR, datehour VARCHAR, line VARCHAR)');
-    await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
+    await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_ROW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
     const appender = await connection.createAppender('record_lines');
     for (const { key, body } of objects) {
       const parts = key.split('/');
@@ -119,7 +107,7 @@ export class DuckDbWarehouse implements SqlWarehouse {
   private async appendTwilioList(run: string, rows: Record<string, string | null>[]): Promise<void> {
     const appender = await this.connection.createAppender('twilio_lists');
     for (const row of rows) {
-      for (const value of [run, ...TWILIO_COLUMNS.map((c) => row[c] ?? null)]) {
+      for (const value of [run, ...TWILIO_ROW_COLUMNS.map((c) => row[c] ?? null)]) {
         if (value === null) appender.appendNull();
         else appender.appendVarchar(value);
       }

@@ -12,16 +12,20 @@
  * it was sent, in their order. The staged Twilio list is read from S3 as the
  * `twilio_lists` table would read it.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { archiveLineTables, lineCensusStatement } from '../../src/domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB, TRINO } from '../../src/domain/reconcile/sql/dialect';
 import { staleMessagesStatement } from '../../src/domain/reconcile/sql/staleMessages';
 import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
-import type { DuckDbWarehouse } from './duckDbWarehouse';
+import { DuckDbWarehouse } from './duckDbWarehouse';
+import { S3RVER_CREDENTIALS } from './s3rverProcess';
+import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 
 export interface FakeAthenaOptions {
   warehouse: DuckDbWarehouse;
@@ -199,5 +203,56 @@ export async function startFakeAthena(options: FakeAthenaOptions): Promise<FakeA
     started,
     stopped,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What a command needs to reach the stand-in and s3rver as it would reach Athena and S3 (the settings the infrastructure's CommandsEnvironment gives). */
+export interface AthenaStandIn {
+  athena: FakeAthena;
+  warehouse: DuckDbWarehouse;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A folder archive copied into s3rver's `archive` bucket, and the stand-in
+ * Athena over the same objects (`"$path"` = `s3://archive/<key>`), staging
+ * lists in the `athena-results` bucket.
+ */
+export async function startAthenaStandIn(
+  folder: string,
+  s3: { client: S3Client; endpoint: string },
+  options: Partial<Omit<FakeAthenaOptions, 'warehouse' | 's3' | 'lists'>> = {},
+): Promise<AthenaStandIn> {
+  const objects: { key: string; body: Buffer }[] = [];
+  for await (const object of new FolderArchiveStore(folder).list('')) {
+    const body = readFileSync(join(folder, object.key));
+    objects.push({ key: object.key, body });
+    await s3.client.send(new PutObjectCommand({ Bucket: 'archive', Key: object.key, Body: body }));
+  }
+  const warehouse = await DuckDbWarehouse.of(objects, 's3://archive/');
+  const athena = await startFakeAthena({
+    warehouse,
+    s3: s3.client,
+    lists: { bucket: 'athena-results', prefix: 'twilio-lists/' },
+    scanLimit: 100 * 1024 ** 3,
+    ...options,
+  });
+  return {
+    athena,
+    warehouse,
+    env: {
+      ARCHIVE_S3_ENDPOINT: s3.endpoint,
+      ARCHIVE_ATHENA_ENDPOINT: athena.endpoint,
+      ARCHIVE_AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      ARCHIVE_AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ARCHIVE_ATHENA_WORKGROUP: 'message-archive',
+      ARCHIVE_ATHENA_DATABASE: 'message_archive',
+      ARCHIVE_ATHENA_LISTS_S3_URI: 's3://athena-results/twilio-lists/',
+    },
+    async close() {
+      await athena.close();
+      await warehouse.close();
+    },
   };
 }

@@ -16,10 +16,8 @@ import { LocalFirehose } from '../../dev/firehose/localFirehose';
 import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import type { PollSummary } from '../../src/poller/pollStale';
 import { runScript } from '../helpers/runScript';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DuckDbWarehouse } from '../helpers/duckDbWarehouse';
-import { startFakeAthena } from '../helpers/fakeAthena';
-import { readObjects, S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rverProcess';
+import { startAthenaStandIn } from '../helpers/fakeAthena';
+import { readObjects, startS3rver } from '../helpers/s3rverProcess';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';
@@ -167,25 +165,12 @@ describe('poll-stale end to end', () => {
 
   it('with --engine athena (s3rver, and a stand-in Athena over HTTP running the same statements), finds and polls exactly the same messages', async () => {
     const s3 = await startS3rver(['archive', 'athena-results']);
-    const objects: { key: string; body: Buffer }[] = [];
-    for await (const object of new FolderArchiveStore(dir).list('')) {
-      const body = readFileSync(join(dir, object.key));
-      objects.push({ key: object.key, body });
-      await s3.client.send(new PutObjectCommand({ Bucket: 'archive', Key: object.key, Body: body }));
-    }
-    const warehouse = await DuckDbWarehouse.of(objects, 's3://archive/');
-    const athena = await startFakeAthena({ warehouse, s3: s3.client, lists: { bucket: 'athena-results', prefix: 'twilio-lists/' }, scanLimit: 10 * 1024 ** 3 });
+    const standIn = await startAthenaStandIn(dir, s3, { scanLimit: 10 * 1024 ** 3 });
     try {
       const out = join(dir, 'summary.json');
       const run = await runPollStale(['--archive', 's3://archive/', '--since', '3d', '--append', 'archive', '--engine', 'athena', '--out', out], {
         ...twilioEnv,
-        ARCHIVE_S3_ENDPOINT: s3.endpoint,
-        ARCHIVE_ATHENA_ENDPOINT: athena.endpoint,
-        ARCHIVE_AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        ARCHIVE_AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        ARCHIVE_ATHENA_WORKGROUP: 'message-archive',
-        ARCHIVE_ATHENA_DATABASE: 'message_archive',
-        ARCHIVE_ATHENA_LISTS_S3_URI: 's3://athena-results/twilio-lists/',
+        ...standIn.env,
       });
       expect(run.stderr).not.toMatch(/cannot proceed/);
       expect(run.code).toBe(0);
@@ -198,13 +183,12 @@ describe('poll-stale end to end', () => {
       });
       expect(run.stdout).toMatch(/2 queries scanned 0\.002 GiB, about \$0\.0001\./);
       // Parameters bound: the window is in the execution parameters, not in the text.
-      expect(athena.started.map((q) => q.QueryString.includes(summary.window.since))).toEqual([false, false]);
+      expect(standIn.athena.started.map((q) => q.QueryString.includes(summary.window.since))).toEqual([false, false]);
       // The poll records went into the archive in S3, under direct/.
       const polls = await readObjects(s3.client, 'archive', 'direct/');
       expect(polls.flatMap((o) => o.text.trimEnd().split('\n'))).toHaveLength(4);
     } finally {
-      await athena.close();
-      await warehouse.close();
+      await standIn.close();
       await s3.stop();
     }
   });

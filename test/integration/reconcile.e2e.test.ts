@@ -15,11 +15,9 @@ import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import type { Gap, ReconcileSummary } from '../../src/reconcile/reconcile';
 import { pixelsOfColor, screenshot } from '../helpers/chromium';
 import { runScript } from '../helpers/runScript';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { WarehouseSummary } from '../../src/reconcile/warehouseReconcile';
-import { DuckDbWarehouse } from '../helpers/duckDbWarehouse';
-import { startFakeAthena, type FakeAthena } from '../helpers/fakeAthena';
-import { readObjects, S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
+import { startAthenaStandIn, type AthenaStandIn } from '../helpers/fakeAthena';
+import { readObjects, startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const DAY = '2026-11-25';
@@ -216,8 +214,7 @@ describe('reconcile end to end', () => {
 
   describe('--engine athena, against S3 (s3rver) and a stand-in Athena over HTTP', () => {
     let s3: S3rverHandle;
-    let athena: FakeAthena | undefined;
-    let warehouse: DuckDbWarehouse | undefined;
+    let standing: AthenaStandIn | undefined;
     beforeAll(async () => {
       s3 = await startS3rver(['archive', 'athena-results']);
     });
@@ -225,42 +222,16 @@ describe('reconcile end to end', () => {
       await s3.stop();
     });
     afterEach(async () => {
-      await athena?.close();
-      await warehouse?.close();
-      athena = undefined;
-      warehouse = undefined;
+      await standing?.close();
+      standing = undefined;
     });
 
-    /** The folder archive copied into the bucket, and the stand-in started over the same objects. */
+    /** The folder archive copied into the bucket, and the stand-in started over the same objects; small result pages, so that the engine must follow NextToken. */
     async function standIn(options: { scanLimit?: number | null; failWith?: string; neverFinish?: boolean } = {}): Promise<Record<string, string>> {
-      const store = new FolderArchiveStore(join(dir, 'archive'));
-      const objects: { key: string; body: Buffer }[] = [];
-      for await (const object of store.list('')) {
-        const body = readFileSync(join(dir, 'archive', object.key));
-        objects.push({ key: object.key, body });
-        await s3.client.send(new PutObjectCommand({ Bucket: 'archive', Key: object.key, Body: body }));
-      }
-      warehouse = await DuckDbWarehouse.of(objects, 's3://archive/');
-      athena = await startFakeAthena({
-        warehouse,
-        s3: s3.client,
-        lists: { bucket: 'athena-results', prefix: 'twilio-lists/' },
-        scanLimit: options.scanLimit === undefined ? 100 * 1024 ** 3 : options.scanLimit,
-        failWith: options.failWith,
-        neverFinish: options.neverFinish,
-        // Small pages: the engine must follow NextToken.
-        pageRows: 3,
-      });
-      return {
-        ARCHIVE_S3_ENDPOINT: s3.endpoint,
-        ARCHIVE_ATHENA_ENDPOINT: athena.endpoint,
-        ARCHIVE_AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        ARCHIVE_AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        ARCHIVE_ATHENA_WORKGROUP: 'message-archive',
-        ARCHIVE_ATHENA_DATABASE: 'message_archive',
-        ARCHIVE_ATHENA_LISTS_S3_URI: 's3://athena-results/twilio-lists/',
-      };
+      standing = await startAthenaStandIn(join(dir, 'archive'), s3, { ...options, pageRows: 3 });
+      return standing.env;
     }
+    const athena = () => standing!.athena;
 
     const athenaArgs = (out: string, ...more: string[]) => [
       '--archive',
@@ -276,12 +247,15 @@ describe('reconcile end to end', () => {
       ...more,
     ];
 
-    it('writes what --engine local writes, with the bytes scanned and the cost in the summary', async () => {
+    it('writes what --engine local writes, corrections included, with the bytes scanned and the cost in the summary', async () => {
       const env = await standIn();
       const local = join(dir, 'out-local');
-      expect((await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', local])).code).toBe(1);
+      // The fixture holds one message of each kind, so 4 of its 10 are missing: far above the default 5%, said deliberately.
+      const write = ['--write', '--append', 'archive', '--max-missing-share', '0.5'];
+      const localRun = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', local, ...write]);
+      expect(localRun.code).toBe(1);
       const out = join(dir, 'out-athena');
-      const result = await run(athenaArgs(out), env);
+      const result = await run(athenaArgs(out, ...write), env);
       expect(result.stderr).not.toMatch(/cannot proceed/);
       expect(result.code).toBe(1);
       const expected = results(local);
@@ -299,11 +273,24 @@ describe('reconcile end to end', () => {
       expect(cost.cost_usd).toBeCloseTo(5 * ((10 * 1024 ** 2) / 1024 ** 4) * 5, 12);
       expect(result.stdout).toMatch(/athena workgroup message-archive, database message_archive \(scan limit 100 GiB a query\): 5 queries scanned/);
       // Every statement went with its parameters bound, in the workgroup and database asked for; none carries the run or the window.
-      for (const started of athena!.started) {
+      for (const started of athena().started) {
         expect(started).toMatchObject({ WorkGroup: 'message-archive', Database: 'message_archive' });
         expect(started.ExecutionParameters!.length).toBeGreaterThanOrEqual(3);
         expect(started.QueryString).not.toMatch(/2026-11-25T|twilio-lists/);
       }
+      // The same corrections, appended into the archive in S3 (their recorded_at is each run's own time).
+      expect(summary.written).toBeGreaterThan(3);
+      const corrections = (lines: string[]) =>
+        lines
+          .filter(Boolean)
+          .map((line) => JSON.stringify({ ...(JSON.parse(line) as Record<string, unknown>), recorded_at: '' }))
+          .sort();
+      const localDirect: string[] = [];
+      for await (const object of new FolderArchiveStore(join(dir, 'archive')).list('direct/'))
+        localDirect.push(...readFileSync(join(dir, 'archive', object.key), 'utf8').split('\n'));
+      const s3Direct = (await readObjects(s3.client, 'archive', 'direct/')).flatMap((o) => o.text.split('\n'));
+      expect(corrections(s3Direct)).toEqual(corrections(localDirect));
+      expect(corrections(s3Direct)).toHaveLength(summary.written);
       // Twilio's list was staged masked, as the archive is: no full number leaves the machine.
       const staged = await readObjects(s3.client, 'athena-results', 'twilio-lists/');
       expect(staged.length).toBe(1);
@@ -317,7 +304,7 @@ describe('reconcile end to end', () => {
       const refused = await run(athenaArgs(join(dir, 'refused')), env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/no bytes-scanned limit per query.*--i-accept-cost/s);
-      expect(athena!.started).toHaveLength(0);
+      expect(athena().started).toHaveLength(0);
       const accepted = await run(athenaArgs(join(dir, 'accepted'), '--i-accept-cost'), env);
       expect(accepted.code).toBe(1);
       expect(accepted.stdout).toMatch(/no scan limit \(cost accepted\)/);
@@ -339,12 +326,12 @@ describe('reconcile end to end', () => {
       let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
       const running = runScript('scripts/reconcile.ts', athenaArgs(out), { ARCHIVE_REDACT_DIGITS: '4', ...env }, (c) => (child = c));
       // Interrupted once all five statements run.
-      while (athena!.started.length < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (athena().started.length < 5) await new Promise((resolve) => setTimeout(resolve, 50));
       child!.kill('SIGINT');
       const result = await running;
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/interrupted: query fake-\d was stopped at Athena/);
-      expect(athena!.stopped.sort()).toEqual(['fake-1', 'fake-2', 'fake-3', 'fake-4', 'fake-5']);
+      expect(athena().stopped.sort()).toEqual(['fake-1', 'fake-2', 'fake-3', 'fake-4', 'fake-5']);
       expect(existsSync(join(out, 'summary.json'))).toBe(false);
     });
 

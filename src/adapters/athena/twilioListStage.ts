@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Location } from '../../config/archiveSettings';
+import type { TWILIO_ROW_COLUMNS } from '../../domain/reconcile/sql/categories';
 import type { TwilioListStage } from '../../domain/reconcile/sql/warehouse';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 
@@ -10,7 +11,7 @@ const ROWS_PER_PART = 100_000;
 
 /** One row as the `twilio_lists` table reads it (infra/constructs/archiveTables.ts: Hive JSON SerDe, these names). */
 function lineOf(row: TwilioMessageRow): string {
-  return `${JSON.stringify({
+  const columns: Record<(typeof TWILIO_ROW_COLUMNS)[number], string | null> = {
     sid: row.sid,
     account_sid: row.accountSid,
     status: row.status,
@@ -21,7 +22,8 @@ function lineOf(row: TwilioMessageRow): string {
     date_sent: row.dateSent,
     direction: row.direction,
     messaging_service_sid: row.messagingServiceSid,
-  })}\n`;
+  };
+  return `${JSON.stringify(columns)}\n`;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { RecordFacts } from '../../domain/archiveLine';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
-import { categorySelect, categoryTables, type CategoryQuery } from '../../domain/reconcile/sql/categories';
+import { categorySelect, categoryTables, TWILIO_ROW_COLUMNS, type CategoryQuery } from '../../domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
 import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../../domain/reconcile/sql/verdictRows';
 
@@ -39,18 +39,6 @@ const RECORD_COLUMNS = [
   'client_ref',
   'matched_attempt',
   'tags',
-];
-const TWILIO_COLUMNS = [
-  'sid',
-  'account_sid',
-  'status',
-  'error_code',
-  'to_number',
-  'from_number',
-  'date_created',
-  'date_sent',
-  'direction',
-  'messaging_service_sid',
 ];
 
 /** DuckDB's vector size: rows go in a column chunk at a time, not a value at a time. */
@@ -128,7 +116,7 @@ export class DuckDbCategories {
     const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     const connection = await instance.connect();
     await connection.run(`CREATE TABLE records (${RECORD_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
-    await connection.run(`CREATE TABLE twilio_rows (${TWILIO_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
+    await connection.run(`CREATE TABLE twilio_rows (${TWILIO_ROW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
     return new DuckDbCategories(instance, connection);
   }
 
@@ -153,7 +141,7 @@ export class DuckDbCategories {
   }
 
   async twilioSink(): Promise<RowSink<TwilioMessageRow>> {
-    return new ChunkedSink(await this.connection.createAppender('twilio_rows'), TWILIO_COLUMNS.length, (row) => [
+    return new ChunkedSink(await this.connection.createAppender('twilio_rows'), TWILIO_ROW_COLUMNS.length, (row) => [
       row.sid,
       row.accountSid,
       row.status,

@@ -11,6 +11,7 @@
  */
 import { RECORD_SOURCES } from '../../archiveRecord';
 import { REDACTION_MASK_CHAR } from '../../redaction';
+import { TWILIO_ROW_COLUMNS } from './categories';
 import { removeAll, type SqlDialect } from './dialect';
 
 function quote(text: string): string {
@@ -94,7 +95,7 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
     ],
     [
       'twilio_rows',
-      `  SELECT sid, account_sid, status, error_code, to_number, from_number, date_created, date_sent, direction, messaging_service_sid
+      `  SELECT ${TWILIO_ROW_COLUMNS.join(', ')}
   FROM twilio_lists WHERE run = :run
 `,
     ],

@@ -23,6 +23,20 @@ import { REDACTION_MASK_CHAR } from '../../redaction';
 import { FINAL_STATUSES, STATUS_RANK, UNKNOWN_STATUS_RANK } from '../../statusRules';
 import { firstMatch, removeAll, type SqlDialect } from './dialect';
 
+/** The columns of `twilio_rows` (Twilio's list, masked), in the order every engine loads them. */
+export const TWILIO_ROW_COLUMNS = [
+  'sid',
+  'account_sid',
+  'status',
+  'error_code',
+  'to_number',
+  'from_number',
+  'date_created',
+  'date_sent',
+  'direction',
+  'messaging_service_sid',
+] as const;
+
 function quote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }

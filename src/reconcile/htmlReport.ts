@@ -119,7 +119,16 @@ ${barChart('Callback lag: creation to final status in the archive', lagBars)}
 <table><tr><th>Input</th><th>Source</th><th>Read</th><th></th></tr>
 ${inputs.map(([name, source, complete, detail]) => `<tr><td>${escape(name)}</td><td>${escape(source)}</td><td style="color:${complete ? COLORS.good : COLORS.bad}">${complete ? 'complete' : 'PARTLY'}</td><td class="muted">${escape(detail)}</td></tr>`).join('\n')}
 </table>
+${warehouseLine(summary)}
 <p class="muted">Each finding, with its evidence, is in gaps.ndjson beside this file; counts and inputs in summary.json. Categories: docs/reconciliation.md.</p>
 </body></html>
 `;
+}
+
+/** Where the categories were decided when not on this machine (--engine athena), and what its queries scanned and cost. */
+function warehouseLine(summary: ReconcileSummary): string {
+  const w = summary.warehouse;
+  if (!w) return '';
+  const gib = (w.bytes_scanned / 1024 ** 3).toFixed(3);
+  return `<p class="muted">Decided by ${escape(w.engine)}: ${w.queries.length} queries (${w.queries.map((q) => escape(q.queryId)).join(', ')}) scanned ${gib} GiB, about $${w.cost_usd.toFixed(4)}.</p>`;
 }

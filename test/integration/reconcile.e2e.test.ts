@@ -272,6 +272,10 @@ describe('reconcile end to end', () => {
       // Each query under 10 MB is billed as 10 MB, at $5 a TB.
       expect(cost.cost_usd).toBeCloseTo(5 * ((10 * 1024 ** 2) / 1024 ** 4) * 5, 12);
       expect(result.stdout).toMatch(/athena workgroup message-archive, database message_archive \(scan limit 100 GiB a query\): 5 queries scanned/);
+      // The page an auditor files says where the categories were decided, and which queries did it.
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(
+        /Decided by athena workgroup message-archive, .*: 5 queries \(fake-\d, fake-\d, fake-\d, fake-\d, fake-\d\) scanned 0\.006 GiB, about \$0\.0002\./,
+      );
       // Every statement went with its parameters bound, in the workgroup and database asked for; none carries the run or the window.
       for (const started of athena().started) {
         expect(started).toMatchObject({ WorkGroup: 'message-archive', Database: 'message_archive' });

@@ -15,6 +15,8 @@ export interface LocalStackOptions {
   /** Overrides the destination the settings name. */
   destination?: DeliveryDestination;
   log?: (line: string) => void;
+  /** Functions served warm, as deployed (TwilioRunOptions.warm): for load, not for editing. */
+  warmFunctions?: boolean;
 }
 
 export interface LocalStack {
@@ -117,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       onOutput: (line) => log(`[twilio-run] ${line}`),
+      warm: options.warmFunctions,
     });
     const gateway = new SignatureGateway({
       authToken: settings.AUTH_TOKEN.trim(),

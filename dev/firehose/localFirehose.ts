@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { FIREHOSE_MAX_RECORD_BYTES } from '../../src/domain/archiveLayout';
 import { DeliveryBuffer, type BufferingHints } from './deliveryBuffer';
 import type { DeliveryDestination } from './destinations';
-import { HEALTHY, parseFaultPlan, type FaultPlan } from './faults';
+import { faultOfMix, HEALTHY, parseFaultPlan, type FaultPlan } from './faults';
 import { BodyTooLargeError, close, listen, portOf, readBody } from '../httpServer';
 
 export interface LocalFirehoseOptions {
@@ -199,8 +199,13 @@ export class LocalFirehose {
   }
 
   /** Decides, for one request, which fault (if any) applies. */
-  private drawFault(): FaultPlan['mode'] {
+  private drawFault(): Exclude<FaultPlan['mode'], 'mix'> {
     if (this.faults.mode === 'none' || this.faultsLeft <= 0) return 'none';
+    if (this.faults.mode === 'mix') {
+      const fault = faultOfMix(this.faults.mix, Math.random());
+      if (fault !== 'none') this.faultsLeft--;
+      return fault;
+    }
     const rate = this.faults.mode === 'partial' ? 1 : (this.faults.rate ?? 1);
     if (Math.random() >= rate) return 'none';
     this.faultsLeft--;

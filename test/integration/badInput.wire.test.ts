@@ -115,6 +115,15 @@ describe('bad input through the real wire', () => {
     await expectRefused(await postRaw(Buffer.concat([Buffer.from(`${base}&ChannelStatusMessage=caf`), Buffer.from([0xe9])])), 400, /not valid UTF-8/);
   });
 
+  it('keeps a % that starts no escape as text, as both form parsers do: signed, so archived, never refused', async () => {
+    const base = new URLSearchParams(smsCallback({ MessageSid: sid(7), SmsSid: sid(7) })).toString();
+    const response = await postRaw(`${base}&ChannelStatusMessage=100%&Note=%:(%41`);
+    expect(response.status).toBe(200);
+    accepted.push(sid(7));
+    const record = (await archived()).find((r) => r.message_sid === sid(7));
+    expect(record?.params).toMatchObject({ ChannelStatusMessage: '100%', Note: '%:(A' });
+  });
+
   it('refuses a charset it cannot read', async () => {
     const base = new URLSearchParams(smsCallback({ MessageSid: sid(5), SmsSid: sid(5) })).toString();
     const response = await postRaw(base, 'application/x-www-form-urlencoded; charset=ISO-8859-1');

@@ -1,0 +1,44 @@
+/**
+ * The soak at CI size: a few thousand signed callbacks through the local
+ * stack (gateway, the built Function served warm, the project's Firehose
+ * writer, the local Firehose) under injected faults; nothing answered 2xx is
+ * missing from the archive, and no callback goes unarchived. The full run
+ * (npm run soak, 200,000 callbacks) is a benchmark: docs/ingest.md.
+ */
+import { join } from 'node:path';
+import { runSoak, type SoakReport } from '../../dev/soak/soakRun';
+import { runScript } from '../helpers/runScript';
+
+describe('ingest under load and faults (npm run soak, CI-sized)', () => {
+  it('at the default fault rates, loses nothing and leaves nothing unarchived; the writer absorbs the faults', async () => {
+    const run = await runScript('scripts/soak.ts', ['--callbacks', '3000', '--json']);
+    expect(run.stderr).not.toMatch(/soak:/);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as SoakReport;
+    expect(report).toMatchObject({ callbacks: 3000, concurrency: 64, lost: 0, unarchived: 0, foreign_lines: 0 });
+    expect(report.faults).toEqual({ throttle: 0.05, internal: 0.01, slow: 0.005, partial: 0.01 });
+    // The faults happened: the writer retried, and every callback is in the archive at least once.
+    expect(report.writer_retries).toBeGreaterThan(50);
+    expect(report.firehose.records_delivered).toBe(3000 + report.duplicates);
+    expect(report.answers['200']).toBe(3000);
+  });
+
+  it('when the Function runs out of budget and answers 5xx, the callback is retried as Twilio would, and still nothing is lost', async () => {
+    const report = await runSoak({
+      projectRoot: join(__dirname, '..', '..'),
+      callbacks: 2000,
+      concurrency: 64,
+      retries: 5,
+      timeoutMs: 15_000,
+      faults: { throttle: 0.4, internal: 0.1, slow: 0.005, partial: 0.01 },
+      slowMs: 1000,
+      writeBudgetMs: 600,
+      attemptTimeoutMs: 200,
+    });
+    expect(report.answers['503']).toBeGreaterThan(20);
+    expect(report.retries).toBe(report.answers['503'] + (report.answers.timeout ?? 0) + (report.answers.error ?? 0));
+    expect(report.lost).toBe(0);
+    expect(report.unarchived).toBe(0);
+    expect(report.firehose.records_delivered).toBeGreaterThanOrEqual(2000);
+  });
+});

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { TWILIO_ROW_COLUMNS } from '../../src/domain/reconcile/sql/categories';
+import { TWILIO_ROW_COLUMNS, twilioRowColumns } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../src/domain/reconcile/sql/dialect';
 import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../src/domain/reconcile/sql/warehouse';
@@ -122,27 +122,7 @@ export class DuckDbWarehouse implements SqlWarehouse {
     return {
       add: (row) => void rows.push(row),
       close: async () => {
-        const appender = await this.connection.createAppender('twilio_lists');
-        for (const row of rows) {
-          for (const value of [
-            run,
-            row.sid,
-            row.accountSid,
-            row.status,
-            row.errorCode,
-            row.to,
-            row.from,
-            row.dateCreated,
-            row.dateSent,
-            row.direction,
-            row.messagingServiceSid,
-          ]) {
-            if (value === null) appender.appendNull();
-            else appender.appendVarchar(value);
-          }
-          appender.endRow();
-        }
-        appender.closeSync();
+        await this.addTwilioList(run, rows.map(twilioRowColumns));
         return run;
       },
       abandon: async () => undefined,

@@ -181,5 +181,6 @@ describe('fuzzed, validly signed requests through the gateway and the Function',
     expect(Object.keys(byKind).sort()).toEqual(['form', 'huge', 'json', 'json-as-form', 'not-utf8', 'other-type', 'repeated']);
     expect(byKind['not-utf8']).toEqual({ 400: expect.any(Number) });
     expect(byKind.form).toEqual({ 200: expect.any(Number) });
-  });
+    // About 50 s on the 2-core development machine: room for a slower one.
+  }, 300_000);
 });

@@ -21,7 +21,7 @@ describe('ingest under load and faults (npm run soak, CI-sized)', () => {
     expect(report.writer_retries).toBeGreaterThan(50);
     expect(report.firehose.records_delivered).toBe(3000 + report.duplicates);
     expect(report.answers['200']).toBe(3000);
-  });
+  }, 180_000);
 
   it('when the Function runs out of budget and answers 5xx, the callback is retried as Twilio would, and still nothing is lost', async () => {
     const report = await runSoak({
@@ -40,5 +40,5 @@ describe('ingest under load and faults (npm run soak, CI-sized)', () => {
     expect(report.lost).toBe(0);
     expect(report.unarchived).toBe(0);
     expect(report.firehose.records_delivered).toBeGreaterThanOrEqual(2000);
-  });
+  }, 180_000);
 });

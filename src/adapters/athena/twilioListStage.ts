@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Location } from '../../config/archiveSettings';
-import type { TWILIO_ROW_COLUMNS } from '../../domain/reconcile/sql/categories';
+import { twilioRowColumns } from '../../domain/reconcile/sql/categories';
 import type { TwilioListStage } from '../../domain/reconcile/sql/warehouse';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 
@@ -11,19 +11,7 @@ const ROWS_PER_PART = 100_000;
 
 /** One row as the `twilio_lists` table reads it (infra/constructs/archiveTables.ts: Hive JSON SerDe, these names). */
 function lineOf(row: TwilioMessageRow): string {
-  const columns: Record<(typeof TWILIO_ROW_COLUMNS)[number], string | null> = {
-    sid: row.sid,
-    account_sid: row.accountSid,
-    status: row.status,
-    error_code: row.errorCode,
-    to_number: row.to,
-    from_number: row.from,
-    date_created: row.dateCreated,
-    date_sent: row.dateSent,
-    direction: row.direction,
-    messaging_service_sid: row.messagingServiceSid,
-  };
-  return `${JSON.stringify(columns)}\n`;
+  return `${JSON.stringify(twilioRowColumns(row))}\n`;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { RecordFacts } from '../../domain/archiveLine';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
-import { categorySelect, categoryTables, TWILIO_ROW_COLUMNS, type CategoryQuery } from '../../domain/reconcile/sql/categories';
+import { categorySelect, categoryTables, TWILIO_ROW_COLUMNS, twilioRowColumns, type CategoryQuery } from '../../domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
 import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../../domain/reconcile/sql/verdictRows';
 
@@ -141,18 +141,10 @@ export class DuckDbCategories {
   }
 
   async twilioSink(): Promise<RowSink<TwilioMessageRow>> {
-    return new ChunkedSink(await this.connection.createAppender('twilio_rows'), TWILIO_ROW_COLUMNS.length, (row) => [
-      row.sid,
-      row.accountSid,
-      row.status,
-      row.errorCode,
-      row.to,
-      row.from,
-      row.dateCreated,
-      row.dateSent,
-      row.direction,
-      row.messagingServiceSid,
-    ]);
+    return new ChunkedSink(await this.connection.createAppender('twilio_rows'), TWILIO_ROW_COLUMNS.length, (row) => {
+      const columns = twilioRowColumns(row);
+      return TWILIO_ROW_COLUMNS.map((name) => columns[name]);
+    });
   }
 
   async addRecords(records: Iterable<RecordFacts>): Promise<void> {

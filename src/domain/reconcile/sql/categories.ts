@@ -21,6 +21,7 @@
 import { NOT_FOUND_STATUS } from '../../messageRules';
 import { REDACTION_MASK_CHAR } from '../../redaction';
 import { FINAL_STATUSES, STATUS_RANK, UNKNOWN_STATUS_RANK } from '../../statusRules';
+import type { TwilioMessageRow } from '../twilioRow';
 import { firstMatch, removeAll, type SqlDialect } from './dialect';
 
 /** The columns of `twilio_rows` (Twilio's list, masked), in the order every engine loads them. */
@@ -36,6 +37,24 @@ export const TWILIO_ROW_COLUMNS = [
   'direction',
   'messaging_service_sid',
 ] as const;
+
+export type TwilioRowColumn = (typeof TWILIO_ROW_COLUMNS)[number];
+
+/** A row of Twilio's list as the `twilio_rows` relation's columns. */
+export function twilioRowColumns(row: TwilioMessageRow): Record<TwilioRowColumn, string | null> {
+  return {
+    sid: row.sid,
+    account_sid: row.accountSid,
+    status: row.status,
+    error_code: row.errorCode,
+    to_number: row.to,
+    from_number: row.from,
+    date_created: row.dateCreated,
+    date_sent: row.dateSent,
+    direction: row.direction,
+    messaging_service_sid: row.messagingServiceSid,
+  };
+}
 
 function quote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;

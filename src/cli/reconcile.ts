@@ -182,19 +182,20 @@ export const command = defineCommand({
       const redactDigits = readRedactDigits(io.env);
       // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
       const appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
-      const out = resolve(values.out);
-      mkdirSync(out, { recursive: true });
-      // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.
-      const gapsPath = join(out, 'gaps.ndjson');
-      const gaps = createWriteStream(`${gapsPath}.partial`);
-      const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
-      // Each engine is loaded only when asked for (DuckDB's binary, the Athena client).
+      // Each engine is loaded only when asked for (DuckDB's binary, the Athena client), and before anything is written:
+      // a refused Athena workgroup leaves no partial gaps file behind.
       const run: (options: ReconcileOptions) => Promise<ReconcileSummary> =
         engine === 'duckdb'
           ? (await import('../reconcile/sqlReconcile')).reconcileWithDuckDb
           : engine === 'athena'
             ? await athenaEngine(io.env, values['i-accept-cost'] ?? false, io.stop)
             : reconcile;
+      const out = resolve(values.out);
+      mkdirSync(out, { recursive: true });
+      // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.
+      const gapsPath = join(out, 'gaps.ndjson');
+      const gaps = createWriteStream(`${gapsPath}.partial`);
+      const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
       let summary: ReconcileSummary;
       try {
         summary = await run({

@@ -309,6 +309,7 @@ describe('reconcile end to end', () => {
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/no bytes-scanned limit per query.*--i-accept-cost/s);
       expect(athena().started).toHaveLength(0);
+      expect(existsSync(join(dir, 'refused'))).toBe(false);
       const accepted = await run(athenaArgs(join(dir, 'accepted'), '--i-accept-cost'), env);
       expect(accepted.code).toBe(1);
       expect(accepted.stdout).toMatch(/no scan limit \(cost accepted\)/);

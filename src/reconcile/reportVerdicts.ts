@@ -1,4 +1,6 @@
+import type { ParamValue } from '../domain/archiveRecord';
 import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
+import { redactParameters } from '../domain/redaction';
 import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../domain/reconcile/sql/verdictRows';
 import type { TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { msToIso } from '../domain/time';
@@ -10,8 +12,18 @@ export interface SqlVerdicts {
   candidatePairs: () => Promise<CandidatePair[]>;
   attemptVerdicts: () => Promise<AttemptVerdict[]>;
   unknownToTwilio: () => Promise<UnknownToTwilio[]>;
-  /** The attempt a verdict is about, as the report quotes it. */
-  attemptOf: (verdict: AttemptVerdict) => AttemptEvidence;
+  /** ARCHIVE_REDACT_DIGITS: the attempts' tags are quoted masked. */
+  redactDigits: number;
+}
+
+/**
+ * The attempt a verdict is about, as the report quotes it: the SQL gives its
+ * id, masked recipient and time; its tags are masked again here (idempotent)
+ * in case its record predates redaction.
+ */
+function attemptOfVerdict(verdict: AttemptVerdict, redactDigits: number): AttemptEvidence {
+  const tags = verdict.tags === null ? {} : (JSON.parse(verdict.tags) as Record<string, ParamValue>);
+  return { id: verdict.attempt_id, to: verdict.to_number, at: verdict.attempt_at, tags: redactParameters(tags, redactDigits) };
 }
 
 function rowOf(v: StatusVerdict): TwilioMessageRow {
@@ -59,7 +71,7 @@ export async function reportVerdicts(report: ReconcileReport, verdicts: SqlVerdi
   const pairs = await verdicts.candidatePairs();
   const candidatesOf = (attemptId: string): CandidatePair[] => pairs.filter((p) => p.attempt_id === attemptId);
   for (const verdict of await verdicts.attemptVerdicts()) {
-    const attempt = verdicts.attemptOf(verdict);
+    const attempt = attemptOfVerdict(verdict, verdicts.redactDigits);
     if (verdict.category === 'matched_earlier') {
       report.matchedEarlier(attempt.id);
       continue;

@@ -2,7 +2,7 @@ import { DuckDbCategories } from '../adapters/duckdb/sqlCategories';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
 import { attemptOf, placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
-import { ReconcileReport, type AttemptEvidence } from './reconcileReport';
+import { ReconcileReport } from './reconcileReport';
 import { reportVerdicts } from './reportVerdicts';
 
 /**
@@ -22,7 +22,6 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
   const attemptFrom = new Date(options.from.getTime() - options.matchWindowMs).toISOString();
   const db = await DuckDbCategories.open();
   try {
-    const attempts = new Map<string, AttemptEvidence>();
     const records = await db.recordSink();
     const scanned = scannedWindow(options);
     const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
@@ -31,7 +30,6 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
         if (facts.source !== 'send_error') return records.add(facts);
         const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);
         if (!attempt) return;
-        attempts.set(attempt.id, attempt);
         // Loaded masked as the attempt is quoted, so that the SQL's attempt id is the same.
         records.add({ ...facts, to: attempt.to, tags: attempt.tags });
       },
@@ -61,7 +59,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
       candidatePairs: () => db.candidatePairs(),
       attemptVerdicts: () => db.attemptVerdicts(),
       unknownToTwilio: () => db.unknownToTwilio(),
-      attemptOf: (verdict) => attempts.get(verdict.attempt_id)!,
+      redactDigits: options.redactDigits,
     });
     return summaryOf(options, started, scan, twilioRead, await report.close());
   } finally {

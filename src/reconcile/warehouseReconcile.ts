@@ -1,9 +1,7 @@
 import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
-import type { ParamValue } from '../domain/archiveRecord';
-import { redactParameters } from '../domain/redaction';
 import { archiveLineTables, lineCensusStatement } from '../domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../domain/reconcile/sql/categories';
-import { attemptVerdictOf, candidatePairOf, statusVerdictOf, unknownToTwilioOf, type AttemptVerdict } from '../domain/reconcile/sql/verdictRows';
+import { attemptVerdictOf, candidatePairOf, statusVerdictOf, unknownToTwilioOf } from '../domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, WarehouseResult } from '../domain/reconcile/sql/warehouse';
 import {
   allOrStopAll,
@@ -17,7 +15,7 @@ import {
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
 import { placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
-import { ReconcileReport, type AttemptEvidence } from './reconcileReport';
+import { ReconcileReport } from './reconcileReport';
 import { reportVerdicts } from './reportVerdicts';
 
 export interface WarehouseReconcileOptions extends ReconcileOptions {
@@ -95,16 +93,12 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   const scan = await archiveReadOf(censusRows, options.store, options.maxObjectsExplained);
   options.onProgress?.('archive', scan.objectsRead, scan.objectsListed);
 
-  const attemptOf = (verdict: AttemptVerdict): AttemptEvidence => {
-    const tags = verdict.tags === null ? {} : (JSON.parse(verdict.tags) as Record<string, ParamValue>);
-    return { id: verdict.attempt_id, to: verdict.to_number, at: verdict.attempt_at, tags: redactParameters(tags, options.redactDigits) };
-  };
   await reportVerdicts(report, {
     statusVerdicts: parsedRows(status, statusVerdictOf),
     candidatePairs: () => collect(pairs, candidatePairOf),
     attemptVerdicts: () => collect(attempts, attemptVerdictOf),
     unknownToTwilio: () => collect(unknown, unknownToTwilioOf),
-    attemptOf,
+    redactDigits: options.redactDigits,
   });
   const summary = summaryOf(options, started, scan, twilioRead, await report.close());
   return { ...summary, warehouse: warehouseSummaryOf(warehouse.description, results) };

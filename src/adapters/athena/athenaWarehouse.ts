@@ -3,17 +3,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { AthenaSettings } from '../../config/archiveSettings';
 import { bindParameters, TRINO } from '../../domain/reconcile/sql/dialect';
 import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../domain/reconcile/sql/warehouse';
-import type { AwsClientSettings } from '../aws/clients';
+import { clientConfig, type AwsClientSettings } from '../aws/clientConfig';
 import { runAthenaQuery, scanLimitOf } from './athenaQuery';
 import { S3TwilioListStage } from './twilioListStage';
 
+/** The one way an Athena client is built (loaded only for --engine athena). */
 export function buildAthenaClient(settings: AwsClientSettings): AthenaClient {
-  return new AthenaClient({
-    region: settings.region,
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: settings.maxAttempts,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-  });
+  return new AthenaClient(clientConfig(settings));
 }
 
 /**

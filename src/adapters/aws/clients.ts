@@ -1,25 +1,13 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsAccess } from '../../config/archiveSettings';
+import { clientConfig, type AwsClientSettings } from './clientConfig';
 
-/** What an AWS client is built from: a region, credentials (or the ambient chain when absent), an endpoint override, its own retries. */
-export interface AwsClientSettings {
-  region: string;
-  credentials?: AwsAccess['credentials'];
-  /** An endpoint override (a local or S3-compatible stand-in); unset in production. */
-  endpoint?: string;
-  /** Attempts the SDK makes per call: 1 where our own loop owns the retries and their time budget. */
-  maxAttempts: number;
-}
+export type { AwsClientSettings };
 
 /** The one way a Firehose client is built. */
 export function buildFirehoseClient(settings: AwsClientSettings): FirehoseClient {
-  return new FirehoseClient({
-    region: settings.region,
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: settings.maxAttempts,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-  });
+  return new FirehoseClient(clientConfig(settings));
 }
 
 /** The Function's Firehose client: our own retry loop (archiveWriter.ts) owns retries and their time budget, so the SDK makes one attempt. */

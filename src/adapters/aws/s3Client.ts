@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import type { AwsClientSettings } from './clients';
+import { clientConfig, type AwsClientSettings } from './clientConfig';
 
 /**
  * The one way an S3 client is built. Its own module, loaded on demand by the
@@ -8,12 +8,8 @@ import type { AwsClientSettings } from './clients';
  */
 export function buildS3Client(settings: AwsClientSettings): S3Client {
   return new S3Client({
-    region: settings.region,
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: settings.maxAttempts,
+    ...clientConfig(settings),
     // Path-style and checksums only when required: what S3-compatible endpoints (the local stack, s3rver) understand.
-    ...(settings.endpoint
-      ? { endpoint: settings.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
-      : {}),
+    ...(settings.endpoint ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { ARCHIVE_RECORD_VERSION, RECORD_SOURCES, type RecordSource } from './archiveRecord';
 
-/** The fields of a record that the scripts fold into per-message state. */
-export interface RecordFacts {
+/** What folding a record into its message's state reads (messageRules.ts). */
+export interface FoldFacts {
   source: RecordSource;
   recorded_at: string;
   event_at: string | null;
@@ -9,6 +9,10 @@ export interface RecordFacts {
   message_sid: string | null;
   status: string;
   error_code: string | null;
+}
+
+/** The fields of a record that the scripts read: what a fold reads, and what the reconciliation quotes. */
+export interface RecordFacts extends FoldFacts {
   to: string | null;
   /** References into the parsed line, not copies: cheap to carry, never to be changed. */
   tags: Readonly<Record<string, unknown>>;

@@ -4,7 +4,7 @@
  * the archive says about the message. This file is the rules and nothing else;
  * where millions of messages are held is messageTable.ts.
  */
-import type { RecordFacts } from './archiveLine';
+import type { FoldFacts } from './archiveLine';
 import { compareStatusMs } from './statusRules';
 import { isoToMs } from './time';
 
@@ -43,7 +43,7 @@ export interface RuledMessage extends Ordering {
 }
 
 /** Reads a record's facts into `into` (reused: millions of records are folded, and no object is made for each). */
-export function readRecord(facts: RecordFacts, into: RuledRecord): RuledRecord {
+export function readRecord(facts: FoldFacts, into: RuledRecord): RuledRecord {
   into.isNotFound = facts.source === 'poll' && facts.status === NOT_FOUND_STATUS;
   into.status = into.isNotFound ? '' : facts.status;
   into.eventMs = facts.event_at === null ? NaN : isoToMs(facts.event_at);
@@ -74,7 +74,10 @@ export function foldRecord(message: RuledMessage, record: RuledRecord): void {
     if (held === undefined || record.recordedMs > held) message.setNotFound(record.recordedMs);
   } else {
     // 1. The latest status: higher rank wins; at equal rank the later event_at (a known time beats none), then recorded_at.
-    if (compareStatusMs(record.status, record.eventMs, record.recordedMs, message.status, message.eventMs, message.recordedMs) > 0) message.setLatest(record);
+    //    While only not-found polls are known the message has no status (''), and any status at all is its latest.
+    const noStatusYet = message.status === '';
+    if (noStatusYet || compareStatusMs(record.status, record.eventMs, record.recordedMs, message.status, message.eventMs, message.recordedMs) > 0)
+      message.setLatest(record);
     // 2. The error code of the latest record that had one, by the same order: a later record without a code never erases it.
     if (record.errorCode !== null) {
       const origin = message.errorOrigin();

@@ -4,7 +4,8 @@
  * (messageTable.ts), and read through views that make strings only of what a
  * reader asks for.
  */
-import type { RecordFacts } from './archiveLine';
+import type { FoldFacts } from './archiveLine';
+import { CompactRecordEntries, type CompactRecordBatch } from './compactRecords';
 import { CHUNK_MASK, FROM_SEND, LISTED, MessageTable, type Chunk } from './messageTable';
 import { foldFirstRecord, foldRecord, NOT_FOUND_STATUS, readRecord, type Ordering, type RuledMessage, type RuledRecord } from './messageRules';
 import { isFinalStatus } from './statusRules';
@@ -109,7 +110,9 @@ class StateView implements MessageState {
 class TableMessage implements RuledMessage {
   private c!: Chunk;
   private i = 0;
-  private sid = '';
+  private n = 0;
+  /** The message's SID, made from the table only when a rare record needs it (an error code, a not-found poll). */
+  private sidText: string | undefined;
 
   constructor(
     private readonly table: MessageTable,
@@ -118,11 +121,16 @@ class TableMessage implements RuledMessage {
     private readonly notFound: Map<string, number>,
   ) {}
 
-  at(n: number, sid: string): this {
+  at(n: number, sid?: string): this {
     this.c = this.table.chunkOf(n);
     this.i = n & CHUNK_MASK;
-    this.sid = sid;
+    this.n = n;
+    this.sidText = sid;
     return this;
+  }
+
+  private get sid(): string {
+    return (this.sidText ??= this.table.sidOf(this.n));
   }
 
   get status(): string {
@@ -208,15 +216,51 @@ export class MessageStates {
   }
 
   /** Folds one record in; records without a SID (`send_error`) are not message state. */
-  fold(facts: RecordFacts): void {
+  fold(facts: FoldFacts): void {
     const sid = facts.message_sid;
     if (sid === null) return;
     const record = readRecord(facts, this.record);
     const n = this.table.find(sid, true);
-    if (n >= 0) return foldRecord(this.message.at(n, sid), record);
+    if (n >= 0) {
+      this.keepLeastAccount(n, this.table.intern(facts.account_sid));
+      return foldRecord(this.message.at(n, sid), record);
+    }
     const added = this.table.add();
     this.table.chunkOf(added).account[added & CHUNK_MASK] = this.table.intern(facts.account_sid);
     foldFirstRecord(this.message.at(added, sid), record);
+  }
+
+  /**
+   * Folds a batch of records read elsewhere (a worker thread): the same rules
+   * as fold(), record by record, from the batch's fixed-size entries.
+   */
+  foldCompact(batch: CompactRecordBatch): void {
+    const entries = new CompactRecordEntries(batch);
+    const record = this.record;
+    for (let e = 0; e < batch.count; e++) {
+      entries.read(e, record);
+      const n = entries.isOddSid ? this.table.find(entries.oddSid, true) : this.table.findBytes(entries.sidPrefix, entries.bytes, entries.sidAt, true);
+      const account = this.table.intern(entries.accountSid);
+      if (n >= 0) {
+        this.keepLeastAccount(n, account);
+        foldRecord(this.message.at(n), record);
+        continue;
+      }
+      const added = this.table.add();
+      this.table.chunkOf(added).account[added & CHUNK_MASK] = account;
+      foldFirstRecord(this.message.at(added), record);
+    }
+  }
+
+  /**
+   * A SID names one account's message; should records disagree, the least
+   * account SID is the message's (as the SQL engines take min(account_sid)),
+   * whichever record came first.
+   */
+  private keepLeastAccount(n: number, account: number): void {
+    const chunk = this.table.chunkOf(n);
+    const held = chunk.account[n & CHUNK_MASK];
+    if (account !== held && this.table.string(account) < this.table.string(held)) chunk.account[n & CHUNK_MASK] = account;
   }
 
   private view(n: number, sid: string): MessageState {

@@ -10,7 +10,7 @@
  */
 
 /** SIDs of the compact form (two capital letters and 32 lower-case hex digits) are held as their 16 bytes. */
-const SID_BYTES = 16;
+export const SID_BYTES = 16;
 /** Messages are held in chunks of this many, so that holding more never copies what is held. */
 export const CHUNK_BITS = 16;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
@@ -83,7 +83,21 @@ export class MessageTable {
    * add() that follows at once needs (the SID's key and its free slot).
    */
   find(sid: string, adding = false): number {
-    const prefixCode = this.key(sid, adding);
+    return this.probe(this.key(sid, adding));
+  }
+
+  /**
+   * find() for a compact SID already decoded: its two-letter `prefix` and its
+   * 16 bytes at `bytes[at…]` (a record folded far from where it was parsed).
+   */
+  findBytes(prefix: string, bytes: Uint8Array, at: number, adding = false): number {
+    const prefixCode = this.prefixCode(prefix, adding);
+    if (prefixCode >= 0) this.scratch.set(bytes.subarray(at, at + SID_BYTES));
+    return this.probe(prefixCode);
+  }
+
+  /** Looks the SID in `scratch` up under `prefixCode`; leaves the free slot an add() needs. */
+  private probe(prefixCode: number): number {
     this.scratchPrefix = prefixCode;
     if (prefixCode < 0) return -1;
     const bytes = this.scratch;
@@ -186,7 +200,7 @@ for (let d = 0; d < 6; d++) HEX[97 + d] = 10 + d;
  * `XX` + 32 lower-case hex digits → the 16 bytes in `out`; false (and `out`
  * unspecified) for any other form.
  */
-function decodeCompactSid(sid: string, out: Uint8Array): boolean {
+export function decodeCompactSid(sid: string, out: Uint8Array, at = 0): boolean {
   if (sid.length !== 2 + SID_BYTES * 2) return false;
   const a = sid.charCodeAt(0);
   const b = sid.charCodeAt(1);
@@ -197,7 +211,7 @@ function decodeCompactSid(sid: string, out: Uint8Array): boolean {
     const h = hi < 128 ? HEX[hi] : -1;
     const l = lo < 128 ? HEX[lo] : -1;
     if (h < 0 || l < 0) return false;
-    out[i] = (h << 4) | l;
+    out[at + i] = (h << 4) | l;
   }
   return true;
 }

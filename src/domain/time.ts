@@ -73,17 +73,35 @@ export function parseDuration(text: string): number {
 
 /**
  * `YYYY-MM-DDTHH:MM:SS.mmmZ` (what every writer of the archive writes) read
- * by position, several times faster than Date.parse; anything else goes to
- * Date.parse.
+ * by position and counted in days, several times faster than Date.parse (and
+ * than Date.UTC: a scan reads two times a record, millions of records);
+ * anything else goes to Date.parse.
  */
 export function isoToMs(iso: string): number {
   if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso.charCodeAt(10) !== 84 /* T */) return Date.parse(iso);
-  const d = (at: number, width: number) => {
-    let n = 0;
-    for (let i = at; i < at + width; i++) n = n * 10 + iso.charCodeAt(i) - 48;
-    return n;
-  };
-  return Date.UTC(d(0, 4), d(5, 2) - 1, d(8, 2), d(11, 2), d(14, 2), d(17, 2), d(20, 3));
+  const year = digitsAt(iso, 0, 4);
+  const month = digitsAt(iso, 5, 2);
+  const day = digitsAt(iso, 8, 2);
+  const clock = ((digitsAt(iso, 11, 2) * 60 + digitsAt(iso, 14, 2)) * 60 + digitsAt(iso, 17, 2)) * 1000 + digitsAt(iso, 20, 3);
+  // Outside these, Date.UTC's own rules (two-digit years, months that roll over) decide, as they always have.
+  if (year < 100 || month < 1 || month > 12) return Date.UTC(year, month - 1, day) + clock;
+  return daysSinceEpoch(year, month, day) * 86_400_000 + clock;
+}
+
+function digitsAt(text: string, at: number, width: number): number {
+  let n = 0;
+  for (let i = at; i < at + width; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
+/** Days from 1970-01-01 to a day of the proleptic Gregorian calendar (H. Hinnant's days_from_civil); a day past its month's end rolls over. */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** Epoch milliseconds → the archive's form, ISO-8601 UTC with milliseconds. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { RecordFacts } from '../../../src/domain/archiveLine';
 import { errorCodeOfMessage, isResolved, latestStatus, MessageStates, NOT_FOUND_STATUS } from '../../../src/domain/messageState';
 import { isoToMs } from '../../../src/domain/time';
@@ -123,6 +124,32 @@ describe('MessageStates', () => {
     expect(states.size).toBe(1);
   });
 
+  it('keeps the least account SID when records disagree, in whatever order they come', () => {
+    const one = { account_sid: 'ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' };
+    const two = { account_sid: 'ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', status: 'delivered' };
+    for (const order of [
+      [one, two],
+      [two, one],
+    ]) {
+      const states = new MessageStates();
+      for (const f of order) states.fold(facts(f));
+      expect(states.get(SID)!.accountSid).toBe('ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+    }
+  });
+
+  it('takes any status over a not-found poll that came first, even a status of no rank without a time', () => {
+    const poll = facts({ source: 'poll', status: NOT_FOUND_STATUS, event_at: '2026-11-26T10:00:00.000Z' });
+    const odd = facts({ status: 'a-status-twilio-added-later' });
+    for (const order of [
+      [poll, odd],
+      [odd, poll],
+    ]) {
+      const states = new MessageStates();
+      for (const f of order) states.fold(f);
+      expect(latestStatus(states.get(SID)!)).toBe('a-status-twilio-added-later');
+    }
+  });
+
   it('ignores send_error records, which have no SID', () => {
     const states = new MessageStates();
     states.fold(facts({ source: 'send_error', message_sid: null }));
@@ -135,5 +162,17 @@ describe('isoToMs', () => {
     for (const t of ['2026-11-26T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '1999-12-31T00:00:00.001Z', '2026-11-26T10:00:00Z', '2026-11-26T10:00:00.5Z']) {
       expect(isoToMs(t)).toBe(Date.parse(t));
     }
+  });
+
+  it('counts days as Date.UTC does, for every day, hour and millisecond of the form', () => {
+    const field = (max: number, width: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(width, '0'));
+    fc.assert(
+      fc.property(field(9999, 4), field(99, 2), field(99, 2), field(99, 2), field(99, 2), field(99, 2), field(999, 3), (y, mo, d, h, mi, s, ms) => {
+        const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`;
+        const reference = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms));
+        expect(isoToMs(iso)).toBe(reference);
+      }),
+      { numRuns: 20_000, seed: 2611 },
+    );
   });
 });

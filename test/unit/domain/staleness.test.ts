@@ -16,9 +16,6 @@ function stateOf(...records: [source: 'send' | 'callback' | 'poll', status: stri
       account_sid: 'AC1',
       message_sid: SID,
       error_code: null,
-      to: null,
-      tags: {},
-      params: {},
     });
   }
   return states.get(SID)!;

@@ -8,11 +8,11 @@ import { DEFAULT_ARCHIVE_LAYOUT, prefixesForWindow } from '../../src/config/arch
 import { MessageStates } from '../../src/domain/messageState';
 
 async function main(): Promise<void> {
-  const [dir, from, to] = process.argv.slice(2);
+  const [dir, from, to, threads = '1'] = process.argv.slice(2);
   const prefixes = prefixesForWindow(DEFAULT_ARCHIVE_LAYOUT, new Date(from), new Date(to));
   const states = new MessageStates();
   const started = process.hrtime.bigint();
-  const report = await scanArchive(new FolderArchiveStore(dir), { prefixes, onRecord: (facts) => states.fold(facts) });
+  const report = await scanArchive(new FolderArchiveStore(dir), { prefixes, states, threads: Number(threads) });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (!report.complete) throw new Error(`scan incomplete: ${JSON.stringify(report.problems.slice(0, 3))}`);
   console.log(

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { INSTANT_FORMS, isDuration, parseDuration, parseIsoInstant, parseUtcDay } from '../domain/time';
 import type { CommandIo } from './io';
@@ -31,6 +32,28 @@ export function instantOption(value: string, name: string, now: Date): Date {
   } catch (error) {
     throw new UsageError(`--${name}: ${(error as Error).message}; give ${INSTANT_FORMS}`, { cause: error });
   }
+}
+
+export function positiveIntOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not "${value}"`);
+  return n;
+}
+
+/** The help of --threads, the same in every command that reads the archive, its text starting at `column`. */
+export function threadsHelp(column: number): string {
+  const indent = ' '.repeat(column);
+  return [
+    `  ${'--threads <n>'.padEnd(column - 2)}Threads that read and parse the archive: 1 reads it in this`,
+    `${indent}thread (a small machine); more start that many worker threads.`,
+    `${indent}Default: the number of cores (${availableParallelism()} here).`,
+  ].join('\n');
+}
+
+/** `--threads`: threads that parse the archive; by default one per core. */
+export function threadsOption(value: string | undefined): number {
+  return positiveIntOption(value, 'threads', availableParallelism());
 }
 
 export function appendOption(value: string | undefined): 'firehose' | 'archive' {

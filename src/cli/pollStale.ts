@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { appenderFor, openArchive } from './archiveAccess';
-import { appendOption, durationOption, instantOption, defineCommand, UsageError } from './command';
+import { appendOption, durationOption, instantOption, defineCommand, positiveIntOption, threadsHelp, threadsOption, UsageError } from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
 import { TwilioMessageFetcher } from '../adapters/twilio/messageFetcher';
@@ -33,6 +33,7 @@ Options:
   --older-than <dur>    Silence after which a non-final message is stale. Default: 12h.
   --slack <dur>         Extra archive scanned before --since (Firehose buffering). Default: 15m.
   --concurrency <n>     Messages fetched at once. Default: 10.
+${threadsHelp(24)}
   --max-rps <n>         Twilio API requests per second, retries included. Default: 25.
   --append <where>      firehose: through ARCHIVE_FIREHOSE_STREAM, like every other record (default);
                         archive: straight into the archive location under direct/ (see README).
@@ -58,13 +59,6 @@ Function (.env.example).
 
 Exit codes: 0 resolved or legitimately pending; 1 something could not be
 fetched, archived or read; 2 bad arguments, an unreadable archive, or an empty window without --allow-empty.`;
-
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not "${value}"`);
-  return n;
-}
 
 function printSummary(s: PollSummary, out: (line: string) => void): void {
   const c = s.counts;
@@ -99,6 +93,7 @@ export const command = defineCommand({
     'older-than': { type: 'string' },
     slack: { type: 'string' },
     concurrency: { type: 'string' },
+    threads: { type: 'string' },
     'max-rps': { type: 'string' },
     append: { type: 'string' },
     'dry-run': { type: 'boolean' },
@@ -115,7 +110,7 @@ export const command = defineCommand({
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
       const engine = engineOption(values, ['local', 'athena']);
       const append = appendOption(values.append);
-      const maxRps = positiveInt(values['max-rps'], 'max-rps', 25);
+      const maxRps = positiveIntOption(values['max-rps'], 'max-rps', 25);
       const archive = openArchive(values.archive, io.env);
       const dryRun = values['dry-run'] ?? false;
       const fetcher = dryRun
@@ -138,7 +133,8 @@ export const command = defineCommand({
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,
         appender: dryRun ? null : appenderFor(append, archive, 'poll', io.env),
-        concurrency: positiveInt(values.concurrency, 'concurrency', 10),
+        concurrency: positiveIntOption(values.concurrency, 'concurrency', 10),
+        threads: threadsOption(values.threads),
         redactDigits: readRedactDigits(io.env),
         onProgress: (p) =>
           p.phase === 'scan' ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`) : progress.update('fetch', p.done, p.total),

@@ -7,7 +7,7 @@
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { appenderFor, openArchive } from './archiveAccess';
-import { appendOption, dayOption, durationOption, instantOption, defineCommand, UsageError } from './command';
+import { appendOption, dayOption, durationOption, instantOption, defineCommand, threadsHelp, threadsOption, UsageError } from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
 import { exportKindOf, readExportFile } from '../adapters/twilioExport/exportFileReader';
@@ -47,6 +47,7 @@ Options:
                          --archive, window or export. A fraction or a percentage. Default: 5%.
   --allow-empty          Go on when the archive holds no object at all in the window (otherwise
                          exit 2: an empty window usually means a wrong --archive).
+${threadsHelp(25)}
   --engine <engine>      local (default): the streaming engine, memory bounded by the day's
                          messages. duckdb: the categories decided by their SQL definition, run
                          in-process on DuckDB over the same validated inputs; same outputs.
@@ -154,6 +155,7 @@ export const command = defineCommand({
     write: { type: 'boolean' },
     append: { type: 'string' },
     'allow-empty': { type: 'boolean' },
+    threads: { type: 'string' },
     'max-missing-share': { type: 'string' },
     engine: { type: 'string' },
     'i-accept-cost': { type: 'boolean' },
@@ -178,6 +180,7 @@ export const command = defineCommand({
       const { from, to } = window(values, new Date());
       const slackMs = durationOption(values.slack ?? '24h', 'slack');
       const matchWindowMs = durationOption(values['match-window'] ?? '5m', 'match-window');
+      const threads = threadsOption(values.threads);
       const archive = openArchive(values.archive, io.env);
       const redactDigits = readRedactDigits(io.env);
       // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
@@ -206,6 +209,7 @@ export const command = defineCommand({
           to,
           slackMs,
           matchWindowMs,
+          threads,
           direction,
           twilioList: twilioListFor(exportPath, values.day, from, to, io.env),
           twilioListDescription: exportPath,

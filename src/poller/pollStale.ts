@@ -26,6 +26,8 @@ export interface PollOptions {
   appender: ArchiveAppender | null;
   /** Messages fetched at once. */
   concurrency: number;
+  /** Threads that parse the archive (archiveScanner.ts). @default 1 */
+  threads?: number;
   redactDigits: number;
   now?: () => Date;
   onProgress?: (progress: PollProgress) => void;
@@ -78,7 +80,8 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
   const states = new MessageStates();
   const scan = await scanWindow(options.store, options.layout, scanFrom, scanTo, {
     allowEmpty: options.allowEmpty,
-    onRecord: (facts) => states.fold(facts),
+    states,
+    threads: options.threads,
     onProgress: (p) => options.onProgress?.({ phase: 'scan', ...p }),
   });
 

@@ -32,6 +32,8 @@ export interface ReconcileOptions {
   /** Archive read this much before and after the window (late callbacks, Firehose buffering). */
   slackMs: number;
   matchWindowMs: number;
+  /** Threads that parse the archive (archiveScanner.ts). @default 1 */
+  threads?: number;
   direction: 'outbound' | 'inbound' | 'all';
   twilioList: TwilioList;
   twilioListDescription: string;
@@ -94,6 +96,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const attemptIds = new Set<string>();
   const alreadyMatched = new Set<string>();
   const attemptFrom = new Date(options.from.getTime() - options.matchWindowMs).toISOString();
+  // Every record but send attempts is message state; attempts and earlier corrections are also read whole.
   const onRecord = (facts: RecordFacts) => {
     if (facts.source === 'send_error') {
       const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);
@@ -101,17 +104,18 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
         attempts.push(attempt);
         attemptIds.add(attempt.id);
       }
-      return;
-    }
-    if (facts.source === 'reconcile') {
+    } else {
       const matched = matchedAttemptOf(facts.params);
       if (matched) alreadyMatched.add(matched);
     }
-    states.fold(facts);
   };
   const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
     allowEmpty: options.allowEmpty,
+    states,
+    foldExcept: ['send_error'],
     onRecord,
+    wholeSources: ['send_error', 'reconcile'],
+    threads: options.threads,
     onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
   });
 

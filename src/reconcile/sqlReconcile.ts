@@ -26,6 +26,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
     const scanned = scannedWindow(options);
     const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
       allowEmpty: options.allowEmpty,
+      threads: options.threads,
       onRecord: (facts) => {
         if (facts.source !== 'send_error') return records.add(facts);
         const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);

@@ -1,105 +1,42 @@
-import { parseArchiveLine, type RecordFacts } from '../../domain/archiveLine';
-import { maskReasons } from '../../domain/redaction';
-import { openLines } from '../streams/textLines';
+import type { RecordFacts } from '../../domain/archiveLine';
+import type { RecordSource } from '../../domain/archiveRecord';
+import type { MessageStates } from '../../domain/messageState';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
+import { readObject, type RecordRouting, type RecordSink } from './objectReader';
+import { addObjectReport, emptyReport, problemKeeper, type ScanProgress, type ScanReport } from './scanReport';
+import { ScanThreads } from './scanThreads';
 
-/** A line or object that could not be read, and where it is. */
-export interface ReadProblem {
-  key: string;
-  /** 1-based line number within the (decompressed) object, for a malformed line. */
-  line?: number;
-  reason: string;
-}
-
-export interface ScanProgress {
-  objectsListed: number;
-  objectsRead: number;
-  /** As stored (compressed where gzip). */
-  bytesRead: number;
-  /** After gunzip: the JSON lines themselves. */
-  bytesDecoded: number;
-  records: number;
-}
-
-export interface ScanReport extends ScanProgress {
-  malformedLines: number;
-  corruptObjects: number;
-  /** The first problems found (at most `maxProblemsKept`), each with its location. */
-  problems: ReadProblem[];
-  /** Valid records whose writer noted `problems` about their input (an odd callback, archived all the same). */
-  flaggedRecords: number;
-  /** Of those, the ones that name no message, account or status: kept in the archive, folded into nothing. */
-  unattributableRecords: number;
-  /** The first flagged records (at most `maxProblemsKept`), each with its location and what was odd. */
-  flagged: ReadProblem[];
-  /** False when any line or object could not be read: the result is then incomplete. */
-  complete: boolean;
-}
-
-/** How a command's summary reports its read of the archive. */
-export interface ArchiveReadSummary {
-  complete: boolean;
-  objects: number;
-  malformed_lines: number;
-  corrupt_objects: number;
-  problems: ReadProblem[];
-  flagged_records: number;
-  unattributable_records: number;
-  flagged: ReadProblem[];
-}
-
-/** A scan's report as a summary gives it, free-text reasons masked as the archive is (ARCHIVE_REDACT_DIGITS). */
-export function archiveReadSummary(scan: ScanReport, redactDigits: number): ArchiveReadSummary {
-  return {
-    complete: scan.complete,
-    objects: scan.objectsRead,
-    malformed_lines: scan.malformedLines,
-    corrupt_objects: scan.corruptObjects,
-    problems: maskReasons(scan.problems, redactDigits),
-    flagged_records: scan.flaggedRecords,
-    unattributable_records: scan.unattributableRecords,
-    flagged: maskReasons(scan.flagged, redactDigits),
-  };
-}
+export { archiveReadSummary, type ArchiveReadSummary, type ReadProblem, type ScanProgress, type ScanReport } from './scanReport';
 
 export interface ScanOptions {
   /** Prefixes relative to the archive root to list, e.g. `firehose/2026/11/26/15/`. */
   prefixes: string[];
-  onRecord: (facts: RecordFacts, key: string) => void;
-  /** Objects read at once (S3 latency hides behind this). @default 8 */
+  /** Every record that names a message is folded into these states, except records of the `foldExcept` sources. */
+  states?: MessageStates;
+  foldExcept?: readonly RecordSource[];
+  /** Records of the `wholeSources` sources (default: every source) are handed over whole, with the key of their object. */
+  onRecord?: (facts: RecordFacts, key: string) => void;
+  wholeSources?: readonly RecordSource[];
+  /**
+   * Threads that parse: 1 reads every object in this thread; N starts N
+   * worker threads that read whole objects while this one lists, fetches and
+   * folds. The outcome is the same either way. @default 1
+   */
+  threads?: number;
+  /** Objects read at once (S3 latency hides behind this). @default 8, or twice the threads */
   concurrency?: number;
   onProgress?: (progress: ScanProgress) => void;
   /** @default 1000 */
   maxProblemsKept?: number;
 }
 
-/**
- * Streams every record under the given prefixes. Memory holds a few objects'
- * worth of buffers at a time, whatever the archive's size. A corrupt object
- * or a malformed line is counted and reported with its key and line number,
- * and the scan goes on.
- */
-function emptyReport(): ScanReport {
-  return {
-    objectsListed: 0,
-    objectsRead: 0,
-    bytesRead: 0,
-    bytesDecoded: 0,
-    records: 0,
-    malformedLines: 0,
-    corruptObjects: 0,
-    problems: [],
-    flaggedRecords: 0,
-    unattributableRecords: 0,
-    flagged: [],
-    complete: true,
-  };
-}
+const EVERY_SOURCE: readonly RecordSource[] = ['callback', 'send', 'send_error', 'poll', 'reconcile', 'event_stream'];
 
-function problemKeeper(report: ScanReport, keep: number): (p: ReadProblem) => void {
-  return (p) => {
-    report.complete = false;
-    if (report.problems.length < keep) report.problems.push(p);
+function routingOf(options: ScanOptions): RecordRouting {
+  return {
+    fold: options.states !== undefined,
+    foldExcept: options.foldExcept ?? [],
+    whole: options.onRecord ? (options.wholeSources ?? EVERY_SOURCE) : [],
   };
 }
 
@@ -110,15 +47,53 @@ function problemKeeper(report: ScanReport, keep: number): (p: ReadProblem) => vo
 export async function readOneObject(store: ArchiveStore, key: string, maxProblemsKept = 1000): Promise<ScanReport> {
   const report = emptyReport();
   report.objectsListed = 1;
-  await readObject(store, { key, size: 0 }, () => undefined, report, problemKeeper(report, maxProblemsKept), maxProblemsKept);
+  const ignore: RecordSink = { whole: new Set(), fold: () => undefined, record: () => undefined };
+  await readObject(() => store.open(key), key, ignore, report, problemKeeper(report, maxProblemsKept), maxProblemsKept);
   report.objectsRead = 1;
   return report;
 }
 
+/**
+ * Streams every record under the given prefixes. Memory holds a few objects'
+ * worth of buffers at a time, whatever the archive's size. A corrupt object
+ * or a malformed line is counted and reported with its key and line number,
+ * and the scan goes on.
+ */
 export async function scanArchive(store: ArchiveStore, options: ScanOptions): Promise<ScanReport> {
   const report = emptyReport();
   const keep = options.maxProblemsKept ?? 1000;
   const problem = problemKeeper(report, keep);
+  const routing = routingOf(options);
+  const { states, onRecord } = options;
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+
+  let readOne: (object: ArchiveObject) => Promise<void>;
+  let pool: ScanThreads | undefined;
+  if (threads === 1) {
+    const foldExcept = new Set(routing.foldExcept);
+    const whole = new Set(routing.whole);
+    readOne = (object) => {
+      const sink: RecordSink = {
+        whole,
+        fold: (facts) => {
+          if (states && !foldExcept.has(facts.source)) states.fold(facts);
+        },
+        record: (facts) => onRecord?.(facts, object.key),
+      };
+      return readObject(() => store.open(object.key), object.key, sink, report, problem, keep);
+    };
+  } else {
+    const threadPool = new ScanThreads(
+      threads,
+      { routing, keep },
+      {
+        onBatch: (batch) => states?.foldCompact(batch),
+        onWhole: (facts, key) => onRecord?.(facts, key),
+      },
+    );
+    pool = threadPool;
+    readOne = async (object) => addObjectReport(report, await threadPool.read(store, object, report), keep);
+  }
 
   // Listing and reading overlap: readers take objects as soon as a list page names them.
   const queue: ArchiveObject[] = [];
@@ -144,7 +119,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
     }
   })();
 
-  const worker = async () => {
+  const reader = async () => {
     for (;;) {
       const object = queue.shift();
       if (!object) {
@@ -152,55 +127,16 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
         await new Promise<void>((resolve) => waiting.push(resolve));
         continue;
       }
-      await readObject(store, object, options.onRecord, report, problem, keep);
+      await readOne(object);
       report.objectsRead++;
       options.onProgress?.(report);
     }
   };
-  const workers = Array.from({ length: options.concurrency ?? 8 }, worker);
-  await Promise.all([listing, ...workers]);
-  return report;
-}
-
-/** Counts a record its writer flagged, and keeps where it is. */
-function flag(report: ScanReport, keep: number, key: string, line: number, problems: readonly string[], unattributable: boolean): void {
-  report.flaggedRecords++;
-  if (unattributable) report.unattributableRecords++;
-  if (report.flagged.length < keep) report.flagged.push({ key, line, reason: `${unattributable ? 'names no message: ' : ''}${problems.join('; ')}` });
-}
-
-async function readObject(
-  store: ArchiveStore,
-  object: ArchiveObject,
-  onRecord: ScanOptions['onRecord'],
-  report: ScanReport,
-  problem: (p: ReadProblem) => void,
-  keep: number,
-): Promise<void> {
-  let lineNumber = 0;
-  const takeLine = (line: string) => {
-    lineNumber++;
-    if (line.trim() === '') return;
-    const parsed = parseArchiveLine(line);
-    if (parsed.ok) {
-      report.records++;
-      if (parsed.facts === null) return flag(report, keep, object.key, lineNumber, parsed.problems, true);
-      if (parsed.facts.problems) flag(report, keep, object.key, lineNumber, parsed.facts.problems, false);
-      onRecord(parsed.facts, object.key);
-    } else {
-      report.malformedLines++;
-      problem({ key: object.key, line: lineNumber, reason: parsed.reason });
-    }
-  };
+  const readers = Array.from({ length: options.concurrency ?? Math.max(8, threads * 2) }, reader);
   try {
-    const lines = await openLines(await store.open(object.key), {
-      read: (n) => (report.bytesRead += n),
-      decoded: (n) => (report.bytesDecoded += n),
-    });
-    for await (const batch of lines) for (const line of batch) takeLine(line);
-  } catch (error) {
-    report.corruptObjects++;
-    const where = lineNumber > 0 ? ` after line ${lineNumber}` : '';
-    problem({ key: object.key, reason: `unreadable${where}: ${(error as Error).message}` });
+    await Promise.all([listing, ...readers]);
+  } finally {
+    await pool?.close();
   }
+  return report;
 }

@@ -28,7 +28,7 @@ export async function openLines(raw: Readable, counters: ByteCounters = {}): Pro
   })();
   let bytes: AsyncIterable<Buffer> = stored;
   if (first.value[0] === 0x1f && first.value[1] === 0x8b) {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
     // pipeline carries a read error of the source into gunzip, where iteration sees it.
     pipeline(Readable.from(stored), gunzip, () => undefined);
     bytes = gunzip;

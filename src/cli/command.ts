@@ -41,19 +41,30 @@ export function positiveIntOption(value: string | undefined, name: string, fallb
   return n;
 }
 
+/**
+ * Worker threads a command starts by default: one per core, but no more than
+ * this: each costs about 50 MiB (its own heap and buffers), and a big machine
+ * must not spend its memory before the messages' state does.
+ */
+const MAX_DEFAULT_THREADS = 4;
+
+function defaultThreads(): number {
+  return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+}
+
 /** The help of --threads, the same in every command that reads the archive, its text starting at `column`. */
 export function threadsHelp(column: number): string {
   const indent = ' '.repeat(column);
   return [
     `  ${'--threads <n>'.padEnd(column - 2)}Threads that read and parse the archive: 1 reads it in this`,
-    `${indent}thread (a small machine); more start that many worker threads.`,
-    `${indent}Default: the number of cores (${availableParallelism()} here).`,
+    `${indent}thread (a small machine); more start that many worker threads,`,
+    `${indent}about 50 MiB each. Default: one per core, at most ${MAX_DEFAULT_THREADS} (${defaultThreads()} here).`,
   ].join('\n');
 }
 
-/** `--threads`: threads that parse the archive; by default one per core. */
+/** `--threads`: threads that parse the archive; by default one per core, at most MAX_DEFAULT_THREADS. */
 export function threadsOption(value: string | undefined): number {
-  return positiveIntOption(value, 'threads', availableParallelism());
+  return positiveIntOption(value, 'threads', defaultThreads());
 }
 
 export function appendOption(value: string | undefined): 'firehose' | 'archive' {

@@ -1,23 +1,26 @@
 /**
  * `npm run bench:reconcile`: figures, not a test. For each size (messages in
- * a synthetic day; BENCH_RECONCILE_SIZES, default 100000,1000000), generates
- * the day once into .local/bench-data/ (archive as gzip objects, Twilio's list
- * as a gzip JSON-lines file), then in the same run, alternating, times this
- * this tool's two engines (--engine local, the streaming one; --engine duckdb,
- * the categories' SQL on DuckDB in-process, fed by the same readers) and bare
- * DuckDB (@duckdb/node-api: read_json and an anti-join on the same files, no
- * validation) on the same files, each in a fresh process: wall time and peak
- * RSS, medians.
+ * a realistic day, scripts/bench/realisticDay.ts; BENCH_RECONCILE_SIZES,
+ * default 100000,1000000), generates the day once into .local/bench-data/
+ * (the archive as gzip objects, Twilio's list as a gzip JSON-lines file),
+ * then in the same run, alternating, each in a fresh process: the compiled
+ * streaming engine (npm run build) with --threads 1 and with one thread per
+ * core; BENCH_BEFORE_TREE (a checkout of an earlier commit, with
+ * node_modules) the same way; --engine duckdb when BENCH_RECONCILE_SQL=1; and
+ * bare DuckDB (read_json and an anti-join on the same files, no validation).
+ * Wall time and peak RSS, medians of BENCH_RECONCILE_RUNS, and DuckDB's time
+ * over each.
  */
-import { cpus } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { ensureRealisticDay, REALISTIC_DAY } from './bench/realisticDay';
 import { fmt, median } from './bench/stats';
-import { BENCH_DAY, ensureSyntheticDay } from './bench/syntheticDay';
 
 const root = join(__dirname, '..');
 const SIZES = (process.env.BENCH_RECONCILE_SIZES ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RECONCILE_RUNS ?? 3);
+const CORES = availableParallelism();
 
 interface Figures {
   ms: number;
@@ -31,35 +34,32 @@ function runOnce(script: string, args: string[], cwd = root): Figures {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:reconcile on Node ${process.version}, ${cpus().length} cores; target: faster than DuckDB, peak RSS ≤ 1 GiB`);
+  console.log(`bench:reconcile on Node ${process.version}, ${CORES} cores; targets: faster than DuckDB, peak RSS ≤ 1 GiB at 10M messages`);
   console.log(
-    `${'messages'.padStart(10)}  ${'records'.padStart(10)}  ${'tool'.padEnd(15)}  ${'seconds'.padStart(8)}  ${'peak RSS MiB'.padStart(12)}  missing found`,
+    `${'messages'.padStart(10)}  ${'records'.padStart(10)}  ${'variant'.padEnd(26)}  ${'seconds'.padStart(8)}  ${'peak RSS MiB'.padStart(12)}  ${'DuckDB ÷ this'.padStart(13)}  missing found`,
   );
   for (const messages of SIZES) {
     const started = Date.now();
-    const day = await ensureSyntheticDay(join(root, '.local', 'bench-data', `reconcile-${messages}`), messages);
+    const day = await ensureRealisticDay(join(root, '.local', 'bench-data', `realistic-${messages}`), messages);
     if (Date.now() - started > 1000) console.log(`  (generated ${messages.toLocaleString('en')} messages in ${fmt((Date.now() - started) / 1000, 1)} s)`);
-    // BENCH_BEFORE_TREE: a checkout of an earlier commit (with node_modules), run in the same rounds to measure a change.
-    const before = process.env.BENCH_BEFORE_TREE;
-    const ours: Figures[] = [];
-    const earlier: Figures[] = [];
-    const duck: Figures[] = [];
-    const sql: Figures[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      ours.push(runOnce('scripts/bench/reconcileOnce.ts', [day.archive, day.exportFile, BENCH_DAY]));
-      sql.push(runOnce('scripts/bench/reconcileOnce.ts', [day.archive, day.exportFile, BENCH_DAY, 'duckdb']));
-      if (before) earlier.push(runOnce('scripts/bench/reconcileOnce.ts', [day.archive, day.exportFile, BENCH_DAY], before));
-      duck.push(runOnce('scripts/bench/duckdbOnce.ts', [day.archive, day.exportFile]));
-    }
-    const rows: [string, Figures[]][] = [
-      ['--engine local', ours],
-      ...(before ? [['before', earlier] as [string, Figures[]]] : []),
-      ['--engine duckdb', sql],
-      ['bare DuckDB', duck],
+    const args = [day.archive, day.exportFile, REALISTIC_DAY];
+    const variants: [string, () => Figures][] = [
+      ['--threads 1', () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'local', '1'])],
+      [`--threads ${CORES} (all cores)`, () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'local', String(CORES)])],
     ];
-    for (const [name, figures] of rows) {
+    const before = process.env.BENCH_BEFORE_TREE;
+    if (before) variants.push(['before (BENCH_BEFORE_TREE)', () => runOnce('scripts/bench/reconcileOnce.ts', args, before)]);
+    if (process.env.BENCH_RECONCILE_SQL === '1') variants.push(['--engine duckdb', () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'duckdb', '1'])]);
+    variants.push([`bare DuckDB (${CORES} threads)`, () => runOnce('scripts/bench/duckdbOnce.ts', [day.archive, day.exportFile])]);
+    const runs: Figures[][] = variants.map(() => []);
+    for (let i = 0; i < RUNS; i++) for (const [v, [, run]] of variants.entries()) runs[v].push(run());
+
+    const seconds = (figures: Figures[]) => median(figures.map((f) => f.ms / 1000));
+    const duck = seconds(runs[runs.length - 1]);
+    for (const [v, [name]] of variants.entries()) {
+      const figures = runs[v];
       console.log(
-        `${messages.toLocaleString('en').padStart(10)}  ${day.records.toLocaleString('en').padStart(10)}  ${name.padEnd(16)} ${fmt(median(figures.map((f) => f.ms / 1000)), 2).padStart(8)}  ${fmt(median(figures.map((f) => f.maxRssBytes)) / 2 ** 20, 0).padStart(12)}  ${figures[0].missing.toLocaleString('en')}`,
+        `${messages.toLocaleString('en').padStart(10)}  ${day.records.toLocaleString('en').padStart(10)}  ${name.padEnd(26)}  ${fmt(seconds(figures), 2).padStart(8)}  ${fmt(median(figures.map((f) => f.maxRssBytes)) / 2 ** 20, 0).padStart(12)}  ${fmt(duck / seconds(figures), 2).padStart(13)}  ${figures.map((f) => f.missing.toLocaleString('en')).join(', ')}`,
       );
     }
   }

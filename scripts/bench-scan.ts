@@ -1,19 +1,23 @@
 /**
  * `npm run bench:scan`: figures, not a test.
  *
- * 1. Archive scan: a synthetic archive of BENCH_SCAN_MESSAGES messages (one
- *    send and one callback record each; 2,000,000 records by default) as gzip
- *    objects in Firehose's layout on local disk, scanned and folded into
- *    per-message state by the poller's reader, in a fresh process per run;
- *    records/s, MB/s (compressed as read, and decompressed) and peak RSS,
- *    median of BENCH_SCAN_RUNS runs.
+ * 1. Archive scan: a realistic day of BENCH_SCAN_MESSAGES messages (default
+ *    1,000,000; about 3 records a message, every record made by the product's
+ *    own builders: scripts/bench/realisticDay.ts) as gzip objects in
+ *    Firehose's layout on local disk, generated once. In one run, alternating,
+ *    each in a fresh process: the compiled reader (npm run build) with
+ *    --threads 1 and with one thread per core, folding every record into
+ *    per-message state; BENCH_BEFORE_TREE (a checkout of an earlier commit,
+ *    with node_modules) the same way; and DuckDB doing the same fold on the
+ *    same files. records/s, MB/s of JSON lines, seconds, peak RSS, and DuckDB's
+ *    time over ours (above 1: faster than DuckDB); medians of BENCH_SCAN_RUNS.
  * 2. Polling: poll-stale's fetch path against the fake Twilio API answering
  *    after 50 ms with 5% 429s (Retry-After 1 s); achieved request rate against
  *    --max-rps, and failed fetches.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectArchiveAppender } from '../src/adapters/archive/archiveAppender';
 import { FolderArchiveStore } from '../src/adapters/archive/archiveStore';
@@ -25,50 +29,64 @@ import { directObjectKey } from '../src/domain/archiveLayout';
 import { toArchiveLine } from '../src/domain/archiveRecord';
 import { FakeTwilioApi } from '../dev/fakeTwilio/fakeTwilioApi';
 import { pollStale } from '../src/poller/pollStale';
+import { ensureRealisticDay, REALISTIC_DAY } from './bench/realisticDay';
 import { fmt, median } from './bench/stats';
-import { ensureSyntheticArchive, sid, syntheticRecord } from './bench/syntheticArchive';
+import { sid, syntheticRecord } from './bench/syntheticArchive';
 
 const root = join(__dirname, '..');
 const MESSAGES = Number(process.env.BENCH_SCAN_MESSAGES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_SCAN_RUNS ?? 3);
 const POLL_MESSAGES = Number(process.env.BENCH_POLL_MESSAGES ?? 1500);
 const MAX_RPS = Number(process.env.BENCH_MAX_RPS ?? 100);
-const DAY = new Date('2026-11-25T00:00:00.000Z');
+const CORES = availableParallelism();
 
-function benchScan(): void {
-  const dir = join(root, '.local', 'bench-data', `scan-${MESSAGES}`);
+interface Run {
+  records: number;
+  ms: number;
+  bytesDecoded?: number;
+  maxRssBytes: number;
+}
+
+function runOnce(script: string, args: string[], cwd = root): Run {
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Run;
+}
+
+async function benchScan(): Promise<void> {
   const started = Date.now();
-  const records = ensureSyntheticArchive(dir, { messages: MESSAGES, callbacksPerMessage: 1, recordsPerObject: 20_000, day: DAY });
+  const day = await ensureRealisticDay(join(root, '.local', 'bench-data', `realistic-${MESSAGES}`), MESSAGES);
+  const generated = Date.now() - started > 1000 ? ` (generated in ${fmt((Date.now() - started) / 1000, 1)} s)` : '';
   console.log(
-    `\nArchive scan: ${records.toLocaleString('en')} records, ${MESSAGES.toLocaleString('en')} messages, gzip objects of 20,000 records on local disk${Date.now() - started > 1000 ? ` (generated in ${fmt((Date.now() - started) / 1000, 1)} s)` : ''}`,
+    `\nArchive scan: a realistic day of ${MESSAGES.toLocaleString('en')} messages, ${day.records.toLocaleString('en')} records of ${fmt(day.jsonBytes / day.records, 0)} bytes on average ` +
+      `(${fmt(day.jsonBytes / 1e9, 2)} GB of JSON lines, ${fmt(day.storedBytes / 1e6, 0)} MB as gzip objects of 7,000 records on local disk)${generated}`,
   );
-  // BENCH_BEFORE_TREE: a checkout of an earlier commit (with node_modules), scanned in the same run, alternating.
-  const trees: [string, string][] = [['this tree', root]];
-  if (process.env.BENCH_BEFORE_TREE) trees.push(['before (BENCH_BEFORE_TREE)', process.env.BENCH_BEFORE_TREE]);
-  type Run = { records: number; ms: number; bytesRead: number; bytesDecoded?: number; maxRssBytes: number };
-  const runs: Run[][] = trees.map(() => []);
-  for (let i = 0; i < RUNS; i++) {
-    for (const [t, [, tree]] of trees.entries()) {
-      const out = execFileSync(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', 'scripts/bench/scanOnce.ts', dir, '2026-11-24T23:00:00Z', '2026-11-26T01:00:00Z'],
-        {
-          cwd: tree,
-          encoding: 'utf8',
-        },
-      );
-      runs[t].push(JSON.parse(out.trim().split('\n').pop()!) as Run);
-    }
-  }
-  console.log(`  ${RUNS} runs each, medians (target ≥ 500,000 records/s; memory bounded by distinct messages)`);
-  console.log(`  ${''.padEnd(28)} records/s   MB/s read (gzip)   MB/s of JSON lines   seconds   peak RSS MiB`);
-  for (const [t, [name]] of trees.entries()) {
-    const rs = runs[t];
+  // The day's hour folders, and one either side (a scan reads a window's slack too).
+  const dayStart = Date.parse(`${REALISTIC_DAY}T00:00:00Z`);
+  const window = [new Date(dayStart - 3_600_000).toISOString(), new Date(dayStart + 25 * 3_600_000).toISOString()];
+  const variants: [string, () => Run][] = [
+    ['--threads 1', () => runOnce('scripts/bench/scanOnce.ts', [day.archive, ...window, '1'])],
+    [`--threads ${CORES} (all cores)`, () => runOnce('scripts/bench/scanOnce.ts', [day.archive, ...window, String(CORES)])],
+  ];
+  const before = process.env.BENCH_BEFORE_TREE;
+  // An earlier tree's scanOnce reads its own sources, in one thread (it knows no --threads).
+  if (before) variants.push(['before (BENCH_BEFORE_TREE)', () => runOnce('scripts/bench/scanOnce.ts', [day.archive, ...window], before)]);
+  variants.push([`DuckDB (${CORES} threads)`, () => runOnce('scripts/bench/duckdbScanOnce.ts', [day.archive])]);
+  const runs: Run[][] = variants.map(() => []);
+  for (let i = 0; i < RUNS; i++) for (const [v, [, run]] of variants.entries()) runs[v].push(run());
+
+  const seconds = (rs: Run[]) => median(rs.map((r) => r.ms / 1000));
+  const duck = seconds(runs[runs.length - 1]);
+  console.log(`  ${RUNS} runs each, alternating, medians; targets: ≥ 500,000 records/s on one core, ≥ 900,000 on all, faster than DuckDB`);
+  console.log(
+    `  ${'variant'.padEnd(28)} ${'records/s'.padStart(9)}   ${'MB/s JSON'.padStart(9)}   ${'seconds'.padStart(7)}   ${'peak RSS MiB'.padStart(12)}   DuckDB ÷ this`,
+  );
+  for (const [v, [name]] of variants.entries()) {
+    const rs = runs[v];
+    if (rs.some((r) => r.records !== day.records)) throw new Error(`${name} read ${rs.map((r) => r.records).join(', ')} records, not ${day.records}`);
     const perSecond = median(rs.map((r) => (r.records / r.ms) * 1000));
-    const compressedMBs = median(rs.map((r) => r.bytesRead / 1e6 / (r.ms / 1000)));
-    const decodedMBs = median(rs.map((r) => (r.bytesDecoded ?? NaN) / 1e6 / (r.ms / 1000)));
+    const mbs = median(rs.map((r) => day.jsonBytes / 1e6 / (r.ms / 1000)));
     console.log(
-      `  ${name.padEnd(28)} ${fmt(perSecond, 0).padStart(9)}   ${fmt(compressedMBs, 1).padStart(16)}   ${fmt(decodedMBs, 1).padStart(18)}   ${fmt(median(rs.map((r) => r.ms / 1000)), 2).padStart(7)}   ${fmt(median(rs.map((r) => r.maxRssBytes)) / 2 ** 20, 0).padStart(12)}`,
+      `  ${name.padEnd(28)} ${fmt(perSecond, 0).padStart(9)}   ${fmt(mbs, 1).padStart(9)}   ${fmt(seconds(rs), 2).padStart(7)}   ${fmt(median(rs.map((r) => r.maxRssBytes)) / 2 ** 20, 0).padStart(12)}   ${fmt(duck / seconds(rs), 2).padStart(13)}`,
     );
   }
 }
@@ -126,8 +144,8 @@ async function benchPolling(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:scan on Node ${process.version}, ${cpus().length} cores`);
-  benchScan();
+  console.log(`bench:scan on Node ${process.version}, ${CORES} cores`);
+  await benchScan();
   await benchPolling();
 }
 

@@ -4,21 +4,20 @@
  * compared against it. Prints JSON figures.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { RANK_SQL } from './duckdbRank';
 
 async function main(): Promise<void> {
   const [archive, exportFile] = process.argv.slice(2);
   const started = process.hrtime.bigint();
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  const rank = `CASE status WHEN 'accepted' THEN 1 WHEN 'scheduled' THEN 1 WHEN 'queued' THEN 1 WHEN 'sending' THEN 2 WHEN 'sent' THEN 3
-    WHEN 'delivered' THEN 4 WHEN 'undelivered' THEN 4 WHEN 'failed' THEN 4 WHEN 'canceled' THEN 4 WHEN 'partially_delivered' THEN 4 WHEN 'read' THEN 5 ELSE 0 END`;
   const sql = `
     WITH records AS (
-      SELECT message_sid, status, recorded_at FROM read_json('${archive}/firehose/**/*', format = 'newline_delimited', compression = 'gzip',
+      SELECT message_sid, status, recorded_at, event_at FROM read_json('${archive}/firehose/**/*', format = 'newline_delimited', compression = 'gzip',
         columns = {message_sid: 'VARCHAR', status: 'VARCHAR', recorded_at: 'VARCHAR', event_at: 'VARCHAR'})
     ),
     latest AS (
-      SELECT message_sid, arg_max(status, (${rank}, recorded_at)) AS status FROM records WHERE message_sid IS NOT NULL GROUP BY message_sid
+      SELECT message_sid, arg_max(status, (${RANK_SQL}, event_at IS NOT NULL, event_at, recorded_at)) AS status FROM records WHERE message_sid IS NOT NULL GROUP BY message_sid
     ),
     twilio AS (
       SELECT sid, status FROM read_json('${exportFile}', format = 'newline_delimited', compression = 'gzip', columns = {sid: 'VARCHAR', status: 'VARCHAR'})

@@ -1,12 +1,19 @@
-/** One reconciliation in its own process (so its peak RSS is its own), by the engine named (local or duckdb); prints JSON figures. */
-import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
-import { readExportFile } from '../../src/adapters/twilioExport/exportFileReader';
-import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
-import { reconcile } from '../../src/reconcile/reconcile';
-import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
+/**
+ * One reconciliation in its own process (so its peak RSS is its own, the
+ * worker threads' included), by the engine named (local or duckdb) and the
+ * threads given, compiled (npm run build) as the installed command runs it;
+ * prints JSON figures.
+ */
+import { compiled } from './compiled';
+
+const { FolderArchiveStore } = compiled<typeof import('../../src/adapters/archive/archiveStore')>('src/adapters/archive/archiveStore');
+const { readExportFile } = compiled<typeof import('../../src/adapters/twilioExport/exportFileReader')>('src/adapters/twilioExport/exportFileReader');
+const { DEFAULT_ARCHIVE_LAYOUT } = compiled<typeof import('../../src/config/archiveSettings')>('src/config/archiveSettings');
+const { reconcile } = compiled<typeof import('../../src/reconcile/reconcile')>('src/reconcile/reconcile');
+const { reconcileWithDuckDb } = compiled<typeof import('../../src/reconcile/sqlReconcile')>('src/reconcile/sqlReconcile');
 
 async function main(): Promise<void> {
-  const [archive, exportFile, day, engine = 'local'] = process.argv.slice(2);
+  const [archive, exportFile, day, engine = 'local', threads = '1'] = process.argv.slice(2);
   const run = engine === 'duckdb' ? reconcileWithDuckDb : reconcile;
   const from = new Date(`${day}T00:00:00.000Z`);
   const started = process.hrtime.bigint();
@@ -19,6 +26,7 @@ async function main(): Promise<void> {
     to: new Date(from.getTime() + 86_400_000),
     slackMs: 3_600_000,
     matchWindowMs: 300_000,
+    threads: Number(threads),
     direction: 'outbound',
     twilioList: (onRow) => readExportFile(exportFile, onRow),
     twilioListDescription: exportFile,

@@ -1,11 +1,15 @@
 /**
- * One archive scan in its own process, so that its peak RSS is its own:
- * prints {records, messages, ms, bytesRead, maxRssBytes} as JSON.
+ * One archive scan in its own process, so that its peak RSS is its own (the
+ * worker threads' included): the compiled reader (npm run build), as the
+ * installed command runs it. Prints {records, messages, ms, bytesRead,
+ * bytesDecoded, maxRssBytes} as JSON.
  */
-import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
-import { scanArchive } from '../../src/adapters/archive/archiveScanner';
-import { DEFAULT_ARCHIVE_LAYOUT, prefixesForWindow } from '../../src/config/archiveSettings';
-import { MessageStates } from '../../src/domain/messageState';
+import { compiled } from './compiled';
+
+const { FolderArchiveStore } = compiled<typeof import('../../src/adapters/archive/archiveStore')>('src/adapters/archive/archiveStore');
+const { scanArchive } = compiled<typeof import('../../src/adapters/archive/archiveScanner')>('src/adapters/archive/archiveScanner');
+const { DEFAULT_ARCHIVE_LAYOUT, prefixesForWindow } = compiled<typeof import('../../src/config/archiveSettings')>('src/config/archiveSettings');
+const { MessageStates } = compiled<typeof import('../../src/domain/messageState')>('src/domain/messageState');
 
 async function main(): Promise<void> {
   const [dir, from, to, threads = '1'] = process.argv.slice(2);

@@ -1,19 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { firehoseObjectKey } from '../../src/domain/archiveLayout';
-import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
-
-export interface SyntheticArchiveSpec {
-  messages: number;
-  /** Callback records per message (plus one send record each). */
-  callbacksPerMessage: number;
-  recordsPerObject: number;
-  /** Start of the day the messages were created on. */
-  day: Date;
-}
-
-const STATUSES = ['sent', 'delivered'];
+import type { ArchiveRecord } from '../../src/domain/archiveRecord';
 
 export function sid(prefix: string, n: number): string {
   return `${prefix}${n.toString(16).padStart(32, '0')}`;
@@ -50,46 +35,4 @@ export function syntheticRecord(n: number, step: number, createdAt: number, stat
       To: to,
     },
   };
-}
-
-/**
- * Writes a synthetic day as gzip objects in Firehose's layout under
- * `<dir>/firehose/`, unless a folder made from the same spec is already there.
- * Returns the number of records.
- */
-export function ensureSyntheticArchive(dir: string, spec: SyntheticArchiveSpec): number {
-  const marker = join(dir, 'spec.json');
-  const records = spec.messages * (1 + spec.callbacksPerMessage);
-  if (existsSync(marker)) return records;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const spacing = 86_400_000 / spec.messages;
-  let lines: string[] = [];
-  let objectIndex = 0;
-  const flush = () => {
-    if (lines.length === 0) return;
-    const firstArrival = new Date(spec.day.getTime() + (objectIndex * spec.recordsPerObject * spacing) / (1 + spec.callbacksPerMessage));
-    const key = firehoseObjectKey({
-      prefix: 'firehose/',
-      streamName: 'bench',
-      streamVersion: 1,
-      oldestArrival: firstArrival,
-      uuid: `obj-${objectIndex}`,
-      gzip: true,
-    });
-    const path = join(dir, key);
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, gzipSync(lines.join('')));
-    lines = [];
-    objectIndex++;
-  };
-  for (let n = 0; n < spec.messages; n++) {
-    const createdAt = spec.day.getTime() + n * spacing;
-    lines.push(toArchiveLine(syntheticRecord(n, 0, createdAt, 'queued')));
-    for (let c = 1; c <= spec.callbacksPerMessage; c++) lines.push(toArchiveLine(syntheticRecord(n, c, createdAt, STATUSES[Math.min(c - 1, 1)])));
-    if (lines.length >= spec.recordsPerObject) flush();
-  }
-  flush();
-  writeFileSync(marker, JSON.stringify(spec));
-  return records;
 }

@@ -7,7 +7,11 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { syntheticRecord } from '../../scripts/bench/syntheticArchive';
 import { COMMAND_NAMES, main } from '../../src/cli/main';
+import { firehoseObjectKey } from '../../src/domain/archiveLayout';
+import { toArchiveLine } from '../../src/domain/archiveRecord';
 import { bufferedIo } from '../helpers/bufferedIo';
 
 const root = join(__dirname, '..', '..');
@@ -99,6 +103,20 @@ describe('the packed package, installed with production dependencies only', () =
     mkdirSync(archive);
     const result = run(['poll-stale', '--archive', archive, '--dry-run', '--allow-empty']);
     expect(result).toMatchObject({ status: 0, stdout: expect.stringMatching(/0 records, 0 messages/) });
+    // An object to read, on worker threads: their code is started by its path, which the package must hold compiled.
+    const now = Date.now();
+    const key = firehoseObjectKey({
+      prefix: 'firehose/',
+      streamName: 'cli',
+      streamVersion: 1,
+      oldestArrival: new Date(now - 3_600_000),
+      uuid: 'one',
+      gzip: true,
+    });
+    mkdirSync(join(archive, key, '..'), { recursive: true });
+    writeFileSync(join(archive, key), gzipSync(toArchiveLine(syntheticRecord(7, 1, now - 3_600_000, 'sent'))));
+    const threaded = run(['poll-stale', '--archive', archive, '--dry-run', '--threads', '2']);
+    expect(threaded).toMatchObject({ status: 0, stdout: expect.stringMatching(/1 records, 1 messages/) });
     // The development command too, whose code comes from dev/ compiled into the package.
     // Through the installed bin link itself: a signal to npx would stop npx, not necessarily what it runs.
     const bin = join(work, 'app', 'node_modules', '.bin', 'twilio-message-archive');

@@ -43,7 +43,7 @@ export function positiveIntOption(value: string | undefined, name: string, fallb
 
 /**
  * Worker threads a command starts by default: one per core, but no more than
- * this: each costs about 50 MiB (its own heap and buffers), and a big machine
+ * this: each has its own heap and buffers (tens of MiB), and a big machine
  * must not spend its memory before the messages' state does.
  */
 const MAX_DEFAULT_THREADS = 4;
@@ -58,7 +58,7 @@ export function threadsHelp(column: number): string {
   return [
     `  ${'--threads <n>'.padEnd(column - 2)}Threads that read and parse the archive: 1 reads it in this`,
     `${indent}thread (a small machine); more start that many worker threads,`,
-    `${indent}about 50 MiB each. Default: one per core, at most ${MAX_DEFAULT_THREADS} (${defaultThreads()} here).`,
+    `${indent}each with its own heap. Default: one per core, at most ${MAX_DEFAULT_THREADS} (${defaultThreads()} here).`,
   ].join('\n');
 }
 

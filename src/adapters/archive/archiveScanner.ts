@@ -1,5 +1,5 @@
 import type { RecordFacts } from '../../domain/archiveLine';
-import type { RecordSource } from '../../domain/archiveRecord';
+import { RECORD_SOURCES, type RecordSource } from '../../domain/archiveRecord';
 import type { MessageStates } from '../../domain/messageState';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
 import { readObject, type RecordRouting, type RecordSink } from './objectReader';
@@ -30,13 +30,11 @@ export interface ScanOptions {
   maxProblemsKept?: number;
 }
 
-const EVERY_SOURCE: readonly RecordSource[] = ['callback', 'send', 'send_error', 'poll', 'reconcile', 'event_stream'];
-
 function routingOf(options: ScanOptions): RecordRouting {
   return {
     fold: options.states !== undefined,
     foldExcept: options.foldExcept ?? [],
-    whole: options.onRecord ? (options.wholeSources ?? EVERY_SOURCE) : [],
+    whole: options.onRecord ? (options.wholeSources ?? RECORD_SOURCES) : [],
   };
 }
 

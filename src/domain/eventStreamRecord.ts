@@ -1,0 +1,149 @@
+/**
+ * Twilio Event Streams' messaging events (CloudEvents) as archive records,
+ * whichever way they came in (a webhook sink, a Kinesis sink). The mapping
+ * follows Twilio's published schemas (docs/archive-format.md, "Event Streams
+ * records"): `Messaging.MessageStatus` for `com.twilio.messaging.message.*`
+ * and `Messaging.InboundMessageV1` for inbound messages. Like a callback, an
+ * event is never refused for what it holds: what cannot be read leaves its
+ * field null and says why in `problems`, and the event itself, redacted as
+ * everywhere, is the record's `params`.
+ */
+import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
+import { setOwn } from './ownProperty';
+import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
+import { toIsoUtc } from './time';
+
+export interface EventRecordOptions {
+  /** When this system received the event. */
+  recordedAt: Date;
+  /** Mask this many trailing digits of every phone number (0: keep them). @default 0 */
+  redactDigits?: number;
+}
+
+/** `com.twilio.messaging.message.delivered` and its siblings: the status is the last part. */
+const STATUS_EVENT = /^com\.twilio\.messaging\.message\.([a-z_-]+)$/;
+export const INBOUND_EVENT = 'com.twilio.messaging.inbound-message.received';
+/** The status an inbound message is archived with. */
+export const RECEIVED_STATUS = 'received';
+
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A field the object itself holds (never one inherited, such as `constructor`). */
+function own(record: Record<string, unknown>, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
+}
+
+function text(record: Record<string, unknown>, name: string): string | undefined {
+  const value = own(record, name);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The sender's tags as the archive keeps them: text values, anything else as its JSON. */
+function tagsOf(value: unknown): Record<string, ParamValue> {
+  if (!isPlainObject(value)) return {};
+  const tags: Record<string, ParamValue> = {};
+  for (const [name, tag] of Object.entries(value)) setOwn(tags, name, typeof tag === 'string' ? tag : JSON.stringify(tag));
+  return tags;
+}
+
+/** The event as `params`: its envelope, and its data with every address masked as the archive masks them. */
+function redactEvent(event: Record<string, unknown>, digits: number): Record<string, unknown> {
+  const data = own(event, 'data');
+  if (digits <= 0 || !isPlainObject(data)) return event;
+  return { ...event, data: redactResource(data, digits) };
+}
+
+/**
+ * One event of a delivery (an element of the batch, or the whole body) as an
+ * archive record. Never throws.
+ */
+export function buildEventStreamRecord(event: unknown, options: EventRecordOptions): ArchiveRecord {
+  const digits = options.redactDigits ?? 0;
+  const problems: string[] = [];
+  const record: ArchiveRecord = {
+    v: ARCHIVE_RECORD_VERSION,
+    source: 'event_stream',
+    recorded_at: options.recordedAt.toISOString(),
+    event_at: null,
+    account_sid: null,
+    message_sid: null,
+    messaging_service_sid: null,
+    status: null,
+    error_code: null,
+    to: null,
+    from: null,
+    idempotency_token: null,
+    tags: {},
+    params: {},
+  };
+  if (!isPlainObject(event)) {
+    record.params = { event };
+    record.problems = ['the event is not a JSON object: archived as it came'];
+    return record;
+  }
+  record.params = redactEvent(event, digits);
+  record.idempotency_token = text(event, 'id') ?? null;
+  if (record.idempotency_token === null) problems.push('the event has no id');
+  const type = text(event, 'type');
+  const statusEvent = type === undefined ? null : STATUS_EVENT.exec(type);
+  const data = own(event, 'data');
+  if (!statusEvent && type !== INBOUND_EVENT) {
+    record.problems = [
+      ...problems,
+      `${type === undefined ? 'the event has no type' : `event type ${type} is not a messaging status or inbound message`}: archived as it came`,
+    ];
+    return record;
+  }
+  if (!isPlainObject(data)) {
+    record.problems = [...problems, 'the event has no data object'];
+    return record;
+  }
+
+  const sid = (name: string, pattern: RegExp) => {
+    const value = text(data, name);
+    if (value === undefined) problems.push(`data.${name} is missing`);
+    else if (!pattern.test(value)) problems.push(`data.${name} is not a SID of the expected form: the field is left null`);
+    return value !== undefined && pattern.test(value) ? value : null;
+  };
+  record.message_sid = sid('messageSid', MESSAGE_SID);
+  record.account_sid = sid('accountSid', ACCOUNT_SID);
+  const service = text(data, 'messagingServiceSid');
+  record.messaging_service_sid = service !== undefined && SERVICE_SID.test(service) ? service : null;
+
+  if (statusEvent) {
+    const stated = text(data, 'messageStatus')?.toLowerCase();
+    record.status = stated ?? statusEvent[1];
+    if (stated === undefined) problems.push('data.messageStatus is missing: the status is the event type');
+    else if (stated !== statusEvent[1]) problems.push(`data.messageStatus ${stated} differs from the event type: messageStatus is taken`);
+  } else {
+    record.status = RECEIVED_STATUS;
+  }
+
+  const errorCode = own(data, 'errorCode');
+  if (typeof errorCode === 'number' && Number.isFinite(errorCode)) record.error_code = String(errorCode);
+  else if (typeof errorCode === 'string' && errorCode !== '') record.error_code = errorCode;
+
+  // The carrier's delivery time when there is one, as a callback's RawDlrDoneDate; else when Twilio saw the status.
+  const timestamp = text(data, 'timestamp');
+  const rawDlrDoneDate = text(data, 'rawDlrDoneDate');
+  const doneAt = toIsoUtc(rawDlrDoneDate);
+  if (rawDlrDoneDate !== undefined && doneAt === null) problems.push('data.rawDlrDoneDate is not a time: data.timestamp is taken');
+  record.event_at = doneAt ?? toIsoUtc(timestamp);
+  if (record.event_at === null) problems.push(timestamp === undefined ? 'data.timestamp is missing' : 'data.timestamp is not a time');
+
+  const address = (name: string) => {
+    const value = text(data, name);
+    return value === undefined ? null : maskTrailingDigits(value, digits);
+  };
+  record.to = address('to');
+  record.from = address('from');
+  record.tags = redactParameters(tagsOf(own(data, 'tags')), digits);
+  if (problems.length > 0) record.problems = problems;
+  return record;
+}

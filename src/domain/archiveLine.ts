@@ -1,4 +1,5 @@
 import { ARCHIVE_RECORD_VERSION, RECORD_SOURCES, type RecordSource } from './archiveRecord';
+import { isPlainObject } from './ownProperty';
 
 /** What folding a record into its message's state reads (messageRules.ts). */
 export interface FoldFacts {
@@ -81,8 +82,4 @@ export function parseArchiveLine(line: string): ParsedLine {
       problems,
     },
   };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

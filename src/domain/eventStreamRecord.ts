@@ -9,7 +9,7 @@
  * everywhere, is the record's `params`.
  */
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
-import { setOwn } from './ownProperty';
+import { isPlainObject, ownValue, setOwn } from './ownProperty';
 import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
 import { toIsoUtc } from './time';
 
@@ -30,17 +30,8 @@ const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A field the object itself holds (never one inherited, such as `constructor`). */
-function own(record: Record<string, unknown>, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
-}
-
 function text(record: Record<string, unknown>, name: string): string | undefined {
-  const value = own(record, name);
+  const value = ownValue(record, name);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
@@ -54,7 +45,7 @@ function tagsOf(value: unknown): Record<string, ParamValue> {
 
 /** The event as `params`: its envelope, and its data with every address masked as the archive masks them. */
 function redactEvent(event: Record<string, unknown>, digits: number): Record<string, unknown> {
-  const data = own(event, 'data');
+  const data = ownValue(event, 'data');
   if (digits <= 0 || !isPlainObject(data)) return event;
   return { ...event, data: redactResource(data, digits) };
 }
@@ -92,7 +83,7 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
   if (record.idempotency_token === null) problems.push('the event has no id');
   const type = text(event, 'type');
   const statusEvent = type === undefined ? null : STATUS_EVENT.exec(type);
-  const data = own(event, 'data');
+  const data = ownValue(event, 'data');
   if (!statusEvent && type !== INBOUND_EVENT) {
     record.problems = [
       ...problems,
@@ -125,7 +116,7 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
     record.status = RECEIVED_STATUS;
   }
 
-  const errorCode = own(data, 'errorCode');
+  const errorCode = ownValue(data, 'errorCode');
   if (typeof errorCode === 'number' && Number.isFinite(errorCode)) record.error_code = String(errorCode);
   else if (typeof errorCode === 'string' && errorCode !== '') record.error_code = errorCode;
 
@@ -143,7 +134,7 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
   };
   record.to = address('to');
   record.from = address('from');
-  record.tags = redactParameters(tagsOf(own(data, 'tags')), digits);
+  record.tags = redactParameters(tagsOf(ownValue(data, 'tags')), digits);
   if (problems.length > 0) record.problems = problems;
   return record;
 }

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { directObjectKey } from '../../domain/archiveLayout';
 import { backoffDelay, type Backoff } from '../../domain/backoff';
+import { firehoseBatches } from '../../domain/firehoseBatches';
 import { ArchiveWriteError } from '../aws/archiveWriter';
 import { describeAwsError, isRetryableAwsError } from '../aws/awsErrors';
 import type { ArchiveStore } from './archiveStore';
@@ -42,9 +43,6 @@ export class DirectArchiveAppender implements ArchiveAppender {
   }
 }
 
-/** Firehose's PutRecordBatch limits. */
-const MAX_BATCH_RECORDS = 500;
-const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 6;
 /** Whole-batch retries: no time budget here, so longer waits (up to 5 s). */
 const BATCH_BACKOFF: Backoff = { baseMs: 200, capMs: 5000 };
@@ -68,7 +66,7 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
   }
 
   async append(lines: string[]): Promise<void> {
-    for (const batch of batches(lines.map((l) => Buffer.from(l, 'utf8')))) await this.putBatch(batch);
+    for (const batch of firehoseBatches(lines.map((l) => Buffer.from(l, 'utf8')))) await this.putBatch(batch);
   }
 
   private async putBatch(records: Buffer[]): Promise<void> {
@@ -98,19 +96,4 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
       throw new ArchiveWriteError(`${pending.length} of ${records.length} record(s) not appended after ${MAX_ATTEMPTS} attempts: ${lastError}`, MAX_ATTEMPTS);
     }
   }
-}
-
-function* batches(records: Buffer[]): Generator<Buffer[]> {
-  let batch: Buffer[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    if (batch.length === MAX_BATCH_RECORDS || (batch.length > 0 && bytes + record.length > MAX_BATCH_BYTES)) {
-      yield batch;
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(record);
-    bytes += record.length;
-  }
-  if (batch.length > 0) yield batch;
 }

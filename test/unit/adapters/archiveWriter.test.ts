@@ -1,4 +1,11 @@
-import { FirehoseClient, PutRecordCommand, ServiceUnavailableException, ResourceNotFoundException } from '@aws-sdk/client-firehose';
+import {
+  FirehoseClient,
+  PutRecordBatchCommand,
+  PutRecordCommand,
+  ServiceUnavailableException,
+  ResourceNotFoundException,
+  type PutRecordBatchCommandInput,
+} from '@aws-sdk/client-firehose';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../../../src/adapters/aws/archiveWriter';
@@ -147,5 +154,95 @@ describe('ArchiveWriter', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordTooLargeError);
     expect(firehoseMock.commandCalls(PutRecordCommand)).toHaveLength(0);
+  });
+});
+
+describe('ArchiveWriter.writeBatch', () => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `{"n":${i}}\n`);
+  const sentLines = () =>
+    firehoseMock.commandCalls(PutRecordBatchCommand).map((call) => call.args[0].input.Records!.map((r) => Buffer.from(r.Data!).toString()));
+  /** Every record acknowledged except those at the given indexes of the request. */
+  const answer = (input: PutRecordBatchCommandInput, failAt: number[] = []) => ({
+    FailedPutCount: failAt.length,
+    RequestResponses: input.Records!.map((_, i) =>
+      failAt.includes(i) ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: `r-${i}` },
+    ),
+  });
+
+  it('puts every line in one PutRecordBatch and counts them acknowledged', async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => answer(input));
+    const outcome = await writer().w.writeBatch(lines(3), new Date());
+    expect(outcome).toEqual({ firehose: 3, fallback: 0, attempts: 1 });
+    expect(sentLines()).toEqual([lines(3)]);
+  });
+
+  it('resends only the records a 200 answer marks as failed, or leaves without a RecordId', async () => {
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .callsFakeOnce((input: PutRecordBatchCommandInput) => answer(input, [1]))
+      .callsFakeOnce(() => ({ FailedPutCount: 0, RequestResponses: [{}] }))
+      .callsFake((input: PutRecordBatchCommandInput) => answer(input));
+    const events: WriterEvent[] = [];
+    const outcome = await writer({}, events).w.writeBatch(lines(3), new Date());
+    expect(outcome).toEqual({ firehose: 3, fallback: 0, attempts: 3 });
+    expect(sentLines()).toEqual([lines(3), [lines(3)[1]], [lines(3)[1]]]);
+    expect(events.map((e) => e.type)).toEqual(['retry', 'retry']);
+    expect(events[0]).toMatchObject({ records: 1, error: expect.stringContaining('ServiceUnavailableException') });
+  });
+
+  it('takes an answer that does not line up with the request for a failure of the whole batch', async () => {
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .resolvesOnce({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'r-0' }] })
+      .callsFake((input: PutRecordBatchCommandInput) => answer(input));
+    const outcome = await writer().w.writeBatch(lines(2), new Date());
+    expect(outcome).toEqual({ firehose: 2, fallback: 0, attempts: 2 });
+    expect(sentLines()).toEqual([lines(2), lines(2)]);
+  });
+
+  it("cuts a delivery into Firehose's 500-record batches, sent side by side", async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => answer(input));
+    const outcome = await writer().w.writeBatch(lines(1201), new Date());
+    expect(outcome.firehose).toBe(1201);
+    expect(sentLines().map((batch) => batch.length)).toEqual([500, 500, 201]);
+  });
+
+  it('gives up when the budget ends with records unacknowledged, and says how many', async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => answer(input, [0]));
+    const { w } = writer({ budgetMs: 1000 });
+    const error = (await w.writeBatch(lines(4), new Date()).catch((e: unknown) => e)) as ArchiveWriteError;
+    expect(error).toBeInstanceOf(ArchiveWriteError);
+    expect(error.message).toMatch(/did not take 1 of 4 record\(s\) after \d+ round\(s\)/);
+  });
+
+  it('stops at once on a refusal no retry will change', async () => {
+    firehoseMock.on(PutRecordBatchCommand).rejects(new ResourceNotFoundException({ message: 'no such stream', $metadata: { httpStatusCode: 400 } }));
+    const error = (await writer()
+      .w.writeBatch(lines(2), new Date())
+      .catch((e: unknown) => e)) as ArchiveWriteError;
+    expect(error).toBeInstanceOf(ArchiveWriteError);
+    expect(error.attempts).toBe(1);
+  });
+
+  it('writes what Firehose would not take, and any line over its limit, to the fallback as one object', async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => answer(input, input.Records!.length === 3 ? [2] : [0]));
+    s3Mock.on(PutObjectCommand).resolves({});
+    const big = `${'x'.repeat(1000 * 1024)}\n`;
+    const events: WriterEvent[] = [];
+    const { w } = writer({ budgetMs: 4000, fallback: { bucket: 'archive-bucket', prefix: 'fallback/' } }, events);
+    const outcome = await w.writeBatch([...lines(3), big], new Date('2026-11-27T10:00:00Z'));
+    expect(outcome).toMatchObject({ firehose: 2, fallback: 2, fallbackKey: expect.stringMatching(/^fallback\/2026\/11\/27\/10\//) });
+    const body = Buffer.from(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as Buffer).toString();
+    expect(body).toBe(`${lines(3)[2]}${big}`);
+    expect(events.at(-1)).toMatchObject({ type: 'fallback', records: 2 });
+  });
+
+  it('writes the others, then refuses a line over the limit with RecordTooLargeError when there is no fallback', async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => answer(input));
+    const error = await writer()
+      .w.writeBatch([lines(1)[0], `${'x'.repeat(1000 * 1024)}\n`], new Date())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecordTooLargeError);
+    expect(sentLines()).toEqual([lines(1)]);
   });
 });

@@ -109,12 +109,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   let twilioRun: TwilioRunHandle | undefined;
   try {
+    // The gateway's port is chosen first: the Event Streams Function checks signatures against the URL Twilio would post to, the gateway's.
+    const gatewayPort = positiveNumber(settings, 'PORT', 3000) || (await freePort());
     twilioRun = await startTwilioRun({
       projectRoot,
       port: await freePort(),
       env: {
         ...withoutLocalSettings(settings),
         ARCHIVE_FIREHOSE_ENDPOINT: firehoseUrl,
+        ARCHIVE_EVENT_STREAM_URL: settings.ARCHIVE_EVENT_STREAM_URL?.trim() || `http://localhost:${gatewayPort}/event-stream`,
         // Deployed Functions run node22; the SDK's notice about dropping Node 20 is only noise locally.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
@@ -125,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       authToken: settings.AUTH_TOKEN.trim(),
       upstream: { host: '127.0.0.1', port: twilioRun.port },
       protectedPaths: protectedFunctionPaths(join(projectRoot, 'dist', 'deploy', 'functions')),
-      port: positiveNumber(settings, 'PORT', 3000),
+      port: gatewayPort,
       log: (line) => log(`[gateway] ${line}`),
     });
     const url = await gateway.start();

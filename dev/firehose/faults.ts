@@ -23,6 +23,8 @@ export interface FaultPlan {
   rate?: number;
   /** For `slow`. @default 3000 */
   delayMs?: number;
+  /** For `partial`: exactly these positions of each affected batch fail, instead of a random share. */
+  failRecords?: number[];
   /** For `slow`: take the records (and answer success late) or not (and answer 500 late). @default true */
   takeRecords?: boolean;
 }
@@ -55,6 +57,10 @@ export function parseFaultPlan(input: unknown): FaultPlan {
     return value;
   };
   if (plan.takeRecords !== undefined && typeof plan.takeRecords !== 'boolean') throw new Error('takeRecords must be true or false');
+  const failRecords = plan.failRecords;
+  if (failRecords !== undefined && !(Array.isArray(failRecords) && failRecords.every((i) => Number.isInteger(i) && (i as number) >= 0))) {
+    throw new Error('failRecords must be a list of record positions (whole numbers from 0)');
+  }
   let mix: FaultPlan['mix'];
   if (plan.mode === 'mix') {
     if (typeof plan.mix !== 'object' || plan.mix === null) throw new Error('mode mix needs mix: the share of each fault');
@@ -73,5 +79,6 @@ export function parseFaultPlan(input: unknown): FaultPlan {
     rate: optionalNumber('rate', 0, 1),
     delayMs: optionalNumber('delayMs', 0, 600_000),
     takeRecords: plan.takeRecords,
+    failRecords: failRecords as number[] | undefined,
   };
 }

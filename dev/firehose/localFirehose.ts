@@ -251,7 +251,8 @@ export class LocalFirehose {
 
     const fault = this.drawFault();
     const partialRate = this.faults.rate ?? 0.5;
-    const failed = data.map(() => fault === 'partial' && Math.random() < partialRate);
+    const failRecords = this.faults.failRecords;
+    const failed = data.map((_, i) => fault === 'partial' && (failRecords ? failRecords.includes(i) : Math.random() < partialRate));
     const take = () => {
       data.forEach((d, i) => {
         if (!failed[i]) buffer.add(d);

@@ -316,3 +316,49 @@ export function readArchiveSettings(env: Env): ArchiveSettings {
 export function readRedactDigits(env: Env): number {
   return integer(env, 'ARCHIVE_REDACT_DIGITS', 0, 0, 15);
 }
+
+/** The `/event-stream` Function's own settings, besides the archive's. */
+export interface EventStreamSettings {
+  /** The account's auth token: Twilio signs every delivery with it. */
+  authToken: string;
+  /** The webhook sink's destination exactly as configured (no query, no fragment): Twilio signs it with `?bodySHA256=…` appended. */
+  sinkUrl: string;
+  /** Time for writing one delivery, retries and fallback included: Twilio waits 5 s for a webhook sink's answer. */
+  budgetMs: number;
+}
+
+export const DEFAULT_EVENT_STREAM_BUDGET_MS = 4000;
+const MAX_EVENT_STREAM_BUDGET_MS = 4500;
+export const EVENT_STREAM_VARIABLES = ['AUTH_TOKEN', 'ARCHIVE_EVENT_STREAM_URL', 'ARCHIVE_EVENT_STREAM_BUDGET_MS'] as const;
+
+/**
+ * The `/event-stream` Function's settings. `functionUrl` is where the
+ * platform says the Function is (`https://<DOMAIN_NAME><PATH>`), the sink URL
+ * unless ARCHIVE_EVENT_STREAM_URL names another (the local stack's gateway, a
+ * custom domain).
+ */
+export function readEventStreamSettings(env: Env, functionUrl: string | undefined, withFallback: boolean): EventStreamSettings {
+  const authToken = required(env, 'AUTH_TOKEN', "the account's auth token, which Twilio signs Event Streams deliveries with");
+  const sinkUrl = endpoint(env, 'ARCHIVE_EVENT_STREAM_URL') ?? functionUrl;
+  if (sinkUrl === undefined) {
+    throw new ConfigError('ARCHIVE_EVENT_STREAM_URL is not set and the runtime gave no DOMAIN_NAME and PATH: it must hold the sink URL Twilio posts to');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(sinkUrl);
+  } catch {
+    throw new ConfigError(`the Event Streams sink URL is not a URL: "${sinkUrl}"`);
+  }
+  if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
+    throw new ConfigError(
+      `the Event Streams sink URL must be a plain URL without a query, fragment or user info (Twilio appends its own query, bodySHA256, and signs the result), not "${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}${parsed.hash ? '#…' : ''}"`,
+    );
+  }
+  const budgetMs = integer(env, 'ARCHIVE_EVENT_STREAM_BUDGET_MS', DEFAULT_EVENT_STREAM_BUDGET_MS, 500, MAX_EVENT_STREAM_BUDGET_MS);
+  if (withFallback && budgetMs < FALLBACK_RESERVE_MS + MIN_ATTEMPT_MS) {
+    throw new ConfigError(
+      `ARCHIVE_EVENT_STREAM_BUDGET_MS is ${budgetMs}: with a fallback, its last ${FALLBACK_RESERVE_MS} ms are kept for the S3 write; give at least ${FALLBACK_RESERVE_MS + MIN_ATTEMPT_MS}`,
+    );
+  }
+  return { authToken, sinkUrl, budgetMs };
+}

@@ -1,53 +1,13 @@
 import { toArchiveLine } from '../domain/archiveRecord';
 import { buildCallbackRecord } from '../domain/callbackRecord';
 import { RecordTooLargeError } from '../domain/errors';
-import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
-import { ConfigError, ARCHIVE_VARIABLES, readArchiveSettings, type ArchiveSettings } from '../config/archiveSettings';
+import { ArchiveWriteError } from '../adapters/aws/archiveWriter';
+import { ConfigError } from '../config/archiveSettings';
+import { errorAnswer, headerOf, ingestFor, jsonLog, type IngestAnswer, type Ingest, type Log } from './ingestContext';
 
+export type { Log } from './ingestContext';
 /** What the Function answers. */
-export interface CallbackAnswer {
-  statusCode: number;
-  /** Empty on success: Twilio ignores a status callback's body. */
-  body: string;
-}
-
-export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
-
-/** One JSON line per event, never with a phone number or a secret in it. */
-export const jsonLog: Log = (level, message, fields = {}) => {
-  const line = JSON.stringify({ level, message, ...fields });
-  if (level === 'info') console.log(line);
-  else if (level === 'warn') console.warn(line);
-  else console.error(line);
-};
-
-interface Ingest {
-  config: ArchiveSettings;
-  writer: ArchiveWriter;
-}
-
-/**
- * One writer (and so one Firehose client with its keep-alive connections) per
- * warm container, rebuilt only if the settings change.
- */
-let cached: { key: string; ingest: Ingest } | undefined;
-/** The log of the invocation under way: the cached writer outlives the invocation that made it. */
-let currentLog: Log = jsonLog;
-
-function ingestFor(env: Record<string, unknown>): Ingest {
-  // The raw values are the cache key: reading and checking the settings happens once per container, not per callback.
-  const key = ARCHIVE_VARIABLES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
-  if (cached?.key !== key) {
-    const config = readArchiveSettings(env);
-    const onEvent = (event: WriterEvent) => currentLog('warn', `archive write: ${event.type}`, { ...event });
-    cached = { key, ingest: { config, writer: new ArchiveWriter(config.writer, { onEvent }) } };
-  }
-  return cached.ingest;
-}
-
-function errorAnswer(statusCode: number, message: string): CallbackAnswer {
-  return { statusCode, body: JSON.stringify({ error: { message } }) };
-}
+export type CallbackAnswer = IngestAnswer;
 
 /**
  * The whole callback path: build the record, write it, and answer 200 only
@@ -63,10 +23,9 @@ export async function archiveStatusCallback(
   log: Log = jsonLog,
   now: () => Date = () => new Date(),
 ): Promise<CallbackAnswer> {
-  currentLog = log;
   let ingest: Ingest;
   try {
-    ingest = ingestFor(env);
+    ingest = ingestFor(env, log);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log('error', 'ingest is misconfigured', { error: error.message });
@@ -102,10 +61,4 @@ export async function archiveStatusCallback(
     });
     return errorAnswer(503, 'the record could not be archived; retry later');
   }
-}
-
-function headerOf(event: Record<string, unknown>, name: string): string | null {
-  const request = event.request as { headers?: Record<string, unknown> } | undefined;
-  const value = request?.headers?.[name];
-  return typeof value === 'string' && value !== '' ? value : null;
 }

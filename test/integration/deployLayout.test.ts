@@ -4,7 +4,7 @@
  * and the package.json whose dependencies Twilio's build installs, which must
  * be exactly what the built Functions require.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parse } from 'json5';
@@ -50,25 +50,30 @@ describe('what a deploy sends', () => {
     expect(rc.runtime).toBe('node22');
   });
 
-  it('deploys /status-callback as a protected Function from the build output', async () => {
+  it('deploys /status-callback (protected) and /event-stream (public, checking signatures itself) from the build output', async () => {
     const config = await deployConfig();
     const { functions } = await fsHelpers.getListOfFunctionsAndAssets(resolve(root, config.cwd), {
       functionsFolderNames: [config.functionsFolderName!],
       assetsFolderNames: [config.assetsFolderName!],
     });
-    expect(functions.map((f) => [f.path, f.access])).toEqual([['/status-callback', 'protected']]);
+    expect(functions.map((f) => [f.path, f.access]).sort()).toEqual([
+      ['/event-stream', 'public'],
+      ['/status-callback', 'protected'],
+    ]);
   });
 
   it("sends as dependencies exactly what the built Functions require, with @twilio/runtime-handler, at the repository's versions", async () => {
     const config = await deployConfig();
     const sent = (config.pkgJson as { dependencies: Record<string, string> }).dependencies;
-    const bundle = join(resolve(root, config.cwd), config.functionsFolderName!, 'status-callback.protected.js');
-    const required = [...new Set([...requiredPackages(bundle), '@twilio/runtime-handler'])].sort();
+    const bundles = join(resolve(root, config.cwd), config.functionsFolderName!);
+    const required = [...new Set([...readdirSync(bundles).flatMap((name) => requiredPackages(join(bundles, name))), '@twilio/runtime-handler'])].sort();
     expect(required).toContain('@aws-sdk/client-firehose');
+    // The Event Streams Function checks signatures with twilio's validators: the runtime's own copy is private to runtime-handler.
+    expect(required).toContain('twilio');
     expect(Object.keys(sent).sort()).toEqual(required);
     for (const name of required) expect(sent[name]).toBe(pkg.dependencies[name]);
     // None of the commands' packages.
-    for (const name of ['csv-parse', 'cli-progress', 'p-queue', 'p-throttle', 'twilio']) expect(sent).not.toHaveProperty(name);
+    for (const name of ['csv-parse', 'cli-progress', 'p-queue', 'p-throttle', '@duckdb/node-api']) expect(sent).not.toHaveProperty(name);
   });
 
   it('keeps @twilio/runtime-handler at an exact version (twilio-run refuses a range)', () => {

@@ -23,4 +23,10 @@ describe("the local Firehose's fault plans", () => {
     expect(() => parseFaultPlan({ mode: 'mix', mix: { throttle: 2 } })).toThrow(/share from 0 to 1/);
     expect(() => parseFaultPlan({ mode: 'mix', mix: { throttle: 0.6, internal: 0.6 } })).toThrow(/more than 1/);
   });
+
+  it('reads the exact records a partial failure fails, and refuses anything but positions', () => {
+    expect(parseFaultPlan({ mode: 'partial', count: 1, failRecords: [1] })).toMatchObject({ mode: 'partial', count: 1, failRecords: [1] });
+    expect(() => parseFaultPlan({ mode: 'partial', failRecords: [-1] })).toThrow(/record positions/);
+    expect(() => parseFaultPlan({ mode: 'partial', failRecords: '1' })).toThrow(/record positions/);
+  });
 });

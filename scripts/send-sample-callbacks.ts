@@ -1,10 +1,12 @@
 /**
  * `npm run send-samples [-- --url <callback URL>] [--env-file <file>]`:
- * posts signed sample status callbacks to the running local stack, signed
- * with the AUTH_TOKEN of the same settings `npm start` uses.
+ * posts signed sample status callbacks, then one signed Event Streams
+ * delivery (a batch of status and inbound events), to the running local
+ * stack, signed with the AUTH_TOKEN of the same settings `npm start` uses.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { postSignedDelivery, sampleEventStreamDelivery } from '../dev/eventStreamSamples';
 import { loadLocalSettings } from '../dev/localSettings';
 import { postSignedCallback, sampleCallbacks } from '../dev/signedCallbacks';
 
@@ -20,7 +22,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const { settings } = loadLocalSettings(join(__dirname, '..'), values['env-file'] && resolve(values['env-file']));
-  const url = values.url ?? `http://localhost:${settings.PORT || 3000}/status-callback?order_id=sample-${Date.now()}`;
+  const base = `http://localhost:${settings.PORT || 3000}`;
+  const url = values.url ?? `${base}/status-callback?order_id=sample-${Date.now()}`;
   let failures = 0;
   for (const params of sampleCallbacks(settings.ACCOUNT_SID)) {
     const response = await postSignedCallback(url, params, settings.AUTH_TOKEN).catch((error: Error) => error);
@@ -28,10 +31,15 @@ async function main(): Promise<number> {
     if (response instanceof Error || !response.ok) failures++;
     console.log(`${params.MessageSid} ${params.MessageStatus.padEnd(11)} → ${outcome}`);
   }
+  const sinkUrl = values.url ? new URL('/event-stream', values.url).href : `${base}/event-stream`;
+  const events = sampleEventStreamDelivery(settings.ACCOUNT_SID);
+  const delivery = await postSignedDelivery(sinkUrl, events, settings.AUTH_TOKEN).catch((error: Error) => error);
+  if (delivery instanceof Error || !delivery.ok) failures++;
+  console.log(`Event Streams delivery of ${events.length} events → ${delivery instanceof Error ? `failed: ${delivery.message}` : `HTTP ${delivery.status}`}`);
   console.log(
     failures === 0
-      ? 'All callbacks archived. Records appear in the archive after the buffer interval.'
-      : `${failures} callback(s) failed: is \`npm start\` running?`,
+      ? 'All callbacks and events archived. Records appear in the archive after the buffer interval.'
+      : `${failures} request(s) failed: is \`npm start\` running?`,
   );
   return failures === 0 ? 0 : 1;
 }

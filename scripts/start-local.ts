@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   console.log(`
 Local stack running.
   Status callback:  ${stack.url}/status-callback   (X-Twilio-Signature checked with AUTH_TOKEN)
+  Event Streams:    ${stack.url}/event-stream    (webhook sink; the Function checks the bodySHA256 signature with AUTH_TOKEN)
   Local Firehose:   ${stack.firehose.url}   (stream "${settings.ARCHIVE_FIREHOSE_STREAM}")
   Archive lands in: ${stack.destination.description}
 Send signed sample callbacks:  npm run send-samples

@@ -76,7 +76,8 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
       encoding: 'utf8',
       env: { ...process.env, PORT: String(port) },
     });
-    expect(samples.stdout).toContain('All callbacks archived.');
+    expect(samples.stdout).toContain('All callbacks and events archived.');
+    expect(samples.stdout).toContain('Event Streams delivery of 4 events → HTTP 200');
     expect(samples.status).toBe(0);
     const sentSids = [...samples.stdout.matchAll(/^((?:SM|MM)[0-9a-f]{32}) /gm)].map((m) => m[1]);
     expect(sentSids).toHaveLength(sampleCallbacks(ACCOUNT_SID).length);
@@ -92,9 +93,11 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     expect(files[0]).toMatch(/firehose\/\d{4}\/\d\d\/\d\d\/\d\d\/message-status-archive-1-[\d-]{19}-[0-9a-f-]{36}\.gz$/);
     const { gunzipSync } = await import('node:zlib');
     const lines = gunzipSync(readFileSync(files[0])).toString('utf8').trimEnd().split('\n');
-    expect(lines.map((l) => JSON.parse(l).message_sid)).toEqual(sentSids);
-    expect(JSON.parse(lines[0]).tags.order_id).toMatch(/^sample-\d+$/);
-    expect(stderr).toMatch(/delivering 8 buffered record/);
+    const records = lines.map((l) => JSON.parse(l) as { source: string; message_sid: string; status: string; tags: Record<string, string> });
+    expect(records.filter((r) => r.source === 'callback').map((r) => r.message_sid)).toEqual(sentSids);
+    expect(records[0].tags.order_id).toMatch(/^sample-\d+$/);
+    expect(records.filter((r) => r.source === 'event_stream').map((r) => r.status)).toEqual(['sent', 'delivered', 'failed', 'received']);
+    expect(stderr).toMatch(/delivering 12 buffered record/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(work, { recursive: true, force: true });

@@ -10,19 +10,28 @@
  *    with retries/budget) side by side with a hand-written floor (parse the
  *    form body, check the signature, JSON.stringify, one PutRecord).
  *    Rounds alternate between the two; figures are medians over rounds.
+ * 3. The same for the Event Streams Function (`/event-stream`): deliveries of
+ *    1 and of 50 events, through its handler (signature check, records,
+ *    PutRecordBatch with retries/budget), beside a hand-written floor (hash
+ *    the body, check the signature, JSON.parse, JSON.stringify each event,
+ *    one PutRecordBatch). Per delivery and per event.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import { FirehoseClient, PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks';
+import { messageStatusEvent } from '../dev/eventStreamSamples';
 import { fmt, median, percentile } from './bench/stats';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const root = join(__dirname, '..');
 const bundle = join(root, 'dist', 'deploy', 'functions', 'status-callback.protected.js');
+const eventStreamBundle = join(root, 'dist', 'deploy', 'functions', 'event-stream.js');
+const SINK_URL = 'https://example-1234.twil.io/event-stream';
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 21);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -38,14 +47,17 @@ function coldLoad(modulePath: string): number {
 
 function coldStart(): void {
   const ours: number[] = [];
+  const events: number[] = [];
   const twilio: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     ours.push(coldLoad(bundle));
+    events.push(coldLoad(eventStreamBundle));
     twilio.push(coldLoad('twilio'));
   }
   const s = (v: number[]) => [...v].sort((a, b) => a - b);
   console.log(`\nCold start: load time in a fresh process, ${COLD_RUNS} runs each (target ≤ 150 ms)`);
   console.log(`  status-callback bundle + @aws-sdk/client-firehose  median ${fmt(median(ours))} ms  p90 ${fmt(percentile(s(ours), 90))} ms`);
+  console.log(`  event-stream bundle (+ twilio's validators)        median ${fmt(median(events))} ms  p90 ${fmt(percentile(s(events), 90))} ms`);
   console.log(`  for comparison, require('twilio') alone             median ${fmt(median(twilio))} ms  p90 ${fmt(percentile(s(twilio), 90))} ms`);
 }
 
@@ -98,7 +110,7 @@ function parseForm(body: string): Record<string, string> {
   return params;
 }
 
-function ourPath(firehoseUrl: string, bundlePath: string): Path {
+function installTwilioGlobal(): void {
   (global as unknown as { Twilio: unknown }).Twilio = {
     Response: class {
       statusCode = 200;
@@ -109,22 +121,37 @@ function ourPath(firehoseUrl: string, bundlePath: string): Path {
       setBody() {}
     },
   };
+}
+
+type Handler = (c: unknown, e: unknown, cb: (err: unknown, r?: FakeResponse) => void) => void;
+
+function loadHandler(bundlePath: string): Handler {
+  installTwilioGlobal();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handler } = require(bundlePath) as { handler: (c: unknown, e: unknown, cb: (err: unknown, r?: FakeResponse) => void) => void };
-  const context = {
-    ARCHIVE_FIREHOSE_STREAM: 'message-status-archive',
-    ARCHIVE_AWS_REGION: 'us-east-1',
-    ARCHIVE_AWS_ACCESS_KEY_ID: 'LOCAL',
-    ARCHIVE_AWS_SECRET_ACCESS_KEY: 'LOCAL',
-    ARCHIVE_FIREHOSE_ENDPOINT: firehoseUrl,
-  };
+  return (require(bundlePath) as { handler: Handler }).handler;
+}
+
+function invoke(handler: Handler, context: unknown, event: unknown): Promise<number> {
+  return new Promise((resolve, reject) =>
+    handler(context, event, (err, response) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(response!.statusCode))),
+  );
+}
+
+const FIREHOSE_CONTEXT = (firehoseUrl: string) => ({
+  ARCHIVE_FIREHOSE_STREAM: 'message-status-archive',
+  ARCHIVE_AWS_REGION: 'us-east-1',
+  ARCHIVE_AWS_ACCESS_KEY_ID: 'LOCAL',
+  ARCHIVE_AWS_SECRET_ACCESS_KEY: 'LOCAL',
+  ARCHIVE_FIREHOSE_ENDPOINT: firehoseUrl,
+});
+
+function ourPath(firehoseUrl: string, bundlePath: string): Path {
+  const handler = loadHandler(bundlePath);
+  const context = FIREHOSE_CONTEXT(firehoseUrl);
   return (body, signature) => {
     const params = parseForm(body);
     if (!validateRequest(AUTH_TOKEN, signature, URL_SIGNED, params)) throw new Error('signature');
-    const event = { ...parseForm('order_id=42'), ...params, request: { headers: {}, cookies: {} } };
-    return new Promise((resolve, reject) =>
-      handler(context, event, (err, response) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(response!.statusCode))),
-    );
+    return invoke(handler, context, { ...parseForm('order_id=42'), ...params, request: { headers: {}, cookies: {} } });
   };
 }
 
@@ -140,11 +167,15 @@ function floorPath(firehoseUrl: string): Path {
 }
 
 async function round(path: Path, inputs: { body: string; signature: string }[]): Promise<{ latencies: number[]; perSecond: number }> {
+  return timedRound((input) => path(input.body, input.signature), inputs);
+}
+
+async function timedRound<I>(call: (input: I) => Promise<number>, inputs: I[]): Promise<{ latencies: number[]; perSecond: number }> {
   const latencies: number[] = [];
   const started = process.hrtime.bigint();
   for (const input of inputs) {
     const t = process.hrtime.bigint();
-    const status = await path(input.body, input.signature);
+    const status = await call(input);
     latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (status !== 200) throw new Error(`answered ${status}`);
   }
@@ -191,10 +222,102 @@ async function perCallback(): Promise<void> {
   }
 }
 
+/** One signed Event Streams delivery, as Twilio sends it: the raw JSON, its hash in the URL, the signature over that URL. */
+interface Delivery {
+  raw: string;
+  bodySHA256: string;
+  signature: string;
+}
+
+function delivery(n: number, size: number): Delivery {
+  const at = new Date('2026-11-27T10:00:00Z');
+  const events = Array.from({ length: size }, (_, i) =>
+    messageStatusEvent({
+      accountSid: 'AC0123456789abcdef0123456789abcdef',
+      messageSid: `SM${(n * size + i).toString(16).padStart(32, '0')}`,
+      status: 'delivered',
+      at,
+      messagingServiceSid: 'MG0123456789abcdef0123456789abcdef',
+      rawDlrDoneDate: at,
+      tags: { order_id: `o-${n}` },
+    }),
+  );
+  const raw = JSON.stringify(events);
+  const bodySHA256 = createHash('sha256').update(raw).digest('hex');
+  return { raw, bodySHA256, signature: getExpectedTwilioSignature(AUTH_TOKEN, `${SINK_URL}?bodySHA256=${bodySHA256}`, {}) };
+}
+
+type DeliveryPath = (input: Delivery) => Promise<number>;
+
+/** What the runtime hands the Function: the parsed body spread beside the query and the headers. */
+function eventStreamPath(firehoseUrl: string, bundlePath: string): DeliveryPath {
+  const handler = loadHandler(bundlePath);
+  const context = { ...FIREHOSE_CONTEXT(firehoseUrl), AUTH_TOKEN, ARCHIVE_EVENT_STREAM_URL: SINK_URL };
+  return (input) =>
+    invoke(handler, context, {
+      request: { headers: { 'content-type': 'application/json', 'x-twilio-signature': input.signature }, cookies: {} },
+      bodySHA256: input.bodySHA256,
+      ...(JSON.parse(input.raw) as object),
+    });
+}
+
+function eventStreamFloor(firehoseUrl: string): DeliveryPath {
+  const client = new FirehoseClient({ region: 'us-east-1', endpoint: firehoseUrl, credentials: { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' } });
+  return async (input) => {
+    if (createHash('sha256').update(input.raw).digest('hex') !== input.bodySHA256) throw new Error('body');
+    if (!validateRequest(AUTH_TOKEN, input.signature, `${SINK_URL}?bodySHA256=${input.bodySHA256}`, {})) throw new Error('signature');
+    const events = JSON.parse(input.raw) as unknown[];
+    await client.send(
+      new PutRecordBatchCommand({
+        DeliveryStreamName: 'message-status-archive',
+        Records: events.map((event) => ({ Data: Buffer.from(`${JSON.stringify(event)}\n`) })),
+      }),
+    );
+    return 200;
+  };
+}
+
+async function perDelivery(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-events-'));
+  const firehose = await startFirehose(dir);
+  try {
+    const paths: [string, DeliveryPath][] = [
+      ['our handler path', eventStreamPath(firehose.url, eventStreamBundle)],
+      ['hand-written floor', eventStreamFloor(firehose.url)],
+    ];
+    console.log(`\nEvent Streams, per delivery, one at a time on one core; ${ROUNDS} alternating rounds, medians over rounds`);
+    console.log(`  ${''.padEnd(34)}  p50 ms    p99 ms  deliveries/s   µs/event   time vs floor`);
+    for (const size of [1, 50]) {
+      const count = Math.max(20, Math.round(CALLS_PER_ROUND / size / (size === 1 ? 1 : 2)));
+      const inputs = Array.from({ length: count }, (_, n) => delivery(n, size));
+      for (const [, path] of paths) await timedRound(path, inputs.slice(0, Math.min(50, count)));
+      const results = paths.map(() => [] as Awaited<ReturnType<typeof timedRound>>[]);
+      for (let r = 0; r < ROUNDS; r++) for (const [i, [, path]] of paths.entries()) results[i].push(await timedRound(path, inputs));
+      const summaries = results.map((rs) => ({
+        p50: median(rs.map((r) => percentile(r.latencies, 50))),
+        p99: median(rs.map((r) => percentile(r.latencies, 99))),
+        perSecond: median(rs.map((r) => r.perSecond)),
+      }));
+      const floor = summaries[summaries.length - 1];
+      summaries.forEach((m, i) => {
+        const name = `${size} event${size === 1 ? '' : 's'}: ${paths[i][0]}`.padEnd(34);
+        const perEvent = 1e6 / (m.perSecond * size);
+        console.log(
+          `  ${name}  ${fmt(m.p50, 3).padStart(6)}    ${fmt(m.p99, 3).padStart(6)}   ${fmt(m.perSecond, 0).padStart(8)}   ${fmt(perEvent, 1).padStart(8)}   ${fmt(floor.perSecond / m.perSecond)}×`,
+        );
+      });
+    }
+  } finally {
+    await firehose.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`bench:ingest on Node ${process.version}, ${cpus().length} cores`);
   coldStart();
   await perCallback();
+  await perDelivery();
 }
 
 main().catch((error: unknown) => {

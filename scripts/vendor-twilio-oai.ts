@@ -13,6 +13,13 @@ const WANTED: Record<string, string[]> = {
   'twilio_api_v2010.json': ['/2010-04-01/Accounts/{AccountSid}/Messages.json', '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json'],
   'twilio_messaging_v1.json': ['/v1/Services/{Sid}'],
   'twilio_bulkexports_v1.json': ['/v1/Exports/{ResourceType}/Days/{Day}'],
+  'twilio_events_v1.json': [
+    '/v1/Sinks',
+    '/v1/Sinks/{Sid}',
+    '/v1/Subscriptions',
+    '/v1/Subscriptions/{Sid}',
+    '/v1/Subscriptions/{SubscriptionSid}/SubscribedEvents',
+  ],
 };
 
 const OUT = join(__dirname, '..', 'test', 'fixtures', 'twilio-oai');

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { close, listen, portOf, readBody } from '../httpServer';
+import { FakeEvents } from './fakeEvents';
 import { FakeServices } from './fakeServices';
 
 /** A Message resource as the fake holds it. */
@@ -96,6 +97,8 @@ export class FakeTwilioApi {
   readonly statusCallbacks = new Map<string, string>();
   /** Messaging Services and Serverless services (configure-callback's side of the API). */
   readonly services = new FakeServices(() => this.url);
+  /** Event Streams' sinks and subscriptions (configure-event-stream's side of the API). */
+  readonly events = new FakeEvents(() => this.url);
   /** Answers held back by createThenHang, released on stop. */
   private readonly hanging = new Set<ServerResponse>();
 
@@ -174,6 +177,13 @@ export class FakeTwilioApi {
         const account = this.credentials.find((c) => this.authorised(req, c.accountSid));
         if (!account) return this.error(res, 401, 20003, 'Authenticate');
         const answer = this.services.handle(req.method ?? 'GET', url.pathname, account.accountSid, new URLSearchParams(body.toString('utf8')));
+        if (!answer) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+        return this.send(res, answer.status, answer.body);
+      }
+      if (/^\/v1\/(Sinks|Subscriptions)(\/|$)/.test(url.pathname)) {
+        const account = this.credentials.find((c) => this.authorised(req, c.accountSid));
+        if (!account) return this.error(res, 401, 20003, 'Authenticate');
+        const answer = this.events.handle(req.method ?? 'GET', url, account.accountSid, new URLSearchParams(body.toString('utf8')));
         if (!answer) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
         return this.send(res, answer.status, answer.body);
       }

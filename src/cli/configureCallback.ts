@@ -6,8 +6,8 @@
  * failed; 2 bad arguments, or refused (not https, a conflicting fragment, a
  * Function that is not protected).
  */
-import { createInterface } from 'node:readline/promises';
 import { defineCommand, UsageError } from './command';
+import { confirmChange } from './io';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
 import {
   applyCallbackChange,
@@ -100,19 +100,7 @@ export const command = defineCommand({
         io.out('Dry run: nothing changed.');
         return 0;
       }
-      if (!values.yes) {
-        if (!io.stdin.isTTY) {
-          io.err('Not a terminal, so the command cannot ask: pass --yes to change it, or --dry-run to see the change only. Nothing changed.');
-          return 1;
-        }
-        const prompt = createInterface({ input: io.stdin, output: io.stdout });
-        const answer = await prompt.question('Change it? [y/N] ');
-        prompt.close();
-        if (!/^y(es)?$/i.test(answer.trim())) {
-          io.out('Nothing changed.');
-          return 1;
-        }
-      }
+      if (!values.yes && !(await confirmChange(io, 'Change it?'))) return 1;
       try {
         await applyCallbackChange(client, change);
       } catch (error) {

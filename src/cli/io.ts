@@ -45,3 +45,21 @@ export function processIo(): CommandIo {
     },
   };
 }
+
+/**
+ * Asks before a change: true for `y`/`yes`. Without a terminal to ask on, says
+ * how to proceed and answers false: a change is never made unasked.
+ */
+export async function confirmChange(io: CommandIo, question: string): Promise<boolean> {
+  if (!io.stdin.isTTY) {
+    io.err('Not a terminal, so the command cannot ask: pass --yes to change it, or --dry-run to see the change only. Nothing changed.');
+    return false;
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const prompt = createInterface({ input: io.stdin, output: io.stdout });
+  const answer = await prompt.question(`${question} [y/N] `);
+  prompt.close();
+  if (/^y(es)?$/i.test(answer.trim())) return true;
+  io.out('Nothing changed.');
+  return false;
+}

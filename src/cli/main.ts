@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "Set the deployed Function as a Messaging Service's status callback",
     load: async () => (await import('./configureCallback')).command,
   },
+  'configure-event-stream': {
+    summary: 'Create the Event Streams sink and subscription that archive messaging events',
+    load: async () => (await import('./configureEventStream')).command,
+  },
   'drain-spool': { summary: 'Append the records the sending library spooled to the archive', load: async () => (await import('./drainSpool')).command },
   'local-firehose': {
     summary: 'Serve a local Firehose-compatible endpoint that delivers into a folder (development)',

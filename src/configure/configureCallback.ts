@@ -15,7 +15,7 @@ export class RefusedError extends Error {
 export interface ResolvedFunction {
   url: string;
   /** Null when only a URL was given: the command could not check. */
-  visibility: 'protected' | null;
+  visibility: 'protected' | 'public' | null;
   /** How it was found, for the user: service, environment, build. */
   source: string;
 }
@@ -31,14 +31,17 @@ interface FunctionVersion {
  * Finds the deployed Function through the Serverless API: the service (by SID,
  * unique name or friendly name), the environment (by SID, unique name or
  * domain suffix), the build deployed there, and the Function at `path` in it.
- * Refuses a Function that is not protected: only a protected Function has
- * Twilio's gateway check each callback's signature before it runs.
+ * Refuses a Function whose visibility is not `expected`: the status callback
+ * must be protected (only then does Twilio's gateway check each callback's
+ * signature before it runs); the Event Streams sink is public and checks
+ * signatures itself (docs/event-streams.md).
  */
 export async function resolveDeployedFunction(
   client: Twilio,
   serviceName: string,
   environmentName: string,
   path = DEFAULT_FUNCTION_PATH,
+  expected: 'protected' | 'public' = 'protected',
 ): Promise<ResolvedFunction> {
   const services = await client.serverless.v1.services.list();
   const service = services.find((s) => s.sid === serviceName || s.uniqueName === serviceName || s.friendlyName === serviceName);
@@ -57,14 +60,18 @@ export async function resolveDeployedFunction(
   const version = versions.find((v) => v.path === path);
   const where = `service ${service.uniqueName}, environment ${environment.uniqueName}, build ${build.sid}`;
   if (!version) throw new RefusedError(`no Function at ${path} in ${where} (found: ${versions.map((v) => v.path).join(', ') || 'none'})`);
-  if (version.visibility !== 'protected') {
+  if (version.visibility !== expected) {
+    const why =
+      expected === 'protected'
+        ? version.visibility === 'public'
+          ? 'Twilio would not check the signature of the callbacks it receives'
+          : 'Twilio could not call it'
+        : 'Event Streams signs a JSON body in a way the gateway is not documented to check, and a refusal there would drop the events';
     throw new RefusedError(
-      `the Function at ${path} in ${where} is ${version.visibility}, not protected: ${
-        version.visibility === 'public' ? 'Twilio would not check the signature of the callbacks it receives' : 'Twilio could not call it'
-      }. Deploy it as ${path.replace(/^\//, '')}.protected`,
+      `the Function at ${path} in ${where} is ${version.visibility}, not ${expected}: ${why}. Deploy it as ${path.replace(/^\//, '')}${expected === 'protected' ? '.protected' : ''}`,
     );
   }
-  return { url: `https://${environment.domainName}${path}`, visibility: 'protected', source: where };
+  return { url: `https://${environment.domainName}${path}`, visibility: expected, source: where };
 }
 
 export interface CallbackChange {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 
 /** The parts of Twilio's OpenAPI specs the tests use, vendored with their MIT licence (see its README). */
 export const TWILIO_OAI_DIR = join(__dirname, '..', 'fixtures', 'twilio-oai');
@@ -20,21 +21,31 @@ export function twilioSchemaValidator(specFile: string, schema: object) {
     'date-time-rfc-2822',
     /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/,
   );
+  // ISO 8601 (the newer APIs' dates, e.g. the Events API's), checked as ajv-formats checks it.
+  addFormats(ajv, ['date-time']);
   ajv.addFormat('uri', /^(https?:\/\/|\/)\S*$/);
   ajv.addFormat('uri-map', true);
   ajv.addFormat('currency', true);
   ajv.addFormat('phone-number', true);
-  ajv.addSchema({ components: spec.components }, 'spec');
+  ajv.addFormat('http-method', /^(GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS)$/);
+  ajv.addSchema({ components: rewriteRefs(spec.components) }, 'spec');
   const validate = ajv.compile(rewriteRefs(schema) as object);
   return (value: unknown): string[] => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
 }
 
-/** `#/components/…` refs inside the spec point into the registered `spec` document. */
+/**
+ * `#/components/…` refs inside the spec point into the registered `spec`
+ * document. A `nullable` schema with no `type` (the Events API's free-form
+ * `sink_configuration`) already allows null, and Ajv refuses the pair: drop it.
+ */
 function rewriteRefs(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(rewriteRefs);
   if (node && typeof node === 'object') {
+    const untypedNullable = 'nullable' in node && !('type' in node) && !('$ref' in node);
     return Object.fromEntries(
-      Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `spec${v}` : rewriteRefs(v)]),
+      Object.entries(node)
+        .filter(([k]) => !(untypedNullable && k === 'nullable'))
+        .map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `spec${v}` : rewriteRefs(v)]),
     );
   }
   return node;
@@ -58,5 +69,20 @@ export function messageSchemas(): { message: object; list: object } {
   return {
     message: spec.paths['/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json'].get.responses['200'].content['application/json'].schema,
     list: spec.paths['/2010-04-01/Accounts/{AccountSid}/Messages.json'].get.responses['200'].content['application/json'].schema,
+  };
+}
+
+type SpecPaths = { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: object }> }> }>> };
+
+/** The Events API's answers (sinks, subscriptions, subscribed events) from Twilio's spec. */
+export function eventsSchemas(): { sink: object; sinkList: object; subscription: object; subscriptionList: object; subscribedList: object } {
+  const spec = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, 'twilio_events_v1.json'), 'utf8')) as SpecPaths;
+  const answer = (path: string, method: string, status: string) => spec.paths[path][method].responses[status].content['application/json'].schema;
+  return {
+    sink: answer('/v1/Sinks', 'post', '201'),
+    sinkList: answer('/v1/Sinks', 'get', '200'),
+    subscription: answer('/v1/Subscriptions', 'post', '201'),
+    subscriptionList: answer('/v1/Subscriptions', 'get', '200'),
+    subscribedList: answer('/v1/Subscriptions/{SubscriptionSid}/SubscribedEvents', 'get', '200'),
   };
 }

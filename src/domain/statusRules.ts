@@ -4,24 +4,31 @@
  * tells its latest status when records arrive late, twice, or out of order.
  */
 
-/** A message in one of these states will not change again (but `read` may follow `delivered`). */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'undelivered', 'failed', 'canceled', 'partially_delivered', 'read']);
+/**
+ * A message in one of these states will not change again (but `read` may
+ * follow `delivered`). `received` is an inbound message's last status
+ * (Event Streams' inbound events): final, or the poller would ask about every
+ * inbound message twelve hours on.
+ */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'undelivered', 'failed', 'canceled', 'partially_delivered', 'read', 'received']);
 
 export const STATUS_RANK: ReadonlyMap<string, number> = new Map([
   ['accepted', 1],
   ['scheduled', 1],
   ['queued', 1],
   ['sending', 2],
+  ['receiving', 2],
   ['sent', 3],
   ['delivered', 4],
   ['undelivered', 4],
   ['failed', 4],
   ['canceled', 4],
   ['partially_delivered', 4],
+  ['received', 4],
   ['read', 5],
 ]);
 
-/** Statuses we do not know (new ones Twilio adds, inbound ones) rank below all others. */
+/** Statuses we do not know (new ones Twilio adds) rank below all others. */
 export const UNKNOWN_STATUS_RANK = 0;
 
 export function isFinalStatus(status: string): boolean {

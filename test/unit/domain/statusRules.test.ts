@@ -104,4 +104,11 @@ describe('status rules', () => {
     const third = obs('undelivered', '2026-11-26T10:00:07.000Z');
     for (const order of permutations([first, second, third])) expect(foldAll(order).errorCode).toBe('30005');
   });
+
+  it("takes an inbound message's received for final, above receiving", () => {
+    expect(isFinalStatus('received')).toBe(true);
+    expect(isFinalStatus('receiving')).toBe(false);
+    expect(statusRank('received')).toBeGreaterThan(statusRank('receiving'));
+    expect(statusRank('receiving')).toBeGreaterThan(statusRank('teleported'));
+  });
 });

@@ -1,4 +1,4 @@
-import { ARCHIVE_RECORD_VERSION, RECORD_SOURCES, type RecordSource } from './archiveRecord';
+import { ALERT_SOURCE, ARCHIVE_RECORD_VERSION, RECORD_SOURCES, type RecordSource } from './archiveRecord';
 import { isPlainObject } from './ownProperty';
 
 /** What folding a record into its message's state reads (messageRules.ts). */
@@ -22,13 +22,32 @@ export interface RecordFacts extends FoldFacts {
   problems?: readonly string[] | null;
 }
 
+/** What the readers take from a Debugger alert's record: evidence about a message, never folded into its state. */
+export interface AlertFacts {
+  recorded_at: string;
+  event_at: string | null;
+  account_sid: string;
+  /** Null for an alert about another resource (a call, a number). */
+  message_sid: string | null;
+  error_code: string | null;
+  /** The alert's SID (NO…). */
+  idempotency_token: string | null;
+  params: Readonly<Record<string, unknown>>;
+  problems?: readonly string[] | null;
+}
+
 /**
- * A line is a record whose facts fold into a message's state; or a valid
- * record with `problems` that names no message, account or status (a
- * callback archived for the record, though nothing can be folded from it);
- * or not a record at all, and why.
+ * A line is a record whose facts fold into a message's state; or a Debugger
+ * alert, which is evidence, not a status; or a valid record with `problems`
+ * that names no message, account or status (a callback archived for the
+ * record, though nothing can be folded from it); or not a record at all, and
+ * why.
  */
-export type ParsedLine = { ok: true; facts: RecordFacts } | { ok: true; facts: null; problems: readonly string[] } | { ok: false; reason: string };
+export type ParsedLine =
+  | { ok: true; facts: RecordFacts; alert?: undefined }
+  | { ok: true; facts: null; alert: AlertFacts; problems?: undefined }
+  | { ok: true; facts: null; alert?: undefined; problems: readonly string[] }
+  | { ok: false; reason: string };
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 const SOURCES = new Set<string>(RECORD_SOURCES);
@@ -56,14 +75,36 @@ export function parseArchiveLine(line: string): ParsedLine {
     return { ok: false, reason: 'problems is not a list of strings' };
   }
   const problems = r.problems ?? null;
+  const alert = r.source === ALERT_SOURCE;
   // A record with problems may leave a field null; without, a null here is a damaged record.
   if (typeof r.account_sid !== 'string' && !(r.account_sid === null && problems)) return { ok: false, reason: 'account_sid is missing' };
   if (r.message_sid !== null && typeof r.message_sid !== 'string') return { ok: false, reason: 'message_sid is neither null nor a string' };
-  if (r.message_sid === null && r.source !== 'send_error' && !problems) return { ok: false, reason: 'message_sid is null outside a send_error record' };
-  if (!(typeof r.status === 'string' && r.status !== '') && !(r.status === null && problems)) return { ok: false, reason: 'status is missing' };
+  if (r.message_sid === null && r.source !== 'send_error' && !alert && !problems) {
+    return { ok: false, reason: 'message_sid is null outside a send_error or debugger record' };
+  }
+  if (alert ? r.status !== null : !(typeof r.status === 'string' && r.status !== '') && !(r.status === null && problems)) {
+    return { ok: false, reason: alert ? 'status is not null in a debugger record' : 'status is missing' };
+  }
   if (r.error_code !== null && typeof r.error_code !== 'string') return { ok: false, reason: 'error_code is neither null nor a string' };
   if (r.to !== null && typeof r.to !== 'string') return { ok: false, reason: 'to is neither null nor a string' };
   if (!isPlainObject(r.tags) || !isPlainObject(r.params)) return { ok: false, reason: 'tags or params is not an object' };
+  if (alert) {
+    if (r.account_sid === null) return { ok: true, facts: null, problems: problems! };
+    return {
+      ok: true,
+      facts: null,
+      alert: {
+        recorded_at: r.recorded_at,
+        event_at: r.event_at,
+        account_sid: r.account_sid as string,
+        message_sid: r.message_sid,
+        error_code: r.error_code,
+        idempotency_token: typeof r.idempotency_token === 'string' ? r.idempotency_token : null,
+        params: r.params,
+        problems,
+      },
+    };
+  }
   if (problems && (r.account_sid === null || r.status === null || (r.message_sid === null && r.source !== 'send_error')))
     return { ok: true, facts: null, problems };
   return {

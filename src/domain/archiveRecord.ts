@@ -7,9 +7,12 @@
 export const ARCHIVE_RECORD_VERSION = 1 as const;
 
 /** Who wrote a record. Later parts of the product add their own sources. */
-export type RecordSource = 'callback' | 'send' | 'send_error' | 'poll' | 'reconcile' | 'event_stream';
+export type RecordSource = 'callback' | 'send' | 'send_error' | 'poll' | 'reconcile' | 'event_stream' | 'debugger';
 
-export const RECORD_SOURCES: readonly RecordSource[] = ['callback', 'send', 'send_error', 'poll', 'reconcile', 'event_stream'];
+export const RECORD_SOURCES: readonly RecordSource[] = ['callback', 'send', 'send_error', 'poll', 'reconcile', 'event_stream', 'debugger'];
+
+/** Records that are evidence about a message, not a status of it: never folded into its state (status null). */
+export const ALERT_SOURCE: RecordSource = 'debugger';
 
 /** A parameter value as Twilio sent it: normally a string, but a form body can repeat a name. */
 export type ParamValue = string | string[];
@@ -23,10 +26,10 @@ export interface ArchiveRecord {
   event_at: string | null;
   /** Null only in a record with `problems` (a callback that did not name its account). */
   account_sid: string | null;
-  /** Null for `send_error` records (no SID came back), and in a record with `problems` that names no message. */
+  /** Null for `send_error` records (no SID came back), in a `debugger` record about another resource, and in a record with `problems` that names no message. */
   message_sid: string | null;
   messaging_service_sid: string | null;
-  /** Lower-case status string; unknown statuses are kept. Null only in a record with `problems`. */
+  /** Lower-case status string; unknown statuses are kept. Null in a `debugger` record (an alert is not a status), else only in a record with `problems`. */
   status: string | null;
   error_code: string | null;
   /** As received, or with the trailing digits masked when redaction is on. */

@@ -56,6 +56,8 @@ function record(rand: () => number, n: number): ArchiveRecord {
   if (pick < 0.3) return { ...base, source: 'send', event_at: at(-5000) };
   if (pick < 0.32) return { ...base, problems: ['SmsSid differs from MessageSid: MessageSid is taken'] };
   if (pick < 0.33) return { ...base, status: null, problems: ['MessageStatus is missing'] };
+  // Debugger alerts: handed over, never folded.
+  if (pick < 0.34) return { ...base, source: 'debugger', status: null, to: null, idempotency_token: `NO${n}`, message_sid: n % 2 ? sid : null };
   return base;
 }
 
@@ -91,12 +93,14 @@ const byPlace = (a: ReadProblem, b: ReadProblem) => a.key.localeCompare(b.key) |
 async function scan(store: ArchiveStore, threads: number) {
   const states = new MessageStates();
   const whole: string[] = [];
+  const alerts: string[] = [];
   const report = await scanArchive(store, {
     prefixes: [HOUR],
     states,
     foldExcept: ['send_error'],
     onRecord: (facts: RecordFacts, key) => whole.push(JSON.stringify([key, facts])),
     wholeSources: ['send_error', 'reconcile'],
+    onAlert: (alert, key) => alerts.push(JSON.stringify([key, alert])),
     threads,
     // All of them: which first thousand are kept depends on which object is read first.
     maxProblemsKept: 100_000,
@@ -105,6 +109,7 @@ async function scan(store: ArchiveStore, threads: number) {
   return {
     messages,
     whole: whole.sort(),
+    alerts: alerts.sort(),
     report: { ...report, problems: [...report.problems].sort(byPlace), flagged: [...report.flagged].sort(byPlace) },
   };
 }
@@ -128,6 +133,9 @@ describe('the parallel scan', () => {
     expect(report.malformedLines).toBeGreaterThan(50);
     expect(report.corruptObjects).toBe(3);
     expect(report.flaggedRecords).toBeGreaterThan(100);
+    expect(oneThread.alerts.length).toBeGreaterThan(100);
+    // An alert is never folded: no message's state holds a debugger record's null status.
+    expect(oneThread.messages.some((m) => m.includes('"status":null'))).toBe(false);
     expect(report.unattributableRecords).toBeGreaterThan(100);
     expect(oneThread.messages.length).toBeGreaterThan(400);
     expect(oneThread.messages.some((m) => m.includes('SM-not-compact-'))).toBe(true);

@@ -403,6 +403,22 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     // Valid, flagged by their writer: one still names its message, one names none.
     JSON.stringify({ ...record({ source: 'callback', status: 'delivered', recorded_at: '2026-11-25T10:00:00.000Z' }), message_sid: sid(3), problems: ['odd'] }),
     JSON.stringify({ ...record({ source: 'callback', status: 'sent', recorded_at: '2026-11-25T10:00:00.000Z' }), account_sid: null, problems: ['no account'] }),
+    // Debugger alerts: evidence, never folded. About a message of the day (folding it would change that message's
+    // category), about no message, flagged with and without an account; and one with a status, which is malformed.
+    JSON.stringify(
+      record({ source: 'debugger', status: null, message_sid: sid(4), error_code: '30003', recorded_at: '2026-11-25T10:00:00.000Z', idempotency_token: 'NO1' }),
+    ),
+    JSON.stringify(record({ source: 'debugger', status: null, recorded_at: '2026-11-25T10:00:00.000Z', idempotency_token: 'NO2' })),
+    JSON.stringify({
+      ...record({ source: 'debugger', status: null, message_sid: sid(5), recorded_at: '2026-11-25T10:00:00.000Z' }),
+      problems: ['Timestamp is missing'],
+    }),
+    JSON.stringify({
+      ...record({ source: 'debugger', status: null, recorded_at: '2026-11-25T10:00:00.000Z' }),
+      account_sid: null,
+      problems: ['AccountSid is missing'],
+    }),
+    JSON.stringify(record({ source: 'debugger', status: 'failed', message_sid: sid(6), recorded_at: '2026-11-25T10:00:00.000Z' })),
     '',
   ];
 
@@ -439,8 +455,9 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
           expect(athena.appended).toEqual(local.appended);
           expect(cost).toMatchObject({ queries: expect.any(Array), bytes_scanned: 0 });
           // The odd lines were there to be found, and each is reported where it is.
-          expect(local.summary.inputs.archive_read.malformed_lines).toBe(10);
-          expect(local.summary.inputs.archive_read.flagged_records).toBe(2);
+          expect(local.summary.inputs.archive_read.malformed_lines).toBe(11);
+          expect(local.summary.inputs.archive_read.flagged_records).toBe(4);
+          expect(local.summary.inputs.archive_read.unattributable_records).toBe(2);
           expect(local.summary.partial).toBe(true);
           expect(local.summary.written).toBeGreaterThan(0);
           // Parameters are bound, never spliced: no statement carries the window or the run in its text.

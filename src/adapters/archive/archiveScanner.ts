@@ -1,4 +1,4 @@
-import type { RecordFacts } from '../../domain/archiveLine';
+import type { AlertFacts, RecordFacts } from '../../domain/archiveLine';
 import { RECORD_SOURCES, type RecordSource } from '../../domain/archiveRecord';
 import type { MessageStates } from '../../domain/messageState';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
@@ -17,6 +17,8 @@ export interface ScanOptions {
   /** Records of the `wholeSources` sources (default: every source) are handed over whole, with the key of their object. */
   onRecord?: (facts: RecordFacts, key: string) => void;
   wholeSources?: readonly RecordSource[];
+  /** Debugger alerts (never folded), with the key of their object. */
+  onAlert?: (alert: AlertFacts, key: string) => void;
   /**
    * Threads that parse: 1 reads every object in this thread; N starts N
    * worker threads that read whole objects while this one lists, fetches and
@@ -33,6 +35,7 @@ export interface ScanOptions {
 function routingOf(options: ScanOptions): RecordRouting {
   return {
     fold: options.states !== undefined,
+    alerts: options.onAlert !== undefined,
     foldExcept: options.foldExcept ?? [],
     whole: options.onRecord ? (options.wholeSources ?? RECORD_SOURCES) : [],
   };
@@ -62,7 +65,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
   const keep = options.maxProblemsKept ?? 1000;
   const problem = problemKeeper(report, keep);
   const routing = routingOf(options);
-  const { states, onRecord } = options;
+  const { states, onRecord, onAlert } = options;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
 
   let readOne: (object: ArchiveObject) => Promise<void>;
@@ -77,6 +80,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
           if (states && !foldExcept.has(facts.source)) states.fold(facts);
         },
         record: (facts) => onRecord?.(facts, object.key),
+        alert: onAlert && ((alert) => onAlert(alert, object.key)),
       };
       return readObject(() => store.open(object.key), object.key, sink, report, problem, keep);
     };
@@ -87,6 +91,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
       {
         onBatch: (batch) => states?.foldCompact(batch),
         onWhole: (facts, key) => onRecord?.(facts, key),
+        onAlert: (alert, key) => onAlert?.(alert, key),
       },
     );
     pool = threadPool;

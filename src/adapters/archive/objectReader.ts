@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { parseArchiveLine, type FoldFacts, type RecordFacts } from '../../domain/archiveLine';
+import { parseArchiveLine, type AlertFacts, type FoldFacts, type RecordFacts } from '../../domain/archiveLine';
 import type { RecordSource } from '../../domain/archiveRecord';
 import { openLines } from '../streams/textLines';
 import type { ReadProblem, ScanReport } from './scanReport';
@@ -13,6 +13,8 @@ import type { ReadProblem, ScanReport } from './scanReport';
  */
 export interface RecordRouting {
   fold: boolean;
+  /** Whether Debugger alerts are handed over (they are never folded). */
+  alerts: boolean;
   foldExcept: readonly RecordSource[];
   whole: readonly RecordSource[];
 }
@@ -25,6 +27,8 @@ export interface RecordSink {
   fold(facts: FoldFacts): void;
   /** Each record of a `whole` source, in full (after its fold). */
   record(facts: RecordFacts): void;
+  /** Each Debugger alert, when the sink wants them. */
+  alert?(alert: AlertFacts): void;
 }
 
 /** Counts a record its writer flagged, and keeps where it is. */
@@ -57,6 +61,11 @@ export async function readObject(
     const parsed = parseArchiveLine(line);
     if (parsed.ok) {
       report.records++;
+      if (parsed.alert) {
+        if (parsed.alert.problems) flag(report, keep, key, lineNumber, parsed.alert.problems, false);
+        sink.alert?.(parsed.alert);
+        return;
+      }
       if (parsed.facts === null) return flag(report, keep, key, lineNumber, parsed.problems, true);
       if (parsed.facts.problems) flag(report, keep, key, lineNumber, parsed.facts.problems, false);
       sink.fold(parsed.facts);

@@ -7,7 +7,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FoldFacts, RecordFacts } from '../../domain/archiveLine';
+import type { AlertFacts, FoldFacts, RecordFacts } from '../../domain/archiveLine';
 import { CompactRecordWriter } from '../../domain/compactRecords';
 import { readObject, type RecordRouting, type RecordSink } from './objectReader';
 import { emptyReport, problemKeeper } from './scanReport';
@@ -37,13 +37,15 @@ async function readInThread(id: number, key: string, stored: PassThrough, routin
   const report = emptyReport();
   const compact = new CompactRecordWriter();
   let whole: RecordFacts[] = [];
+  let alerts: AlertFacts[] = [];
   const foldExcept = new Set(routing.foldExcept);
   const wanted = new Set(routing.whole);
   const send = () => {
-    if (compact.count === 0 && whole.length === 0) return;
+    if (compact.count === 0 && whole.length === 0 && alerts.length === 0) return;
     const batch = compact.take();
-    post({ type: 'records', id, batch, whole }, [batch.buffer]);
+    post({ type: 'records', id, batch, whole, alerts }, [batch.buffer]);
     whole = [];
+    alerts = [];
   };
   const sink: RecordSink = {
     whole: wanted,
@@ -56,6 +58,12 @@ async function readInThread(id: number, key: string, stored: PassThrough, routin
       whole.push(facts);
       if (whole.length >= 1000) send();
     },
+    alert: routing.alerts
+      ? (alert) => {
+          alerts.push(alert);
+          if (alerts.length >= 1000) send();
+        }
+      : undefined,
   };
   await readObject(
     () => Promise.resolve(stored),

@@ -1,4 +1,4 @@
-import type { RecordFacts } from '../../domain/archiveLine';
+import type { AlertFacts, RecordFacts } from '../../domain/archiveLine';
 import type { CompactRecordBatch } from '../../domain/compactRecords';
 import type { RecordRouting } from './objectReader';
 import type { ScanReport } from './scanReport';
@@ -18,6 +18,6 @@ export type ToScanThread =
 
 /** A scan thread to the main thread. `consumed`: stored bytes taken in, so that the reader may send more. */
 export type FromScanThread =
-  | { type: 'records'; id: number; batch: CompactRecordBatch; whole: RecordFacts[] }
+  | { type: 'records'; id: number; batch: CompactRecordBatch; whole: RecordFacts[]; alerts: AlertFacts[] }
   | { type: 'consumed'; id: number; bytes: number }
   | { type: 'done'; id: number; report: ScanReport };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RecordFacts } from '../../domain/archiveLine';
+import type { AlertFacts, RecordFacts } from '../../domain/archiveLine';
 import type { CompactRecordBatch } from '../../domain/compactRecords';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
 import type { ScanReport } from './scanReport';
@@ -25,6 +25,7 @@ const YOUNG_GENERATION_MB = 8;
 export interface ThreadSinks {
   onBatch(batch: CompactRecordBatch): void;
   onWhole(facts: RecordFacts, key: string): void;
+  onAlert(alert: AlertFacts, key: string): void;
 }
 
 interface ObjectRead {
@@ -132,6 +133,7 @@ export class ScanThreads {
     if (message.type === 'records') {
       this.sinks.onBatch(message.batch);
       for (const facts of message.whole) this.sinks.onWhole(facts, read.key);
+      for (const alert of message.alerts) this.sinks.onAlert(alert, read.key);
     } else if (message.type === 'consumed') {
       read.inFlight -= message.bytes;
       read.wake?.();

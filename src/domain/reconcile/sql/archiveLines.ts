@@ -9,7 +9,7 @@
  * Parameters: :hour_from and :hour_to (the hour folders read, `yyyy/MM/dd/HH`,
  * both included), :run (the staged list), :redact_digits.
  */
-import { RECORD_SOURCES } from '../../archiveRecord';
+import { ALERT_SOURCE, RECORD_SOURCES } from '../../archiveRecord';
 import { REDACTION_MASK_CHAR } from '../../redaction';
 import { TWILIO_ROW_COLUMNS } from './categories';
 import { removeAll, type SqlDialect } from './dialect';
@@ -35,7 +35,8 @@ function maskedTrailingDigits(d: SqlDialect, text: string): string {
 
 /**
  * parseArchiveLine's checks, as far as SQL can make them: a line that fails
- * here is malformed; one that passes folds as the streaming engine folds it.
+ * here is malformed; one that passes folds as the streaming engine folds it
+ * (a Debugger alert's, with its null status, is never folded).
  * One check is looser: `problems` must be a non-empty list that starts with
  * a string (every element is not checked).
  */
@@ -54,12 +55,14 @@ function lineChecks(d: SqlDialect): { valid: string; unattributable: string } {
     AND (${v('$.problems')} IS NULL OR ${v('$.problems')} LIKE '["%')
     AND (${isString('$.account_sid')} OR (${isNull('$.account_sid')} AND ${flagged}))
     AND (${isNull('$.message_sid')} OR ${isString('$.message_sid')})
-    AND NOT (${isNull('$.message_sid')} AND ${source} <> 'send_error' AND NOT ${flagged})
-    AND ((${isString('$.status')} AND ${v('$.status')} <> '""') OR (${isNull('$.status')} AND ${flagged}))
+    AND NOT (${isNull('$.message_sid')} AND ${source} NOT IN ('send_error', ${quote(ALERT_SOURCE)}) AND NOT ${flagged})
+    AND (CASE WHEN ${source} = ${quote(ALERT_SOURCE)} THEN ${isNull('$.status')}
+         ELSE (${isString('$.status')} AND ${v('$.status')} <> '""') OR (${isNull('$.status')} AND ${flagged}) END)
     AND (${isNull('$.error_code')} OR ${isString('$.error_code')})
     AND (${isNull('$.to')} OR ${isString('$.to')})
     AND coalesce(${v('$.tags')} LIKE '{%', false) AND coalesce(${v('$.params')} LIKE '{%', false))`;
-  const unattributable = `(${flagged} AND (${isNull('$.account_sid')} OR ${isNull('$.status')} OR (${isNull('$.message_sid')} AND ${source} <> 'send_error')))`;
+  // A Debugger alert (status null, maybe about no message) is attributable when it names its account.
+  const unattributable = `(${flagged} AND (${isNull('$.account_sid')} OR (${source} <> ${quote(ALERT_SOURCE)} AND (${isNull('$.status')} OR (${isNull('$.message_sid')} AND ${source} <> 'send_error')))))`;
   return { valid, unattributable };
 }
 
@@ -90,7 +93,7 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
          ${stringAt('$.tags.client_ref')} AS client_ref,
          CASE WHEN ${text('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
          ${d.jsonValue('line', '$.tags')} AS tags
-  FROM checked_lines WHERE valid AND NOT unattributable
+  FROM checked_lines WHERE valid AND NOT unattributable AND ${text('$.source')} <> ${quote(ALERT_SOURCE)}
 `,
     ],
     [

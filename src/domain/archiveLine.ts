@@ -96,7 +96,7 @@ export function parseArchiveLine(line: string): ParsedLine {
       alert: {
         recorded_at: r.recorded_at,
         event_at: r.event_at,
-        account_sid: r.account_sid as string,
+        account_sid: r.account_sid,
         message_sid: r.message_sid,
         error_code: r.error_code,
         idempotency_token: typeof r.idempotency_token === 'string' ? r.idempotency_token : null,

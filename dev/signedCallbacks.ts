@@ -70,3 +70,25 @@ export function sampleCallbacks(accountSid: string, now = new Date()): Record<st
     status(wa, 'whatsapp:+14155550142', 'read', { ...waBase, EventType: 'READ' }),
   ];
 }
+
+/**
+ * A Debugger webhook alert as Twilio posts one (form parameters, the payload
+ * as JSON text): an error about a message that could not be delivered.
+ */
+export function sampleDebuggerAlert(accountSid: string, messageSid: string, now = new Date()): Record<string, string> {
+  return {
+    Sid: randomSid('NO'),
+    AccountSid: accountSid,
+    ParentAccountSid: '',
+    Timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    Level: 'ERROR',
+    PayloadType: 'application/json',
+    Payload: JSON.stringify({
+      resource_sid: messageSid,
+      service_sid: null,
+      error_code: '30003',
+      more_info: { Msg: 'Unreachable destination handset', To: '+14155550103' },
+      webhook: { type: 'application/json', request: { url: null } },
+    }),
+  };
+}

@@ -6,7 +6,7 @@ import { RecordTooLargeError } from '../domain/errors';
 import { deliveryFromEvent, EMPTY_BODIES } from '../domain/eventStreamDelivery';
 import { buildEventStreamRecord } from '../domain/eventStreamRecord';
 import { ownValue } from '../domain/ownProperty';
-import { errorAnswer, headerOf, ingestFor, jsonLog, type IngestAnswer, type Ingest, type Log } from './ingestContext';
+import { errorAnswer, headerOf, jsonLog, openIngest, type IngestAnswer, type Log } from './ingestContext';
 
 /** Said in every record of a delivery whose body, as the runtime passed it, is not the body Twilio signed. */
 export const BODY_NOT_VERIFIED =
@@ -32,10 +32,10 @@ export async function archiveEventStream(
   log: Log = jsonLog,
   now: () => Date = () => new Date(),
 ): Promise<IngestAnswer> {
-  let ingest: Ingest;
+  const ingest = openIngest(env, log);
+  if ('statusCode' in ingest) return ingest;
   let settings: EventStreamSettings;
   try {
-    ingest = ingestFor(env, log);
     const domain = text(env, 'DOMAIN_NAME');
     const path = text(env, 'PATH');
     settings = readEventStreamSettings(env, domain && path ? `https://${domain}${path}` : undefined, ingest.config.writer.fallback !== undefined);

@@ -1,9 +1,5 @@
-import { toArchiveLine } from '../domain/archiveRecord';
 import { buildCallbackRecord } from '../domain/callbackRecord';
-import { RecordTooLargeError } from '../domain/errors';
-import { ArchiveWriteError } from '../adapters/aws/archiveWriter';
-import { ConfigError } from '../config/archiveSettings';
-import { errorAnswer, headerOf, ingestFor, jsonLog, type IngestAnswer, type Ingest, type Log } from './ingestContext';
+import { headerOf, jsonLog, openIngest, writeAndAnswer, type IngestAnswer, type Log } from './ingestContext';
 
 export type { Log } from './ingestContext';
 /** What the Function answers. */
@@ -23,42 +19,13 @@ export async function archiveStatusCallback(
   log: Log = jsonLog,
   now: () => Date = () => new Date(),
 ): Promise<CallbackAnswer> {
-  let ingest: Ingest;
-  try {
-    ingest = ingestFor(env, log);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    log('error', 'ingest is misconfigured', { error: error.message });
-    return errorAnswer(500, 'the archive is not configured; see the Function logs');
-  }
-
+  const ingest = openIngest(env, log);
+  if ('statusCode' in ingest) return ingest;
   const recordedAt = now();
   const record = buildCallbackRecord(event, {
     recordedAt,
     idempotencyToken: headerOf(event, 'i-twilio-idempotency-token'),
     redactDigits: ingest.config.redactDigits,
   });
-  const messageSid = record.message_sid;
-  // The problems name parameters, never their values: no number reaches the log.
-  if (record.problems) log('warn', 'callback archived with problems', { message_sid: messageSid, problems: record.problems });
-
-  try {
-    const outcome = await ingest.writer.write(toArchiveLine(record), recordedAt);
-    if (outcome.destination === 'fallback') {
-      log('warn', 'callback archived through the S3 fallback', { message_sid: messageSid, key: outcome.reference });
-    }
-    return { statusCode: 200, body: '' };
-  } catch (error) {
-    if (error instanceof RecordTooLargeError) {
-      log('warn', 'callback refused: too large for Firehose, and no fallback is configured', { message_sid: messageSid, size_bytes: error.sizeBytes });
-      return errorAnswer(413, error.message);
-    }
-    if (!(error instanceof ArchiveWriteError)) throw error;
-    log('error', 'callback not archived; answering 503 so that Twilio retries', {
-      message_sid: messageSid,
-      attempts: error.attempts,
-      error: error.message,
-    });
-    return errorAnswer(503, 'the record could not be archived; retry later');
-  }
+  return writeAndAnswer(ingest, record, recordedAt, log, 'callback');
 }

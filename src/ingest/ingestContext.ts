@@ -1,5 +1,7 @@
-import { ArchiveWriter, type WriterEvent } from '../adapters/aws/archiveWriter';
-import { ARCHIVE_VARIABLES, readArchiveSettings, type ArchiveSettings } from '../config/archiveSettings';
+import { ArchiveWriter, ArchiveWriteError, type WriterEvent } from '../adapters/aws/archiveWriter';
+import { ARCHIVE_VARIABLES, ConfigError, readArchiveSettings, type ArchiveSettings } from '../config/archiveSettings';
+import { toArchiveLine, type ArchiveRecord } from '../domain/archiveRecord';
+import { RecordTooLargeError } from '../domain/errors';
 
 /** What a Function answers. */
 export interface IngestAnswer {
@@ -53,4 +55,41 @@ export function headerOf(event: Record<string, unknown>, name: string): string |
   const request = event.request as { headers?: Record<string, unknown> } | undefined;
   const value = request?.headers?.[name];
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The container's ingest, or the 500 a misconfigured Function answers (the log names the variable). */
+export function openIngest(env: Record<string, unknown>, log: Log): Ingest | IngestAnswer {
+  try {
+    return ingestFor(env, log);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log('error', 'ingest is misconfigured', { error: error.message });
+    return errorAnswer(500, 'the archive is not configured; see the Function logs');
+  }
+}
+
+/**
+ * Writes one record (a callback, an alert) and answers as its Function must:
+ * 200 once the archive has acknowledged it; 413 when it is too large for
+ * Firehose and no fallback takes it; 503 when it could not be archived, so
+ * that Twilio retries. `what` names the record in the log, which never holds
+ * a number: only SIDs, keys and counts.
+ */
+export async function writeAndAnswer(ingest: Ingest, record: ArchiveRecord, recordedAt: Date, log: Log, what: string): Promise<IngestAnswer> {
+  const messageSid = record.message_sid;
+  // The problems name parameters, never their values: no number reaches the log.
+  if (record.problems) log('warn', `${what} archived with problems`, { message_sid: messageSid, problems: record.problems });
+  try {
+    const outcome = await ingest.writer.write(toArchiveLine(record), recordedAt);
+    if (outcome.destination === 'fallback') log('warn', `${what} archived through the S3 fallback`, { message_sid: messageSid, key: outcome.reference });
+    return { statusCode: 200, body: '' };
+  } catch (error) {
+    if (error instanceof RecordTooLargeError) {
+      log('warn', `${what} refused: too large for Firehose, and no fallback is configured`, { message_sid: messageSid, size_bytes: error.sizeBytes });
+      return errorAnswer(413, error.message);
+    }
+    if (!(error instanceof ArchiveWriteError)) throw error;
+    log('error', `${what} not archived; answering 503 so that Twilio retries`, { message_sid: messageSid, attempts: error.attempts, error: error.message });
+    return errorAnswer(503, 'the record could not be archived; retry later');
+  }
 }

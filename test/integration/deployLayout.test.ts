@@ -50,13 +50,14 @@ describe('what a deploy sends', () => {
     expect(rc.runtime).toBe('node22');
   });
 
-  it('deploys /status-callback (protected) and /event-stream (public, checking signatures itself) from the build output', async () => {
+  it('deploys /status-callback and /debugger (protected) and /event-stream (public, checking signatures itself) from the build output', async () => {
     const config = await deployConfig();
     const { functions } = await fsHelpers.getListOfFunctionsAndAssets(resolve(root, config.cwd), {
       functionsFolderNames: [config.functionsFolderName!],
       assetsFolderNames: [config.assetsFolderName!],
     });
     expect(functions.map((f) => [f.path, f.access]).sort()).toEqual([
+      ['/debugger', 'protected'],
       ['/event-stream', 'public'],
       ['/status-callback', 'protected'],
     ]);

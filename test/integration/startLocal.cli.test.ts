@@ -76,7 +76,8 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
       encoding: 'utf8',
       env: { ...process.env, PORT: String(port) },
     });
-    expect(samples.stdout).toContain('All callbacks and events archived.');
+    expect(samples.stdout).toContain('All callbacks, the alert and the events archived.');
+    expect(samples.stdout).toMatch(/Debugger alert about MM[0-9a-f]{32} → HTTP 200/);
     expect(samples.stdout).toContain('Event Streams delivery of 4 events → HTTP 200');
     expect(samples.status).toBe(0);
     const sentSids = [...samples.stdout.matchAll(/^((?:SM|MM)[0-9a-f]{32}) /gm)].map((m) => m[1]);
@@ -97,7 +98,10 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     expect(records.filter((r) => r.source === 'callback').map((r) => r.message_sid)).toEqual(sentSids);
     expect(records[0].tags.order_id).toMatch(/^sample-\d+$/);
     expect(records.filter((r) => r.source === 'event_stream').map((r) => r.status)).toEqual(['sent', 'delivered', 'failed', 'received']);
-    expect(stderr).toMatch(/delivering 12 buffered record/);
+    const alerts = records.filter((r) => r.source === 'debugger');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ status: null, message_sid: sentSids.find((s) => s.startsWith('MM')) });
+    expect(stderr).toMatch(/delivering 13 buffered record/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(work, { recursive: true, force: true });

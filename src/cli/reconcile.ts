@@ -99,6 +99,9 @@ function printSummary(s: ReconcileSummary, folder: string, out: (line: string) =
     `Send attempts without a SID: ${c.send_errors}: ${c.matched_by_envelope} matched by envelope, ${c.ambiguous_envelope} ambiguous, ${c.unmatched_send_error} unmatched.`,
   );
   out(`Recorded as sent but unknown to Twilio: ${c.unknown_to_twilio}.`);
+  const alerts = s.debugger_alerts;
+  if (alerts.archived > 0)
+    out(`Debugger alerts: ${alerts.archived} about messages in the window; ${alerts.gaps_with_alerts} gap(s) quote some (evidence.debugger_alerts).`);
   if (c.outside_window || c.other_direction) out(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
   if (s.written) out(`Corrections appended: ${s.written}.`);
   if (s.write_error) out(`CORRECTIONS NOT APPENDED: ${s.write_error}`);

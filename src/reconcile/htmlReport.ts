@@ -100,6 +100,7 @@ export function renderReport(summary: ReconcileSummary): string {
 <style>
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1240px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
+h2 { font-size: 1.15rem; margin: 1.5rem 0 .25rem; }
 .verdict { display: inline-block; padding: .4rem .8rem; border-radius: 4px; color: #fff; font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(580px, 1fr)); gap: 1rem 2rem; }
 figure { margin: 0; } figcaption { font-weight: 600; margin: 1rem 0 .5rem; }
@@ -119,10 +120,30 @@ ${barChart('Callback lag: creation to final status in the archive', lagBars)}
 <table><tr><th>Input</th><th>Source</th><th>Read</th><th></th></tr>
 ${inputs.map(([name, source, complete, detail]) => `<tr><td>${escape(name)}</td><td>${escape(source)}</td><td style="color:${complete ? COLORS.good : COLORS.bad}">${complete ? 'complete' : 'PARTLY'}</td><td class="muted">${escape(detail)}</td></tr>`).join('\n')}
 </table>
+${alertsSection(summary)}
 ${warehouseLine(summary)}
 <p class="muted">Each finding, with its evidence, is in gaps.ndjson beside this file; counts and inputs in summary.json. Categories: docs/reconciliation.md.</p>
 </body></html>
 `;
+}
+
+/** The gaps whose messages Twilio's Debugger raised alerts about: often the reason for the gap. */
+function alertsSection(summary: ReconcileSummary): string {
+  const { archived, gaps_with_alerts: alerted, gaps } = summary.debugger_alerts;
+  if (alerted === 0)
+    return `<p class="muted">${archived.toLocaleString('en')} Debugger alert(s) about messages read in the archive's window; none concerns a message with a gap.</p>`;
+  const rows = gaps.map((gap) => {
+    const alerts = gap.alerts
+      .map((a) => `${escape(a.at ?? 'time unknown')} ${escape(a.level ?? '')} ${a.error_code ? `error ${escape(a.error_code)}` : ''}`)
+      .join('<br>');
+    return `<tr><td><code>${escape(gap.message_sid)}</code></td><td>${escape(gap.category.replace(/_/g, ' '))}</td><td>${alerts}</td></tr>`;
+  });
+  const more =
+    alerted > gaps.length ? `<p class="muted">${(alerted - gaps.length).toLocaleString('en')} more in gaps.ndjson (evidence.debugger_alerts).</p>` : '';
+  return `<h2>Debugger alerts on messages with gaps (${alerted.toLocaleString('en')})</h2>
+<table><tr><th>Message</th><th>Gap</th><th>Alerts (time, level, error code)</th></tr>
+${rows.join('\n')}
+</table>${more}`;
 }
 
 /** Where the categories were decided when not on this machine (--engine athena), and what its queries scanned and cost. */

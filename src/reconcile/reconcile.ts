@@ -1,3 +1,4 @@
+import { AlertBook } from './alertBook';
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
 import { archiveReadSummary, type ArchiveReadSummary, type ScanReport } from '../adapters/archive/archiveScanner';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
@@ -91,6 +92,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const scanned = scannedWindow(options);
 
   const states = new MessageStates();
+  const alerts = new AlertBook();
   const attempts: AttemptEvidence[] = [];
   // A send_error record delivered twice (at-least-once) is still one attempt.
   const attemptIds = new Set<string>();
@@ -115,11 +117,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     foldExcept: ['send_error'],
     onRecord,
     wholeSources: ['send_error', 'reconcile'],
+    onAlert: (alert) => alerts.add(alert),
     threads: options.threads,
     onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
   });
 
-  const report = new ReconcileReport({ ...options, now });
+  const report = new ReconcileReport({ ...options, now, alerts });
   const pendingAttempts = attempts.filter((a) => !alreadyMatched.has(a.id));
   const matcher = new EnvelopeMatcher(pendingAttempts, options.matchWindowMs);
   const rowsBySid = new Map<string, TwilioMessageRow>();

@@ -1,3 +1,4 @@
+import { MAX_ALERTS_PER_GAP, type AlertBook, type QuotedAlert } from './alertBook';
 import type { ArchiveAppender } from '../adapters/archive/archiveAppender';
 import { toArchiveLine, type ParamValue } from '../domain/archiveRecord';
 import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
@@ -59,6 +60,8 @@ export type AttemptFinding =
 
 export interface ReportOptions {
   appender: ArchiveAppender | null;
+  /** The window's Debugger alerts, quoted in the gaps of the messages they concern. */
+  alerts?: AlertBook;
   maxMissingShare?: number;
   redactDigits: number;
   onGap: (gap: Gap) => void;
@@ -78,6 +81,8 @@ export interface ReportOutcome {
   plausibility: { missing_share: number; max_missing_share: number };
   /** Gaps still open after this run: those --write could not or did not close. */
   gaps_remaining: number;
+  /** Debugger alerts about messages in the archive's window, and the gaps that quote some. */
+  debugger_alerts: { archived: number; gaps_with_alerts: number; gaps: AlertedGap[] };
   /** For the report: statuses in Twilio's list, its most frequent error codes, and how long the archive took to learn final statuses. */
   charts: {
     twilio_statuses: Record<string, number>;
@@ -87,6 +92,16 @@ export interface ReportOutcome {
 }
 
 type StatusGapCategory = Exclude<StatusCategory, 'ok' | 'pending'>;
+
+/** A gap with the alerts Twilio's Debugger raised about its message: what the report's page lists. */
+export interface AlertedGap {
+  message_sid: string;
+  category: GapCategory;
+  alerts: QuotedAlert[];
+}
+
+/** The most alerted gaps the summary lists (all of them are in gaps.ndjson). */
+const MAX_ALERTED_GAPS_LISTED = 200;
 
 /**
  * What a reconciliation finds, turned into gaps, corrections, counts and
@@ -116,6 +131,8 @@ export class ReconcileReport {
   private readonly lag = LAG_BUCKETS.map(() => 0);
   private readonly deferred: { row: TwilioMessageRow; archive: ArchiveSide | null; category: StatusGapCategory }[] = [];
   private readonly matchedSids = new Set<string>();
+  private readonly alertedGaps: AlertedGap[] = [];
+  private gapsWithAlerts = 0;
 
   constructor(private readonly options: ReportOptions) {
     this.corrections = options.appender ? new PendingCorrections() : null;
@@ -236,6 +253,7 @@ export class ReconcileReport {
       write_refused: writeRefused,
       plausibility: { missing_share: missingShare, max_missing_share: maxMissingShare },
       gaps_remaining: gapsRemaining,
+      debugger_alerts: { archived: this.options.alerts?.count ?? 0, gaps_with_alerts: this.gapsWithAlerts, gaps: this.alertedGaps },
       charts: {
         twilio_statuses: this.twilioStatuses,
         top_error_codes: [...this.errorCodes.entries()]
@@ -250,6 +268,13 @@ export class ReconcileReport {
   private report(gap: Gap): void {
     // A match by envelope explains an attempt; it is not a gap for the exit code, written or not.
     if (!gap.written && gap.category !== 'matched_by_envelope') this.gapsRemaining++;
+    const alerts = gap.message_sid === null ? [] : (this.options.alerts?.alertsFor(gap.message_sid) ?? []);
+    if (alerts.length > 0) {
+      gap.evidence.debugger_alerts = alerts.slice(0, MAX_ALERTS_PER_GAP);
+      this.gapsWithAlerts++;
+      if (this.alertedGaps.length < MAX_ALERTED_GAPS_LISTED)
+        this.alertedGaps.push({ message_sid: gap.message_sid!, category: gap.category, alerts: alerts.slice(0, MAX_ALERTS_PER_GAP) });
+    }
     this.options.onGap(gap);
   }
 

@@ -1,3 +1,4 @@
+import { AlertBook } from './alertBook';
 import { DuckDbCategories } from '../adapters/duckdb/sqlCategories';
 import { scanWindow } from '../adapters/archive/windowScan';
 import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
@@ -23,6 +24,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
   const db = await DuckDbCategories.open();
   try {
     const records = await db.recordSink();
+    const alerts = new AlertBook();
     const scanned = scannedWindow(options);
     const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
       allowEmpty: options.allowEmpty,
@@ -34,11 +36,12 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
         // Loaded masked as the attempt is quoted, so that the SQL's attempt id is the same.
         records.add({ ...facts, to: attempt.to, tags: attempt.tags });
       },
+      onAlert: (alert) => alerts.add(alert),
       onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
     });
     records.close();
 
-    const report = new ReconcileReport({ ...options, now });
+    const report = new ReconcileReport({ ...options, now, alerts });
     const rows = await db.twilioSink();
     let twilioRead: ExportReadReport;
     try {

@@ -1,5 +1,5 @@
 import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
-import { archiveLineTables, lineCensusStatement } from '../domain/reconcile/sql/archiveLines';
+import { alertStatement, archiveLineTables, lineCensusStatement } from '../domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../domain/reconcile/sql/categories';
 import { attemptVerdictOf, candidatePairOf, statusVerdictOf, unknownToTwilioOf } from '../domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, WarehouseResult } from '../domain/reconcile/sql/warehouse';
@@ -15,6 +15,7 @@ import {
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
 import { placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
+import { AlertBook } from './alertBook';
 import { ReconcileReport } from './reconcileReport';
 import { reportVerdicts } from './reportVerdicts';
 
@@ -44,7 +45,8 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   const scanned = scannedWindow(options);
   const hours = datehours(scanned.from, scanned.to);
 
-  const report = new ReconcileReport({ ...options, now });
+  const alerts = new AlertBook();
+  const report = new ReconcileReport({ ...options, now, alerts });
   const stage = warehouse.stageTwilioList();
   let twilioRead: ExportReadReport;
   let run: string;
@@ -76,6 +78,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   const statements = [
     lineCensusStatement(warehouse.dialect),
     ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),
+    alertStatement(warehouse.dialect),
   ];
   let results: WarehouseResult[];
   try {
@@ -84,13 +87,22 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     report.discard();
     throw error;
   }
-  const [census, status, pairs, attempts, unknown] = results;
+  const [census, status, pairs, attempts, unknown, alertRows] = results;
   const censusRows = await collect(census, censusRowOf);
   if (censusRows.length === 0 && !options.allowEmpty) {
     report.discard();
     throw emptyWindowError(warehouse.description, hours);
   }
   const scan = await archiveReadOf(censusRows, options.store, options.maxObjectsExplained);
+  for (const row of await collect(alertRows, (r) => r)) {
+    if (row.message_sid)
+      alerts.addQuoted(row.message_sid, {
+        alert_sid: row.alert_sid ?? null,
+        at: row.event_at ?? null,
+        level: row.level ?? null,
+        error_code: row.error_code ?? null,
+      });
+  }
   options.onProgress?.('archive', scan.objectsRead, scan.objectsListed);
 
   await reportVerdicts(report, {

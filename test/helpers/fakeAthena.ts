@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { archiveLineTables, lineCensusStatement } from '../../src/domain/reconcile/sql/archiveLines';
+import { alertStatement, archiveLineTables, lineCensusStatement } from '../../src/domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB, TRINO } from '../../src/domain/reconcile/sql/dialect';
 import { staleMessagesStatement } from '../../src/domain/reconcile/sql/staleMessages';
@@ -75,6 +75,7 @@ function knownStatements(): Map<string, { duckdb: string; order: string[] }> {
     known.set(bound.text, { duckdb, order: bound.order });
   };
   add(lineCensusStatement(TRINO), lineCensusStatement(DUCKDB));
+  add(alertStatement(TRINO), alertStatement(DUCKDB));
   add(staleMessagesStatement(TRINO), staleMessagesStatement(DUCKDB));
   for (const query of ['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as CategoryQuery[]) {
     add(categoryStatement(TRINO, query, archiveLineTables(TRINO)), categoryStatement(DUCKDB, query, archiveLineTables(DUCKDB)));

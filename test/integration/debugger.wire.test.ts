@@ -53,7 +53,7 @@ describe('Debugger alerts through the real wire', () => {
   });
 
   it('archives a signed alert whose payload is not JSON, flagged, and answers 200', async () => {
-    const alert = { ...sampleDebuggerAlert(ACCOUNT_SID, randomSid('SM')), Payload: '<html>oops' };
+    const alert: Record<string, string> = { ...sampleDebuggerAlert(ACCOUNT_SID, randomSid('SM')), Payload: '<html>oops' };
     expect((await postSignedCallback(`${stack.url}/debugger`, alert, AUTH_TOKEN)).status).toBe(200);
     const [record] = (await archivedRecords()).filter((r) => r.idempotency_token === alert.Sid);
     expect(record).toMatchObject({ message_sid: null, problems: ['Payload is not JSON: kept as text'], params: { Payload: '<html>oops' } });

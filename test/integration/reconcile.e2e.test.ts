@@ -80,6 +80,17 @@ const archive: ArchiveRecord[] = [
   rec('send_error', null, 'failed', T('08:00'), { to: '+1415555****', tags: { client_ref: 'ref-nothing' } }),
   rec('send', S.unknown, 'queued', T('09:00')),
   rec('send', S.nextDay, 'queued', '2026-11-26T00:00:00.000Z'),
+  // Twilio's Debugger on the conflicting message (a gap) and on an ok one: only the gap quotes its alert.
+  {
+    ...rec('debugger', S.conflict, 'x', T('04:02'), {
+      idempotency_token: 'NO0conflict',
+      error_code: '30003',
+      event_at: T('04:02'),
+      params: { Level: 'ERROR' },
+    }),
+    status: null,
+  },
+  { ...rec('debugger', S.ok, 'x', T('01:03'), { idempotency_token: 'NO0ok', error_code: '30007', params: { Level: 'WARNING' } }), status: null },
 ];
 
 /** Twilio's list for the day (full numbers; the archive redacted its copies). */
@@ -197,6 +208,15 @@ describe('reconcile end to end', () => {
       twilio: { status: 'undelivered', error_code: '30003' },
     });
     expect(result.stdout).toMatch(/gap\(s\) remain/);
+    expect(gaps.find((g) => g.message_sid === S.conflict)?.evidence.debugger_alerts).toEqual([
+      { alert_sid: 'NO0conflict', at: T('04:02'), level: 'error', error_code: '30003' },
+    ]);
+    expect(gaps.some((g) => g.message_sid === S.ok)).toBe(false);
+    expect(summary.debugger_alerts).toMatchObject({ archived: 2, gaps_with_alerts: 1 });
+    expect(result.stdout).toContain('Debugger alerts: 2 about messages in the window; 1 gap(s) quote some');
+    const page = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(page).toContain('Debugger alerts on messages with gaps (1)');
+    expect(page).toContain(S.conflict);
   });
 
   it('--engine duckdb writes what --engine local writes', async () => {
@@ -267,14 +287,15 @@ describe('reconcile end to end', () => {
         duration_ms: 0,
         inputs: { ...expected.summary.inputs, archive: '' },
       });
-      expect(cost.queries).toHaveLength(5);
-      expect(cost.bytes_scanned).toBe(5 * 1_234_567);
+      // The census, four category statements, the Debugger alerts.
+      expect(cost.queries).toHaveLength(6);
+      expect(cost.bytes_scanned).toBe(6 * 1_234_567);
       // Each query under 10 MB is billed as 10 MB, at $5 a TB.
-      expect(cost.cost_usd).toBeCloseTo(5 * ((10 * 1024 ** 2) / 1024 ** 4) * 5, 12);
-      expect(result.stdout).toMatch(/athena workgroup message-archive, database message_archive \(scan limit 100 GiB a query\): 5 queries scanned/);
+      expect(cost.cost_usd).toBeCloseTo(6 * ((10 * 1024 ** 2) / 1024 ** 4) * 5, 12);
+      expect(result.stdout).toMatch(/athena workgroup message-archive, database message_archive \(scan limit 100 GiB a query\): 6 queries scanned/);
       // The page an auditor files says where the categories were decided, and which queries did it.
       expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(
-        /Decided by athena workgroup message-archive, .*: 5 queries \(fake-\d, fake-\d, fake-\d, fake-\d, fake-\d\) scanned 0\.006 GiB, about \$0\.0002\./,
+        /Decided by athena workgroup message-archive, .*: 6 queries \(fake-\d, fake-\d, fake-\d, fake-\d, fake-\d, fake-\d\) scanned 0\.007 GiB, about \$0\.0003\./,
       );
       // Every statement went with its parameters bound, in the workgroup and database asked for; none carries the run or the window.
       for (const started of athena().started) {
@@ -336,7 +357,7 @@ describe('reconcile end to end', () => {
       const result = await running;
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/interrupted: query fake-\d was stopped at Athena/);
-      expect(athena().stopped.sort()).toEqual(['fake-1', 'fake-2', 'fake-3', 'fake-4', 'fake-5']);
+      expect(athena().stopped.sort()).toEqual(['fake-1', 'fake-2', 'fake-3', 'fake-4', 'fake-5', 'fake-6']);
       expect(existsSync(join(out, 'summary.json'))).toBe(false);
     });
 

@@ -444,7 +444,21 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
             stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
           });
         });
-        await store.put(first, Buffer.from(body + ODD_LINES.join('\n') + '\n'));
+        // An alert about a message the day leaves with a gap, so that both engines must quote it in that gap.
+        const probe = (await runEngine(reconcile, store, day, redactDigits)).gaps.map((line) => JSON.parse(line) as Gap);
+        const gapSid = probe.find((g) => g.category === 'status_behind' || g.category === 'missing')!.message_sid!;
+        const gapAlert = JSON.stringify(
+          record({
+            source: 'debugger',
+            status: null,
+            message_sid: gapSid,
+            error_code: '30005',
+            recorded_at: '2026-11-25T10:00:00.000Z',
+            idempotency_token: 'NO3',
+            params: { Level: 'ERROR' },
+          }),
+        );
+        await store.put(first, Buffer.from(body + [...ODD_LINES.slice(0, -1), gapAlert, gapAlert, ''].join('\n') + '\n'));
         const warehouse = await DuckDbWarehouse.over(dir, `${store.description}/`);
         try {
           const local = await runEngine(reconcile, store, day, redactDigits);
@@ -458,6 +472,13 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
           expect(local.summary.inputs.archive_read.malformed_lines).toBe(11);
           expect(local.summary.inputs.archive_read.flagged_records).toBe(4);
           expect(local.summary.inputs.archive_read.unattributable_records).toBe(2);
+          // The attributable alerts about messages (one flagged; the gap's, delivered twice, once) are read by both engines alike.
+          expect(local.summary.debugger_alerts).toMatchObject({
+            archived: 3,
+            gaps: expect.arrayContaining([expect.objectContaining({ message_sid: gapSid })]),
+          });
+          const quoted = local.gaps.map((line) => JSON.parse(line) as Gap).find((g) => g.message_sid === gapSid)!;
+          expect(quoted.evidence.debugger_alerts).toContainEqual({ alert_sid: 'NO3', at: null, level: 'error', error_code: '30005' });
           expect(local.summary.partial).toBe(true);
           expect(local.summary.written).toBeGreaterThan(0);
           // Parameters are bound, never spliced: no statement carries the window or the run in its text.

@@ -120,3 +120,18 @@ FROM checked_lines
 GROUP BY object_key
 ORDER BY object_key`;
 }
+
+/**
+ * The window's Debugger alerts about messages, as the streaming reader hands
+ * them over: valid, attributable `debugger` lines that name a message. The
+ * reconciliation quotes them in the gaps of those messages.
+ */
+export function alertStatement(d: SqlDialect): string {
+  const [lines, checked] = archiveLineTables(d);
+  const text = (path: string) => d.jsonText('line', path);
+  return `WITH ${lines[0]} AS (${lines[1]}), ${checked[0]} AS (${checked[1]})
+SELECT ${text('$.message_sid')} AS message_sid, ${text('$.event_at')} AS event_at, ${text('$.error_code')} AS error_code,
+       ${text('$.idempotency_token')} AS alert_sid, ${text('$.params.Level')} AS level
+FROM checked_lines
+WHERE valid AND NOT unattributable AND ${text('$.source')} = ${quote(ALERT_SOURCE)} AND ${text('$.message_sid')} IS NOT NULL`;
+}

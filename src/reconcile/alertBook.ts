@@ -36,7 +36,7 @@ export class AlertBook {
   addQuoted(messageSid: string, alert: QuotedAlert): void {
     const quoted = { ...alert, level: alert.level?.toLowerCase() ?? null };
     let alerts = this.bySid.get(messageSid);
-    if (!alerts) this.bySid.set(messageSid, (alerts = new Map()));
+    if (!alerts) this.bySid.set(messageSid, (alerts = new Map<string, QuotedAlert>()));
     const key = quoted.alert_sid ?? `${quoted.at}|${quoted.error_code}`;
     if (!alerts.has(key)) {
       alerts.set(key, quoted);

@@ -1,4 +1,4 @@
-import { DEFAULT_DIRECT_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
+import { DEFAULT_DIRECT_PREFIX, DEFAULT_EVENTS_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
 import { hourFoldersBetween } from '../domain/archiveWindow';
 
 /** A setting is missing or malformed. Names the variable and what it expects. */
@@ -135,6 +135,8 @@ export interface ArchiveLayout {
   fallback: string;
   /** Where commands append straight into the archive (ARCHIVE_DIRECT_PREFIX). */
   direct: string;
+  /** Where the Kinesis path delivers Event Streams' CloudEvents, read through the same mapping as /event-stream's (ARCHIVE_EVENTS_PREFIX). */
+  events: string;
 }
 
 /** The layout when no variable says otherwise. */
@@ -142,11 +144,12 @@ export const DEFAULT_ARCHIVE_LAYOUT: Readonly<ArchiveLayout> = {
   firehose: DEFAULT_FIREHOSE_PREFIX,
   fallback: DEFAULT_FALLBACK_PREFIX,
   direct: DEFAULT_DIRECT_PREFIX,
+  events: DEFAULT_EVENTS_PREFIX,
 };
 
 /** The prefixes a reader lists, each followed by hour folders. */
 export function archivePrefixes(layout: ArchiveLayout): string[] {
-  return [layout.firehose, layout.fallback, layout.direct];
+  return [layout.firehose, layout.fallback, layout.direct, layout.events];
 }
 
 /** Every key prefix a reader lists to see what arrived between `from` and `to`: each layout prefix, each hour folder. */
@@ -167,6 +170,7 @@ const LAYOUT_VARIABLES: Record<keyof ArchiveLayout, string> = {
   firehose: 'ARCHIVE_FIREHOSE_PREFIX',
   fallback: 'ARCHIVE_FALLBACK_S3_URI',
   direct: 'ARCHIVE_DIRECT_PREFIX',
+  events: 'ARCHIVE_EVENTS_PREFIX',
 };
 
 /**
@@ -179,6 +183,7 @@ const LAYOUT_VARIABLES: Record<keyof ArchiveLayout, string> = {
 export function readArchiveLayout(env: Env, archiveBeingRead?: ArchiveLocation): ArchiveLayout & { fallbackLocation?: S3Location } {
   const firehose = relativePrefix(env, 'ARCHIVE_FIREHOSE_PREFIX', DEFAULT_FIREHOSE_PREFIX);
   const direct = relativePrefix(env, 'ARCHIVE_DIRECT_PREFIX', DEFAULT_DIRECT_PREFIX);
+  const events = relativePrefix(env, 'ARCHIVE_EVENTS_PREFIX', DEFAULT_EVENTS_PREFIX);
   const rootUri = readVariable(env, 'ARCHIVE_S3_URI');
   const root = rootUri ? parseS3Uri(rootUri, 'ARCHIVE_S3_URI') : archiveBeingRead?.kind === 's3' ? archiveBeingRead : undefined;
   const fallbackUri = readVariable(env, 'ARCHIVE_FALLBACK_S3_URI');
@@ -200,7 +205,7 @@ export function readArchiveLayout(env: Env, archiveBeingRead?: ArchiveLocation):
     }
     fallback = fallbackLocation.prefix.slice(root.prefix.length);
   }
-  const layout: ArchiveLayout = { firehose, fallback, direct };
+  const layout: ArchiveLayout = { firehose, fallback, direct, events };
   const kinds = Object.keys(layout) as (keyof ArchiveLayout)[];
   for (const [i, a] of kinds.entries()) {
     for (const b of kinds.slice(i + 1)) {
@@ -282,6 +287,7 @@ export const ARCHIVE_VARIABLES = [
   'ARCHIVE_S3_URI',
   'ARCHIVE_FIREHOSE_PREFIX',
   'ARCHIVE_DIRECT_PREFIX',
+  'ARCHIVE_EVENTS_PREFIX',
   'ARCHIVE_S3_ENDPOINT',
   'ARCHIVE_WRITE_BUDGET_MS',
   'ARCHIVE_ATTEMPT_TIMEOUT_MS',

@@ -17,6 +17,8 @@ export const DEFAULT_FIREHOSE_PREFIX = 'firehose/';
 export const DEFAULT_FALLBACK_PREFIX = 'fallback/';
 /** Where commands append straight into the archive when told to (not through Firehose). */
 export const DEFAULT_DIRECT_PREFIX = 'direct/';
+/** Where the Kinesis path's Firehose delivers Event Streams' CloudEvents as Twilio sent them (one per line). */
+export const DEFAULT_EVENTS_PREFIX = 'events/';
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -48,6 +50,17 @@ export interface FirehoseObjectKeyParts {
 export function firehoseObjectKey(parts: FirehoseObjectKeyParts): string {
   const name = `${parts.streamName}-${parts.streamVersion}-${objectTimestamp(parts.oldestArrival)}-${parts.uuid}`;
   return `${parts.prefix}${hourFolder(parts.oldestArrival)}${name}${parts.gzip ? '.gz' : ''}`;
+}
+
+const KEY_TIME = /-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-[^/]*$/;
+
+/** When an object's oldest record arrived, as Firehose (or a writer of this project) named it in the key; null when the key says not. */
+export function objectKeyTime(key: string): Date | null {
+  const match = KEY_TIME.exec(key);
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s] = match.map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return Number.isNaN(at.getTime()) || at.getUTCDate() !== d ? null : at;
 }
 
 /** An object of records a script appended straight into the archive. */

@@ -80,6 +80,7 @@ export async function pollStale(options: PollOptions): Promise<PollSummary> {
   const states = new MessageStates();
   const scan = await scanWindow(options.store, options.layout, scanFrom, scanTo, {
     allowEmpty: options.allowEmpty,
+    redactDigits: options.redactDigits,
     states,
     threads: options.threads,
     onProgress: (p) => options.onProgress?.({ phase: 'scan', ...p }),

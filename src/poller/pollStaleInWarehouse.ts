@@ -8,6 +8,7 @@ import {
   collect,
   datehours,
   emptyWindowError,
+  refuseCloudEventObjects,
   warehouseSummaryOf,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
@@ -33,6 +34,7 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
   const scanFrom = new Date(criteria.since.getTime() - options.slackMs);
   const scanTo = criteria.now;
   const hours = datehours(scanFrom, scanTo);
+  await refuseCloudEventObjects(options.store, options.layout, scanFrom, scanTo);
   const parameters = {
     hour_from: hours.from,
     hour_to: hours.to,

@@ -113,6 +113,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   };
   const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
     allowEmpty: options.allowEmpty,
+    redactDigits: options.redactDigits,
     states,
     foldExcept: ['send_error'],
     onRecord,

@@ -28,6 +28,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
     const scanned = scannedWindow(options);
     const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
       allowEmpty: options.allowEmpty,
+      redactDigits: options.redactDigits,
       threads: options.threads,
       onRecord: (facts) => {
         if (facts.source !== 'send_error') return records.add(facts);

@@ -11,6 +11,7 @@ import {
   datehours,
   emptyWindowError,
   parsedRows,
+  refuseCloudEventObjects,
   warehouseSummaryOf,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
@@ -46,6 +47,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   const hours = datehours(scanned.from, scanned.to);
 
   const alerts = new AlertBook();
+  await refuseCloudEventObjects(options.store, options.layout, scanned.from, scanned.to);
   const report = new ReconcileReport({ ...options, now, alerts });
   const stage = warehouse.stageTwilioList();
   let twilioRead: ExportReadReport;

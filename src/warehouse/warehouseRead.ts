@@ -9,6 +9,8 @@ import { readOneObject, type ReadProblem, type ScanReport } from '../adapters/ar
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { EmptyArchiveError } from '../adapters/archive/windowScan';
 import { hourFolder } from '../domain/archiveLayout';
+import { hourFoldersBetween } from '../domain/archiveWindow';
+import type { ArchiveLayout } from '../config/archiveSettings';
 import type { TextRow } from '../domain/reconcile/sql/verdictRows';
 import type { WarehouseQueryStats, WarehouseResult } from '../domain/reconcile/sql/warehouse';
 
@@ -151,4 +153,21 @@ export function emptyWindowError(engine: string, hours: { from: string; to: stri
     `${engine} finds no archive line in the hour folders ${hours.from} to ${hours.to}. ` +
       'Is the archive table over the right bucket, and the window right? If this part of the archive is really empty, run again with --allow-empty.',
   );
+}
+
+/**
+ * The Athena engines read the archive's record lines, not the Kinesis path's
+ * CloudEvents (their SQL does not map an event to a record): a window that
+ * holds any would be read incompletely, its messages reported missing. So
+ * such a run is refused before anything runs (exit 2), naming the object.
+ */
+export async function refuseCloudEventObjects(store: ArchiveStore, layout: ArchiveLayout, from: Date, to: Date): Promise<void> {
+  for (const hour of hourFoldersBetween(from, to)) {
+    for await (const object of store.list(layout.events + hour)) {
+      throw new Error(
+        `the window holds Event Streams CloudEvents from the Kinesis path (${object.key}, under ${layout.events}), which --engine athena does not read yet: ` +
+          'run with --engine local or --engine duckdb, which read them through the same mapping as the /event-stream Function',
+      );
+    }
+  }
 }

@@ -2,7 +2,7 @@ import type { AlertFacts, RecordFacts } from '../../domain/archiveLine';
 import { RECORD_SOURCES, type RecordSource } from '../../domain/archiveRecord';
 import type { MessageStates } from '../../domain/messageState';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
-import { readObject, type RecordRouting, type RecordSink } from './objectReader';
+import { lineParserFor, readObject, type RecordRouting, type RecordSink } from './objectReader';
 import { addObjectReport, emptyReport, problemKeeper, type ScanProgress, type ScanReport } from './scanReport';
 import { ScanThreads } from './scanThreads';
 
@@ -17,6 +17,8 @@ export interface ScanOptions {
   /** Records of the `wholeSources` sources (default: every source) are handed over whole, with the key of their object. */
   onRecord?: (facts: RecordFacts, key: string) => void;
   wholeSources?: readonly RecordSource[];
+  /** Objects under `cloudEvents.prefix` hold CloudEvents (the Kinesis path): read through the Event Streams mapping. */
+  cloudEvents?: RecordRouting['cloudEvents'];
   /** Debugger alerts (never folded), with the key of their object. */
   onAlert?: (alert: AlertFacts, key: string) => void;
   /**
@@ -36,6 +38,7 @@ function routingOf(options: ScanOptions): RecordRouting {
   return {
     fold: options.states !== undefined,
     alerts: options.onAlert !== undefined,
+    cloudEvents: options.cloudEvents,
     foldExcept: options.foldExcept ?? [],
     whole: options.onRecord ? (options.wholeSources ?? RECORD_SOURCES) : [],
   };
@@ -82,7 +85,7 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
         record: (facts) => onRecord?.(facts, object.key),
         alert: onAlert && ((alert) => onAlert(alert, object.key)),
       };
-      return readObject(() => store.open(object.key), object.key, sink, report, problem, keep);
+      return readObject(() => store.open(object.key), object.key, sink, report, problem, keep, undefined, lineParserFor(object.key, routing));
     };
   } else {
     const threadPool = new ScanThreads(

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
-import { parseArchiveLine, type AlertFacts, type FoldFacts, type RecordFacts } from '../../domain/archiveLine';
+import { parseArchiveLine, type AlertFacts, type FoldFacts, type ParsedLine, type RecordFacts } from '../../domain/archiveLine';
+import { objectKeyTime } from '../../domain/archiveLayout';
+import { parseCloudEventLine } from '../../domain/eventStreamLine';
 import type { RecordSource } from '../../domain/archiveRecord';
 import { openLines } from '../streams/textLines';
 import type { ReadProblem, ScanReport } from './scanReport';
@@ -15,6 +17,8 @@ export interface RecordRouting {
   fold: boolean;
   /** Whether Debugger alerts are handed over (they are never folded). */
   alerts: boolean;
+  /** Objects under this prefix hold CloudEvents (the Kinesis path), read through the Event Streams mapping with this redaction. */
+  cloudEvents?: { prefix: string; redactDigits: number };
   foldExcept: readonly RecordSource[];
   whole: readonly RecordSource[];
 }
@@ -29,6 +33,14 @@ export interface RecordSink {
   record(facts: RecordFacts): void;
   /** Each Debugger alert, when the sink wants them. */
   alert?(alert: AlertFacts): void;
+}
+
+/** How an object's lines are read: archive records, or (under the Kinesis path's prefix) CloudEvents. */
+export function lineParserFor(key: string, routing: Pick<RecordRouting, 'cloudEvents'>): (line: string) => ParsedLine {
+  const events = routing.cloudEvents;
+  if (!events || !key.startsWith(events.prefix)) return parseArchiveLine;
+  const arrivedAt = objectKeyTime(key);
+  return (line) => parseCloudEventLine(line, arrivedAt, events.redactDigits);
 }
 
 /** Counts a record its writer flagged, and keeps where it is. */
@@ -53,12 +65,13 @@ export async function readObject(
   problem: (p: ReadProblem) => void,
   keep: number,
   onStoredBytes?: (n: number) => void,
+  parseLine: (line: string) => ParsedLine = parseArchiveLine,
 ): Promise<void> {
   let lineNumber = 0;
   const takeLine = (line: string) => {
     lineNumber++;
     if (line.trim() === '') return;
-    const parsed = parseArchiveLine(line);
+    const parsed = parseLine(line);
     if (parsed.ok) {
       report.records++;
       if (parsed.alert) {

@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AlertFacts, FoldFacts, RecordFacts } from '../../domain/archiveLine';
 import { CompactRecordWriter } from '../../domain/compactRecords';
-import { readObject, type RecordRouting, type RecordSink } from './objectReader';
+import { lineParserFor, readObject, type RecordRouting, type RecordSink } from './objectReader';
 import { emptyReport, problemKeeper } from './scanReport';
 import type { FromScanThread, ScanThreadData, ToScanThread } from './scanThreadMessages';
 
@@ -73,6 +73,7 @@ async function readInThread(id: number, key: string, stored: PassThrough, routin
     problemKeeper(report, keep),
     keep,
     (n) => post({ type: 'consumed', id, bytes: n }),
+    lineParserFor(key, routing),
   );
   send();
   objects.delete(id);

@@ -12,9 +12,11 @@ export class EmptyArchiveError extends Error {
   override name = 'EmptyArchiveError';
 }
 
-export interface WindowScanOptions extends Omit<ScanOptions, 'prefixes'> {
+export interface WindowScanOptions extends Omit<ScanOptions, 'prefixes' | 'cloudEvents'> {
   /** Go on when the window holds no object at all (say so deliberately). */
   allowEmpty: boolean;
+  /** ARCHIVE_REDACT_DIGITS: the Kinesis path's CloudEvents hold numbers as Twilio sent them, masked as they are read. @default 0 */
+  redactDigits?: number;
 }
 
 /**
@@ -25,7 +27,11 @@ export interface WindowScanOptions extends Omit<ScanOptions, 'prefixes'> {
 export async function scanWindow(store: ArchiveStore, layout: ArchiveLayout, from: Date, to: Date, options: WindowScanOptions): Promise<ScanReport> {
   const hours = hourFoldersBetween(from, to);
   const prefixes = archivePrefixes(layout);
-  const scan = await scanArchive(store, { ...options, prefixes: prefixesForWindow(layout, from, to) });
+  const scan = await scanArchive(store, {
+    ...options,
+    prefixes: prefixesForWindow(layout, from, to),
+    cloudEvents: { prefix: layout.events, redactDigits: options.redactDigits ?? 0 },
+  });
   if (scan.objectsListed === 0 && !options.allowEmpty) {
     const span = hours.length === 1 ? hours[0] : `${hours[0]} to ${hours[hours.length - 1]}`;
     throw new EmptyArchiveError(

@@ -28,7 +28,7 @@ describe('readArchiveSettings', () => {
         budgetMs: 7000,
         attemptTimeoutMs: 2000,
       },
-      layout: { firehose: 'firehose/', fallback: 'fallback/', direct: 'direct/' },
+      layout: { firehose: 'firehose/', fallback: 'fallback/', direct: 'direct/', events: 'events/' },
       redactDigits: 0,
     });
   });
@@ -150,12 +150,16 @@ describe('parseArchiveLocation', () => {
 
 describe('readArchiveLayout', () => {
   it('reads each prefix from its variable, with the defaults', () => {
-    expect(readArchiveLayout({})).toEqual({ firehose: 'firehose/', fallback: 'fallback/', direct: 'direct/' });
-    expect(readArchiveLayout({ ARCHIVE_FIREHOSE_PREFIX: 'delivered/raw/', ARCHIVE_DIRECT_PREFIX: 'appended/' })).toEqual({
+    expect(readArchiveLayout({})).toEqual({ firehose: 'firehose/', fallback: 'fallback/', direct: 'direct/', events: 'events/' });
+    expect(
+      readArchiveLayout({ ARCHIVE_FIREHOSE_PREFIX: 'delivered/raw/', ARCHIVE_DIRECT_PREFIX: 'appended/', ARCHIVE_EVENTS_PREFIX: 'kinesis/events/' }),
+    ).toEqual({
       firehose: 'delivered/raw/',
       fallback: 'fallback/',
       direct: 'appended/',
+      events: 'kinesis/events/',
     });
+    expect(() => readArchiveLayout({ ARCHIVE_EVENTS_PREFIX: 'firehose/' })).toThrow(/ARCHIVE_FIREHOSE_PREFIX and ARCHIVE_EVENTS_PREFIX give the same prefix/);
   });
 
   it('derives the fallback prefix from ARCHIVE_FALLBACK_S3_URI inside the archive root', () => {
@@ -164,6 +168,7 @@ describe('readArchiveLayout', () => {
       firehose: 'firehose/',
       fallback: 'spill/',
       direct: 'direct/',
+      events: 'events/',
       fallbackLocation: { bucket: 'archive', prefix: 'messages/spill/' },
     });
   });

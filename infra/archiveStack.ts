@@ -7,6 +7,7 @@ import { accessLogBucket, encryptedBucket, writeOnceBucket } from './constructs/
 import { functionWriter, scriptsRole } from './constructs/identities';
 import { recordStream } from './constructs/recordStream';
 import { replicate, ReplicationTarget } from './constructs/replication';
+import { eventStreamsPath } from './constructs/eventStreamsPath';
 import { namesFor } from './names';
 import type { InfraSettings } from './settings';
 
@@ -81,6 +82,20 @@ export class ArchiveStack extends Stack {
       bufferingSize: Size.mebibytes(settings.bufferingSizeMiB),
     });
 
+    const eventStreams =
+      settings.eventStreamsKinesis && settings.twilioEventStreamsAccount && settings.eventStreamsExternalId
+        ? eventStreamsPath(this, 'EventStreams', {
+            namePrefix: settings.namePrefix,
+            key,
+            destination: staging,
+            prefix: settings.eventsPrefix,
+            bufferingInterval: Duration.seconds(settings.bufferingIntervalSeconds),
+            bufferingSize: Size.mebibytes(settings.bufferingSizeMiB),
+            twilioAccount: settings.twilioEventStreamsAccount,
+            externalId: settings.eventStreamsExternalId,
+          })
+        : undefined;
+
     const tables = archiveTables(this, 'Athena', {
       databaseName: names.databaseName,
       workGroupName: names.workGroupName,
@@ -118,10 +133,15 @@ export class ArchiveStack extends Stack {
       email: settings.alarmEmail,
       dataFreshness: Duration.seconds(settings.dataFreshnessAlarmSeconds),
       replicationLatency: Duration.seconds(settings.replicationLatencyAlarmSeconds),
+      eventStreams: eventStreams && { deliveryStreamName: eventStreams.name, kinesisStreamName: eventStreams.name },
     });
 
     const archiveUri = `s3://${archive.bucketName}/`;
-    const layout = [`ARCHIVE_FIREHOSE_PREFIX=${settings.firehosePrefix}`, `ARCHIVE_DIRECT_PREFIX=${settings.directPrefix}`];
+    const layout = [
+      `ARCHIVE_FIREHOSE_PREFIX=${settings.firehosePrefix}`,
+      `ARCHIVE_DIRECT_PREFIX=${settings.directPrefix}`,
+      `ARCHIVE_EVENTS_PREFIX=${settings.eventsPrefix}`,
+    ];
     const functionEnvironment = [
       `ARCHIVE_FIREHOSE_STREAM=${names.streamName}`,
       `ARCHIVE_AWS_REGION=${Aws.REGION}`,
@@ -143,6 +163,22 @@ export class ArchiveStack extends Stack {
       GlueDatabaseName: { value: names.databaseName, description: 'Glue database with the records, record_lines and twilio_lists tables' },
       AthenaListsS3Uri: { value: tables.listsUri, description: "Where reconcile --engine athena stages Twilio's list (ARCHIVE_ATHENA_LISTS_S3_URI)" },
       AlarmTopicArn: { value: topic.topicArn, description: 'SNS topic the alarms notify' },
+      ...(eventStreams
+        ? {
+            EventStreamsKinesisArn: {
+              value: eventStreams.stream.streamArn,
+              description: "The Kinesis Data Stream for Event Streams' Kinesis sink (--kinesis-arn)",
+            },
+            EventStreamsRoleArn: {
+              value: eventStreams.twilioRole.roleArn,
+              description: 'The role Twilio assumes to put events (--role-arn; --external-id is the eventStreamsExternalId setting)',
+            },
+            EventStreamsDeliveryStreamName: {
+              value: eventStreams.delivery.deliveryStreamName,
+              description: `The Firehose stream delivering the events under ${settings.eventsPrefix}`,
+            },
+          }
+        : {}),
       FunctionEnvironment: {
         value: Fn.join(' ', functionEnvironment),
         description: 'The Function environment (plus ARCHIVE_AWS_ACCESS_KEY_ID/ARCHIVE_AWS_SECRET_ACCESS_KEY from the secret), one VARIABLE=value per space',

@@ -50,6 +50,17 @@ export interface InfraSettings {
   firehosePrefix: string;
   fallbackPrefix: string;
   directPrefix: string;
+  /**
+   * The Event Streams Kinesis path: a Kinesis Data Stream Twilio puts events
+   * into (through a role it assumes), and a Firehose stream delivering them
+   * into `eventsPrefix` of the archive, as sent. Off by default.
+   */
+  eventStreamsKinesis: boolean;
+  eventsPrefix: string;
+  /** The AWS account Twilio's Event Streams assumes the role from (12 digits; from Twilio's Kinesis quickstart). Required with eventStreamsKinesis. */
+  twilioEventStreamsAccount?: string;
+  /** The role's external id, given to Twilio in the sink's configuration. Required with eventStreamsKinesis. */
+  eventStreamsExternalId?: string;
 }
 
 export const DEFAULT_INFRA_SETTINGS: Readonly<InfraSettings> = {
@@ -71,6 +82,8 @@ export const DEFAULT_INFRA_SETTINGS: Readonly<InfraSettings> = {
   firehosePrefix: DEFAULT_ARCHIVE_LAYOUT.firehose,
   fallbackPrefix: DEFAULT_ARCHIVE_LAYOUT.fallback,
   directPrefix: DEFAULT_ARCHIVE_LAYOUT.direct,
+  eventStreamsKinesis: false,
+  eventsPrefix: DEFAULT_ARCHIVE_LAYOUT.events,
 };
 
 /** A setting is malformed; names the context key and what it expects. */
@@ -113,7 +126,7 @@ function flag(context: Context, key: keyof InfraSettings): boolean {
   return value === 'true';
 }
 
-function prefix(context: Context, key: 'firehosePrefix' | 'fallbackPrefix' | 'directPrefix'): string {
+function prefix(context: Context, key: 'firehosePrefix' | 'fallbackPrefix' | 'directPrefix' | 'eventsPrefix'): string {
   return matching(context, key, PREFIX, "one folder name ending in '/' (lower case, digits, '-'), e.g. firehose/") ?? DEFAULT_INFRA_SETTINGS[key];
 }
 
@@ -156,7 +169,26 @@ export function readInfraSettings(context: Context): InfraSettings {
     firehosePrefix: prefix(context, 'firehosePrefix'),
     fallbackPrefix: prefix(context, 'fallbackPrefix'),
     directPrefix: prefix(context, 'directPrefix'),
+    eventStreamsKinesis: flag(context, 'eventStreamsKinesis'),
+    eventsPrefix: prefix(context, 'eventsPrefix'),
+    twilioEventStreamsAccount: matching(
+      context,
+      'twilioEventStreamsAccount',
+      /^\d{12}$/,
+      "an AWS account id (12 digits): Twilio's, from its Event Streams Kinesis quickstart",
+    ),
+    eventStreamsExternalId: matching(
+      context,
+      'eventStreamsExternalId',
+      /^[\w+=,.@:/-]{16,1224}$/,
+      'an external id of 16 to 1224 characters (letters, digits, +=,.@:/-_)',
+    ),
   };
+  if (settings.eventStreamsKinesis && (settings.twilioEventStreamsAccount === undefined || settings.eventStreamsExternalId === undefined)) {
+    throw new InfraSettingsError(
+      'context "eventStreamsKinesis" needs "twilioEventStreamsAccount" (the AWS account Twilio assumes the role from) and "eventStreamsExternalId" (the secret the sink is configured with)',
+    );
+  }
   if (settings.replicaRegion !== undefined && settings.replicaRegion === settings.region) {
     throw new InfraSettingsError(`context "replicaRegion" must differ from "region" (${settings.region}): a replica in the same region is not a separate copy`);
   }
@@ -165,7 +197,7 @@ export function readInfraSettings(context: Context): InfraSettings {
       `context "retiringAccessKeySerial" (${settings.retiringAccessKeySerial}) must be below "accessKeySerial" (${settings.accessKeySerial}): it names the key being replaced`,
     );
   }
-  const prefixes = [settings.firehosePrefix, settings.fallbackPrefix, settings.directPrefix];
+  const prefixes = [settings.firehosePrefix, settings.fallbackPrefix, settings.directPrefix, settings.eventsPrefix];
   if (new Set(prefixes).size !== prefixes.length) throw new InfraSettingsError(`the archive's prefixes must differ, not ${prefixes.join(', ')}`);
   return settings;
 }

@@ -15,6 +15,8 @@ export interface ArchiveAlarmsProps {
   email?: string;
   dataFreshness: Duration;
   replicationLatency: Duration;
+  /** The Event Streams Kinesis path, when there is one: its Firehose stream and the Kinesis stream it reads. */
+  eventStreams?: { deliveryStreamName: string; kinesisStreamName: string };
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -60,6 +62,29 @@ export function archiveAlarms(scope: Construct, id: string, props: ArchiveAlarms
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
+  if (props.eventStreams) {
+    const events = props.eventStreams;
+    alarm('EventsDataFreshness', 'The oldest Event Streams record in its Firehose stream is not yet in S3 after the threshold: delivery is stuck.', {
+      metric: firehoseMetric(events.deliveryStreamName, 'DeliveryToS3.DataFreshness', 'Maximum'),
+      threshold: props.dataFreshness.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('EventsIteratorAge', "Firehose reads the Event Streams Kinesis stream more than an hour behind: records expire after the stream's 7 days.", {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Kinesis',
+        metricName: 'GetRecords.IteratorAgeMilliseconds',
+        dimensionsMap: { StreamName: events.kinesisStreamName },
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: Duration.hours(1).toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
   for (const rule of props.replicationRules) {
     const dimensionsMap = { SourceBucket: rule.sourceBucket, DestinationBucket: rule.destinationBucket, RuleId: rule.ruleId };
     alarm(`ReplicationFailed${rule.ruleId}`, `Objects failed to replicate (rule ${rule.ruleId}): they are not in the write-once copy.`, {

@@ -1,5 +1,6 @@
 import { Aws, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,6 +18,12 @@ export interface RecordStreamProps {
   errorPrefix: string;
   bufferingInterval: Duration;
   bufferingSize: Size;
+  /**
+   * A Kinesis Data Stream to read instead of taking Direct PUTs (the Event
+   * Streams path). Each record is delivered as it came, with a newline added:
+   * Twilio's records are not known to end in one.
+   */
+  source?: kinesis.IStream;
 }
 
 /**
@@ -63,6 +70,21 @@ export function recordStream(scope: Construct, id: string, props: RecordStreamPr
         actions: ['logs:PutLogEvents', 'logs:CreateLogStream'],
         resources: [logGroup.logGroupArn],
       }),
+      ...(props.source
+        ? [
+            new iam.PolicyStatement({
+              sid: 'ReadTheSourceStream',
+              actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'],
+              resources: [props.source.streamArn],
+            }),
+            new iam.PolicyStatement({
+              sid: 'DecryptTheSourceStream',
+              actions: ['kms:Decrypt'],
+              resources: [props.key.keyArn],
+              conditions: { StringEquals: { 'kms:ViaService': `kinesis.${Aws.REGION}.amazonaws.com` } },
+            }),
+          ]
+        : []),
     ],
   });
   acknowledgeWildcardResources(
@@ -74,7 +96,8 @@ export function recordStream(scope: Construct, id: string, props: RecordStreamPr
   const fixedRole = role.withoutPolicyUpdates();
   const stream = new firehose.DeliveryStream(scope, id, {
     deliveryStreamName: props.streamName,
-    encryption: firehose.StreamEncryption.customerManagedKey(props.key),
+    // A stream reading Kinesis holds what Kinesis encrypted; Firehose's own encryption is for Direct PUT only.
+    ...(props.source ? { source: new firehose.KinesisStreamSource(props.source) } : { encryption: firehose.StreamEncryption.customerManagedKey(props.key) }),
     role: fixedRole,
     destination: new firehose.S3Bucket(props.destination, {
       role: fixedRole,
@@ -85,6 +108,7 @@ export function recordStream(scope: Construct, id: string, props: RecordStreamPr
       bufferingInterval: props.bufferingInterval,
       bufferingSize: props.bufferingSize,
       loggingConfig: new firehose.EnableLogging(logGroup),
+      ...(props.source ? { processors: [new firehose.AppendDelimiterToRecordProcessor()] } : {}),
     }),
   });
   stream.node.addDependency(policy);

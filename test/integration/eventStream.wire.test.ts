@@ -143,4 +143,11 @@ describe('Event Streams deliveries through the real wire', () => {
     expect(received.status).toBe('received');
     expect(received.problems).toBeUndefined();
   });
+
+  it("meets a signed body that is not JSON with the runtime's own 400, before any code of ours runs (a documented limit)", async () => {
+    // twilio-run's JSON body parser refuses it; the deployed runtime is taken to do the same. Twilio drops a 4xx'd
+    // delivery, so such a body cannot be archived by any Function: docs/event-streams.md says so.
+    const response = await postSignedDelivery(sinkUrl, '[{"specversion":"1.0",', AUTH_TOKEN);
+    expect(response.status).toBe(400);
+  });
 });

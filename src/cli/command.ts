@@ -120,3 +120,10 @@ export function defineCommand<T extends Options>(spec: CommandSpec<T>): Command 
     },
   };
 }
+
+/** The end of a configure command's help: the Twilio credentials it uses, and its exit codes. */
+export const CONFIGURE_HELP_FOOTER = `Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
+TWILIO_API_SECRET); TWILIO_API_BASE_URL sends every API request elsewhere.
+
+Exit codes: 0 set, already set, or dry run; 1 declined or the change failed;
+2 bad arguments or refused.`;

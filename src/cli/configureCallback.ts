@@ -6,7 +6,7 @@
  * failed; 2 bad arguments, or refused (not https, a conflicting fragment, a
  * Function that is not protected).
  */
-import { defineCommand, UsageError } from './command';
+import { CONFIGURE_HELP_FOOTER, defineCommand, UsageError } from './command';
 import { confirmChange } from './io';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
 import {
@@ -39,11 +39,7 @@ Options:
   --dry-run                  Print the change; change nothing.
   -h, --help                 This text.
 
-Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
-TWILIO_API_SECRET); TWILIO_API_BASE_URL sends every API request elsewhere.
-
-Exit codes: 0 set, already set, or dry run; 1 declined or the update failed;
-2 bad arguments or refused.`;
+${CONFIGURE_HELP_FOOTER}`;
 
 export const command = defineCommand({
   name: 'configure-callback',

@@ -5,7 +5,7 @@
  * Exit codes: 0 set, already set, or --dry-run; 1 declined or the change
  * failed; 2 bad arguments, or refused.
  */
-import { defineCommand, UsageError } from './command';
+import { CONFIGURE_HELP_FOOTER, defineCommand, UsageError } from './command';
 import { confirmChange } from './io';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
 import { RefusedError, resolveDeployedFunction } from '../configure/configureCallback';
@@ -47,11 +47,7 @@ Options:
   --dry-run                  Print the plan; change nothing.
   -h, --help                 This text.
 
-Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
-TWILIO_API_SECRET); TWILIO_API_BASE_URL sends every API request elsewhere.
-
-Exit codes: 0 set, already set, or dry run; 1 declined or the change failed;
-2 bad arguments or refused.`;
+${CONFIGURE_HELP_FOOTER}`;
 
 const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;

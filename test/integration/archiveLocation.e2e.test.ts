@@ -86,7 +86,7 @@ describe('where the commands read the archive', () => {
     const refused = await pollStale(['--archive', dir, '--since', '1d', '--dry-run']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /holds no object in the hour folders \d{4}\/\d\d\/\d\d\/\d\d\/ to \d{4}\/\d\d\/\d\d\/\d\d\/ under any of its prefixes \(firehose\/, fallback\/, direct\/\)/,
+      /holds no object in the hour folders \d{4}\/\d\d\/\d\d\/\d\d\/ to \d{4}\/\d\d\/\d\d\/\d\d\/ under any of its prefixes \(firehose\/, fallback\/, direct\/, events\/\)/,
     );
     expect(refused.stderr).toMatch(/Is --archive the archive root, the folder that holds firehose\/\?/);
     expect(refused.stderr).toMatch(/--allow-empty/);

@@ -17,9 +17,10 @@ import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import { FolderDestination } from '../../dev/firehose/destinations';
 import { LocalFirehose } from '../../dev/firehose/localFirehose';
 import { startLocalStack } from '../../dev/localStack';
-import { postSignedCallback } from '../../dev/signedCallbacks';
+import { inboundMessageEvent, messageStatusEvent, postSignedDelivery } from '../../dev/eventStreamSamples';
+import { postSignedCallback, sampleDebuggerAlert } from '../../dev/signedCallbacks';
 import { RecordedSender } from '../../src/sender';
-import { ACCOUNT_SID, smsCallback } from '../helpers/callbacks';
+import { ACCOUNT_SID, MESSAGE_SID, smsCallback } from '../helpers/callbacks';
 import { runScript } from '../helpers/runScript';
 import { AUTH_TOKEN } from '../helpers/testStack';
 
@@ -307,16 +308,32 @@ describe('with redaction on, no command outputs a full number', () => {
       });
       expect(answer.status).toBe(200);
       expect((await postSignedCallback(`${stack.url}/status-callback`, smsCallback({ To: '+14155550103' }), AUTH_TOKEN)).status).toBe(200);
+      // The other two ways in: an Event Streams delivery (a status and an inbound message) and a Debugger alert quoting a number.
+      const events = [
+        messageStatusEvent({ accountSid: ACCOUNT_SID, messageSid: MESSAGE_SID, status: 'delivered', at: new Date(), to: '+14155550104', from: '+15005550006' }),
+        inboundMessageEvent({ accountSid: ACCOUNT_SID, messageSid: MESSAGE_SID, at: new Date(), from: '+447700900123', to: '+15005550006' }),
+        // Odd, so that its problems are logged too.
+        { ...messageStatusEvent({ accountSid: ACCOUNT_SID, messageSid: MESSAGE_SID, status: 'sent', at: new Date(), to: '+14155550105' }), id: undefined },
+      ];
+      expect((await postSignedDelivery(`${stack.url}/event-stream`, events, AUTH_TOKEN)).status).toBe(200);
+      const alert = {
+        ...sampleDebuggerAlert(ACCOUNT_SID, MESSAGE_SID),
+        Payload: JSON.stringify({ resource_sid: MESSAGE_SID, error_code: '30003', more_info: { To: '+14155550102', Msg: 'to 14155550102' } }),
+      };
+      expect((await postSignedCallback(`${stack.url}/debugger`, alert, AUTH_TOKEN)).status).toBe(200);
       await stack.firehose.flush();
       const archived = filesUnder(delivered)
         .map((f) => readFileSync(f, 'utf8'))
         .join('');
       expect(archived).toContain('Handset +1415555**** unreachable');
+      expect(archived).toContain('"source":"event_stream"');
+      expect(archived).toContain('"source":"debugger"');
       expectNoNumber('archived callbacks', archived);
     } finally {
       await stack.stop();
     }
     expect(log.some((line) => line.includes('callback archived with problems'))).toBe(true);
+    expect(log.some((line) => line.includes('event-stream events archived with problems'))).toBe(true);
     expect(log.filter((l) => leaks(l).length > 0)).toEqual([]);
     expectNoNumber('local stack log', log.join('\n'));
   });

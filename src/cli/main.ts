@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "Check the archive against Twilio's list of a day's messages; append corrections with --write",
     load: async () => (await import('./reconcile')).command,
   },
+  history: {
+    summary: 'Everything the archive holds about a message, in order, and the rule behind its outcome',
+    load: async () => (await import('./history')).command,
+  },
   'configure-callback': {
     summary: "Set the deployed Function as a Messaging Service's status callback",
     load: async () => (await import('./configureCallback')).command,

@@ -1,0 +1,69 @@
+import type { ArchiveLayout } from '../../config/archiveSettings';
+import { objectKeyTime } from '../../domain/archiveLayout';
+import { buildEventStreamRecord } from '../../domain/eventStreamRecord';
+import type { FoundRecord } from '../../domain/messageHistory';
+import { isPlainObject } from '../../domain/ownProperty';
+import { openLines } from '../streams/textLines';
+import type { ArchiveStore } from './archiveStore';
+
+/** What a history search read, for its "how far it looked" line. */
+export interface HistoryRead {
+  objects: number;
+  lines: number;
+  /** Lines that are not JSON objects: they can name no message; counted, not searched. */
+  unreadable: number;
+  /** Objects that could not be read to their end (the search is then incomplete), with why. */
+  corrupt: { key: string; reason: string }[];
+}
+
+/**
+ * Every record under `prefixes` that `wanted` accepts, with its object key
+ * and line number: the archive's records as they are, and the Kinesis path's
+ * CloudEvents (under the layout's events prefix) through the /event-stream
+ * mapping, masked with `redactDigits`. Every line is read, flagged and odd
+ * ones included: the history shows what the archive holds, not only what
+ * folds.
+ */
+export async function findRecords(
+  store: ArchiveStore,
+  layout: ArchiveLayout,
+  prefixes: readonly string[],
+  wanted: (record: Record<string, unknown>) => boolean,
+  redactDigits: number,
+): Promise<{ found: FoundRecord[]; read: HistoryRead }> {
+  const found: FoundRecord[] = [];
+  const read: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
+  for (const prefix of prefixes) {
+    for await (const object of store.list(prefix)) {
+      read.objects++;
+      const events = object.key.startsWith(layout.events);
+      const arrivedAt = events ? objectKeyTime(object.key) : null;
+      let line = 0;
+      try {
+        for await (const batch of await openLines(await store.open(object.key))) {
+          for (const text of batch) {
+            line++;
+            if (text.trim() === '') continue;
+            read.lines++;
+            let value: unknown;
+            try {
+              value = JSON.parse(text);
+            } catch {
+              read.unreadable++;
+              continue;
+            }
+            const record = events && arrivedAt ? buildEventStreamRecord(value, { recordedAt: arrivedAt, redactDigits }) : value;
+            if (!isPlainObject(record)) {
+              read.unreadable++;
+              continue;
+            }
+            if (wanted(record)) found.push({ key: object.key, line, record });
+          }
+        }
+      } catch (error) {
+        read.corrupt.push({ key: object.key, reason: `unreadable${line > 0 ? ` after line ${line}` : ''}: ${(error as Error).message}` });
+      }
+    }
+  }
+  return { found, read };
+}

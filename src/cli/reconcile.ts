@@ -15,8 +15,8 @@ import { readRedactDigits } from '../config/archiveSettings';
 import { engineOption, openAthenaWarehouse, printWarehouse } from './athenaAccess';
 import { listMessagesViaApi, listMessagesViaBulkExport } from '../adapters/twilio/twilioMessageList';
 import { twilioClientFromEnv } from '../adapters/twilio/twilioClient';
-import { renderReport } from '../reconcile/htmlReport';
-import { reconcile, reconcileExitCode, type ReconcileOptions, type ReconcileSummary, type TwilioList } from '../reconcile/reconcile';
+import { MAX_GAPS_LISTED, renderReport } from '../reconcile/htmlReport';
+import { reconcile, reconcileExitCode, type Gap, type ReconcileOptions, type ReconcileSummary, type TwilioList } from '../reconcile/reconcile';
 
 const HELP = `Usage: twilio-message-archive reconcile --archive <where> --day YYYY-MM-DD --export <source> --out <folder> [options]
 
@@ -202,6 +202,9 @@ export const command = defineCommand({
       const gapsPath = join(out, 'gaps.ndjson');
       const gaps = createWriteStream(`${gapsPath}.partial`);
       const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      // The page lists the first findings; gaps.ndjson holds them all.
+      const listed: Gap[] = [];
+      let gapCount = 0;
       let summary: ReconcileSummary;
       try {
         summary = await run({
@@ -219,7 +222,11 @@ export const command = defineCommand({
           maxMissingShare,
           appender,
           redactDigits,
-          onGap: (gap) => gaps.write(`${JSON.stringify(gap)}\n`),
+          onGap: (gap) => {
+            gaps.write(`${JSON.stringify(gap)}\n`);
+            if (listed.length < MAX_GAPS_LISTED) listed.push(gap);
+            gapCount++;
+          },
           onProgress: (phase, done, total) => progress.update(phase, done, total),
         });
         await closeGaps();
@@ -231,7 +238,7 @@ export const command = defineCommand({
       renameSync(`${gapsPath}.partial`, gapsPath);
       progress.stop();
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-      writeFileSync(join(out, 'report.html'), renderReport(summary));
+      writeFileSync(join(out, 'report.html'), renderReport(summary, listed, gapCount));
       printSummary(summary, out, io.out);
       printWarehouse(summary, io.out);
       return reconcileExitCode(summary);

@@ -5,6 +5,7 @@
  * Pure: the records are found elsewhere (src/adapters/archive/historyReader.ts).
  */
 import { parseArchiveLine, type RecordFacts } from './archiveLine';
+import { errorCodeInWords } from './errorCodes';
 import { ownValue, isPlainObject } from './ownProperty';
 import { addressesMatch } from './reconcile/phoneMatch';
 import { MessageStates, NOT_FOUND_STATUS } from './messageState';
@@ -116,7 +117,7 @@ export function messageStory(messageSid: string, found: readonly FoundRecord[]):
     if (Array.isArray(problems)) entry.notes.push(`flagged by its writer: ${problems.join('; ')}`);
     if (!parsed.ok) entry.notes.push(`not a record the readers take (${parsed.reason}): counted as malformed, folded into nothing`);
     else if (parsed.alert)
-      entry.notes.push(`a Debugger alert${parsed.alert.error_code ? ` (error ${parsed.alert.error_code})` : ''}: evidence, never a status`);
+      entry.notes.push(`a Debugger alert${parsed.alert.error_code ? ` (error ${errorCodeInWords(parsed.alert.error_code)})` : ''}: evidence, never a status`);
     else if (parsed.facts === null) entry.notes.push('names no status or account: kept, folded into nothing');
     else {
       // The same statement twice (at-least-once delivery): the second changes nothing.
@@ -182,7 +183,7 @@ function rulesOf(outcome: MessageStory['outcome'], statusEntries: { entry: Story
     const origin = withStatus.filter((s) => s.entry.error_code === outcome.error_code).map((s) => s.entry);
     const from = origin.length > 0 ? origin.reduce((best, e) => (later(e, best) > 0 ? e : best)) : null;
     rules.push(
-      `Error code ${outcome.error_code} kept from ${from ? describe(from) : 'a record'}${from && from.status !== outcome.status ? ` (\`${from.status}\`)` : ''}: the latest record that had a code decides it, and a later record without one never erases it.`,
+      `Error code ${errorCodeInWords(outcome.error_code)} kept from ${from ? describe(from) : 'a record'}${from && from.status !== outcome.status ? ` (\`${from.status}\`)` : ''}: the latest record that had a code decides it, and a later record without one never erases it.`,
     );
   }
   const duplicates = entries.filter((e) => e.notes.some((n) => n.startsWith('a duplicate'))).length;

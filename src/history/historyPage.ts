@@ -1,4 +1,5 @@
 import { escapeHtml as escape } from '../reconcile/htmlReport';
+import { errorCodeInWords } from '../domain/errorCodes';
 import type { HistoryQuery } from '../domain/messageHistory';
 import type { HistoryResult } from './findHistory';
 
@@ -30,7 +31,7 @@ export function historyPage(result: HistoryResult, query: HistoryQuery, generate
     );
     const o = story.outcome;
     return `<h2>Message <code>${escape(story.message_sid)}</code></h2>
-<p class="outcome">Outcome: <strong>${escape(o.status ?? 'no status')}</strong>${o.status ? (o.final ? ' (final)' : ' (not final)') : ''}${o.error_code ? `, error ${escape(o.error_code)}` : ''}${o.created_at ? ` · created ${escape(o.created_at)}` : ''}${o.account_sid ? ` · account <code>${escape(o.account_sid)}</code>` : ''}</p>
+<p class="outcome">Outcome: <strong>${escape(o.status ?? 'no status')}</strong>${o.status ? (o.final ? ' (final)' : ' (not final)') : ''}${o.error_code ? `, error ${escape(errorCodeInWords(o.error_code))}` : ''}${o.created_at ? ` · created ${escape(o.created_at)}` : ''}${o.account_sid ? ` · account <code>${escape(o.account_sid)}</code>` : ''}</p>
 <ol class="rules">${story.rules.map((r) => `<li>${escape(r)}</li>`).join('')}</ol>
 <table><tr><th>When (event, else recorded)</th><th>Source</th><th>Status</th><th>Error</th><th>Where (object:line)</th><th>Notes</th></tr>
 ${rows.join('\n')}

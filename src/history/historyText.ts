@@ -1,3 +1,4 @@
+import { errorCodeInWords } from '../domain/errorCodes';
 import type { StoryEntry } from '../domain/messageHistory';
 import type { HistoryResult } from './findHistory';
 
@@ -28,7 +29,7 @@ export function historyText(result: HistoryResult): string[] {
     out.push('', `Message ${story.message_sid}: ${story.entries.length} record(s)`, ...table(story.entries).map((l) => `  ${l}`));
     const o = story.outcome;
     out.push(
-      `  Outcome: ${o.status === null ? 'no status' : `\`${o.status}\`${o.final ? ' (final)' : ' (not final)'}`}${o.error_code ? `, error ${o.error_code}` : ''}${o.created_at ? `, created ${o.created_at}` : ''}.`,
+      `  Outcome: ${o.status === null ? 'no status' : `\`${o.status}\`${o.final ? ' (final)' : ' (not final)'}`}${o.error_code ? `, error ${errorCodeInWords(o.error_code)}` : ''}${o.created_at ? `, created ${o.created_at}` : ''}.`,
     );
     for (const rule of story.rules) out.push(`  - ${rule}`);
   }

@@ -1,3 +1,5 @@
+import { errorCodeInWords } from '../domain/errorCodes';
+import { gapInWords, type GapLike } from '../domain/reconcile/gapWords';
 import type { ReconcileSummary } from './reconcile';
 
 /**
@@ -63,7 +65,48 @@ const CATEGORY_COLORS: Record<string, string> = {
   unmatched_send_error: COLORS.neutral,
 };
 
-export function renderReport(summary: ReconcileSummary): string {
+/** The most findings the page lists; every one is in gaps.ndjson. */
+export const MAX_GAPS_LISTED = 500;
+
+const GAP_ORDER = ['status_conflict', 'missing', 'status_behind', 'ambiguous_envelope', 'unknown_to_twilio', 'matched_by_envelope'];
+
+/** A finding's client reference and tags, as the attempt that names them quotes them. */
+function tagsOf(gap: GapLike): string {
+  const attempt = gap.evidence.attempt;
+  if (typeof attempt !== 'object' || attempt === null) return '';
+  const tags = (attempt as { tags?: Record<string, unknown> }).tags ?? {};
+  return Object.entries(tags)
+    .map(([name, value]) => `${name}=${Array.isArray(value) ? value.join(',') : String(value)}`)
+    .join(' ');
+}
+
+/**
+ * The findings themselves, server-rendered (no script): one section per
+ * category, most serious first, each row the SID, the evidence in words, the
+ * sender's tags, and whether --write corrected it.
+ */
+function findingsSection(gaps: readonly GapLike[], total: number): string {
+  if (total === 0) return '';
+  const groups = GAP_ORDER.map((category) => [category, gaps.filter((g) => g.category === category)] as const).filter(([, listed]) => listed.length > 0);
+  const sections = groups.map(
+    ([
+      category,
+      listed,
+    ]) => `<details open><summary><strong>${escape(category.replace(/_/g, ' '))}</strong> (${listed.length.toLocaleString('en')} listed)</summary>
+<table class="gaps"><tr><th>Message</th><th>What the evidence shows</th><th>Client reference, tags</th><th>Correction</th></tr>
+${listed
+  .map(
+    (g) =>
+      `<tr><td><code>${escape(g.message_sid ?? '–')}</code></td><td>${escape(gapInWords(g))}</td><td>${escape(tagsOf(g))}</td><td>${g.written ? 'appended (--write)' : '–'}</td></tr>`,
+  )
+  .join('\n')}
+</table></details>`,
+  );
+  const more = total > gaps.length ? `<p class="muted">${(total - gaps.length).toLocaleString('en')} more finding(s) are in gaps.ndjson.</p>` : '';
+  return `<h2>Findings (${total.toLocaleString('en')})</h2>\n${sections.join('\n')}\n${more}`;
+}
+
+export function renderReport(summary: ReconcileSummary, gaps: readonly GapLike[] = [], totalGaps = gaps.length): string {
   const c = summary.counts;
   const verdict = summary.partial
     ? { text: 'Incomplete: an input was only partly read', color: COLORS.bad }
@@ -84,7 +127,7 @@ export function renderReport(summary: ReconcileSummary): string {
     'unknown_to_twilio',
   ] as const;
   const gapBars = categories.map((k) => ({ label: k.replace(/_/g, ' '), value: c[k], color: CATEGORY_COLORS[k] }));
-  const errorBars = summary.charts.top_error_codes.map(({ code, count }) => ({ label: `error ${code}`, value: count, color: COLORS.bad }));
+  const errorBars = summary.charts.top_error_codes.map(({ code, count }) => ({ label: errorCodeInWords(code), value: count, color: COLORS.bad }));
   const lagBars = summary.charts.callback_lag.map(({ bucket, count }) => ({ label: bucket, value: count, color: COLORS.info }));
   const inputs = [
     [
@@ -106,7 +149,9 @@ h2 { font-size: 1.15rem; margin: 1.5rem 0 .25rem; }
 .verdict { display: inline-block; padding: .4rem .8rem; border-radius: 4px; color: #fff; font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(580px, 1fr)); gap: 1rem 2rem; }
 figure { margin: 0; } figcaption { font-weight: 600; margin: 1rem 0 .5rem; }
-table { border-collapse: collapse; margin-top: 1rem; } td, th { text-align: left; padding: .25rem .75rem .25rem 0; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin-top: 1rem; } table.gaps { width: 100%; margin-top: .5rem; table-layout: fixed; } table.gaps th { background: #e8eef5; }
+table.gaps td { vertical-align: top; font-size: .92rem; overflow-wrap: anywhere; } table.gaps td:nth-child(1) { width: 22%; } table.gaps td:nth-child(2) { width: 50%; }
+details { margin: .5rem 0; } summary { cursor: pointer; } td, th { text-align: left; padding: .25rem .75rem .25rem 0; border-bottom: 1px solid #ddd; }
 .muted { color: #666; font-size: .9rem; }
 </style></head><body>
 <h1>Message reconciliation</h1>
@@ -122,6 +167,7 @@ ${barChart('Callback lag: creation to final status in the archive', lagBars)}
 <table><tr><th>Input</th><th>Source</th><th>Read</th><th></th></tr>
 ${inputs.map(([name, source, complete, detail]) => `<tr><td>${escape(name)}</td><td>${escape(source)}</td><td style="color:${complete ? COLORS.good : COLORS.bad}">${complete ? 'complete' : 'PARTLY'}</td><td class="muted">${escape(detail)}</td></tr>`).join('\n')}
 </table>
+${findingsSection(gaps, totalGaps)}
 ${alertsSection(summary)}
 ${warehouseLine(summary)}
 <p class="muted">Each finding, with its evidence, is in gaps.ndjson beside this file; counts and inputs in summary.json. Categories: docs/reconciliation.md.</p>

@@ -105,7 +105,7 @@ describe('history', () => {
     expect(out).toContain('Outcome: `read` (final), created');
     expect(out).toMatch(/- Final status `read` \(rank 5\) from the reconcile record of .* which ranks above `queued` \(1\), `sent` \(3\), `delivered` \(4\)\./);
     expect(out).toMatch(/a duplicate of firehose\/.*:2 \(delivered again\): changes nothing/);
-    expect(out).toMatch(/a Debugger alert \(error 30003\): evidence, never a status/);
+    expect(out).toMatch(/a Debugger alert \(error 30003 \(Unreachable destination handset\)\): evidence, never a status/);
     expect(out).toMatch(/Records arrived out of order/);
     // The event's number is masked as it is read (ARCHIVE_REDACT_DIGITS=4).
     expect(out).not.toContain('4155550142');

@@ -391,6 +391,19 @@ describe('reconcile end to end', () => {
     expect(white).toBeLessThan(image.width * image.height * 0.99);
     // Bars of each colour the charts use: delivered (green), undelivered and gaps (red), lag (blue), behind (orange).
     for (const color of ['#2e7d32', '#c62828', '#1565c0', '#ef6c00']) expect(pixelsOfColor(image, color)).toBeGreaterThan(200);
+    // The findings, each in words with its meaning, as a compliance officer reads them.
+    // Every finding, the match by envelope included (it explains an attempt, so it is no gap that remains).
+    expect(html).toContain('Findings (10)');
+    expect(html).toContain(
+      `<code>${S.conflict}</code></td><td>The archive says \`delivered\` (last recorded at 2026-11-25 04:01:00 UTC); Twilio says \`undelivered\`, error 30003 (Unreachable destination handset). Both are final and differ: a person compares them.`,
+    );
+    expect(html).toContain('Twilio&#39;s Debugger: error 30003 (Unreachable destination handset) at 2026-11-25 04:02:00 UTC.');
+    expect(html).toMatch(/A send attempt to \+1415555\*\*\*\* at 2026-11-25 06:00:00 UTC \(client reference ref-matched\) got no SID back/);
+    expect(html).toContain('client_ref=ref-matched order_id=7');
+    expect(html).toContain('30003 (Unreachable destination handset)</text>');
+    // At a laptop's width the findings' tables are on the page, their header rows drawn across it.
+    const laptop = await screenshot(join(out, 'report.html'), 1366, 3200);
+    expect(pixelsOfColor(laptop, '#e8eef5', 2)).toBeGreaterThan(6 * 1000);
   });
 
   it('with --write appends corrections once: a second run writes nothing', async () => {

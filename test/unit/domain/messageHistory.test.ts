@@ -56,7 +56,7 @@ describe("a message's story", () => {
     expect(story.rules[0]).toMatch(/it ties at rank 4 with `undelivered` and wins as the later/);
     expect(story.rules).toContainEqual(
       expect.stringMatching(
-        /^Error code 30003 kept from the callback record of 2026-11-25 10:04:00 UTC .* \(`undelivered`\): the latest record that had a code decides it, and a later record without one never erases it\.$/,
+        /^Error code 30003 \(Unreachable destination handset\) kept from the callback record of 2026-11-25 10:04:00 UTC .* \(`undelivered`\): the latest record that had a code decides it, and a later record without one never erases it\.$/,
       ),
     );
   });
@@ -70,7 +70,7 @@ describe("a message's story", () => {
       at(rec('callback', null, '2026-11-25T10:03:00.000Z', { problems: ['MessageStatus is missing'] })),
     ]);
     const notes = Object.fromEntries(story.entries.map((e) => [e.source, e.notes.join(' | ')]));
-    expect(notes.debugger).toBe('a Debugger alert (error 30005): evidence, never a status');
+    expect(notes.debugger).toBe('a Debugger alert (error 30005 (Unknown destination handset)): evidence, never a status');
     expect(notes.callback).toBe('flagged by its writer: MessageStatus is missing | names no status or account: kept, folded into nothing');
     expect(story.outcome).toMatchObject({ status: 'undelivered', error_code: '30005', final: true });
     expect(story.rules).toEqual(

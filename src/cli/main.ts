@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "Check the archive against Twilio's list of a day's messages; append corrections with --write",
     load: async () => (await import('./reconcile')).command,
   },
+  report: {
+    summary: "One page for a period (a month) from the daily reconciliation runs' summaries",
+    load: async () => (await import('./report')).command,
+  },
   history: {
     summary: 'Everything the archive holds about a message, in order, and the rule behind its outcome',
     load: async () => (await import('./history')).command,

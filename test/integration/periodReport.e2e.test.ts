@@ -1,0 +1,114 @@
+/**
+ * `report` through its CLI: a month folder of daily runs (each run's --out
+ * folder with its summary.json), one day run twice, one day not run, one
+ * partial, one unreadable summary; the page checked in headless Chromium.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReconcileSummary } from '../../src/reconcile/reconcile';
+import { pixelsOfColor, screenshot } from '../helpers/chromium';
+import { runScript } from '../helpers/runScript';
+
+function summary(day: string, counts: Partial<ReconcileSummary['counts']>, extra: Partial<ReconcileSummary> = {}): ReconcileSummary {
+  const base = {
+    ok: 0,
+    pending: 0,
+    missing: 0,
+    status_behind: 0,
+    status_conflict: 0,
+    matched_by_envelope: 0,
+    ambiguous_envelope: 0,
+    unmatched_send_error: 0,
+    unknown_to_twilio: 0,
+    twilio_messages: 0,
+    outside_window: 0,
+    other_direction: 0,
+    send_errors: 0,
+  };
+  return {
+    window: {
+      from: `${day}T00:00:00.000Z`,
+      to: `${day}T23:59:59.999Z`,
+      archive_scanned_from: '',
+      archive_scanned_to: '',
+      match_window_ms: 300000,
+      direction: 'outbound',
+    },
+    inputs: {} as ReconcileSummary['inputs'],
+    counts: { ...base, ...counts },
+    written: 0,
+    write_error: null,
+    write_refused: null,
+    plausibility: { missing_share: 0, max_missing_share: 0.05 },
+    gaps_remaining: 0,
+    debugger_alerts: { archived: 0, gaps_with_alerts: 0, gaps: [] },
+    charts: { twilio_statuses: { delivered: (counts.twilio_messages ?? 0) - 10, undelivered: 10 }, top_error_codes: [], callback_lag: [] },
+    partial: false,
+    duration_ms: 1,
+    ...extra,
+  };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'period-'));
+  const write = (folder: string, body: unknown, mtime: number) => {
+    mkdirSync(join(dir, folder), { recursive: true });
+    const file = join(dir, folder, 'summary.json');
+    writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body));
+    utimesSync(file, mtime, mtime);
+  };
+  write('2026-11-01', summary('2026-11-01', { twilio_messages: 1000, ok: 990, missing: 10 }, { written: 10 }), 1);
+  // 11-02 ran twice: the second run (written later) settled what the first left open.
+  write('2026-11-02-first', summary('2026-11-02', { twilio_messages: 900, missing: 30, status_conflict: 1 }, { gaps_remaining: 31 }), 2);
+  write('2026-11-02-again', summary('2026-11-02', { twilio_messages: 900, missing: 30, status_conflict: 1 }, { written: 30, gaps_remaining: 1 }), 3);
+  // 11-03 did not run. 11-04 read its inputs only partly.
+  write('2026-11-04', summary('2026-11-04', { twilio_messages: 800, status_behind: 5 }, { partial: true, gaps_remaining: 5 }), 4);
+  write('broken', '{"window":', 5);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('report', () => {
+  it('writes one page for the period, a row per day, the days that need attention first, and exits 1 when some do', async () => {
+    const page = join(dir, 'november.html');
+    const result = await runScript('scripts/report.ts', ['--runs', dir, '--from', '2026-11-01', '--to-day', '2026-11-04', '--out', page, '--json']);
+    expect(result.code).toBe(1);
+    const { rows, problems } = JSON.parse(result.stdout) as {
+      rows: { day: string; where: string | null; runs: number; found: number; corrected: number; open: number; attention: string[] }[];
+      problems: string[];
+    };
+    expect(rows.map((r) => [r.day, r.where, r.runs, r.found, r.corrected, r.open])).toEqual([
+      ['2026-11-01', '2026-11-01', 1, 10, 10, 0],
+      ['2026-11-02', '2026-11-02-again', 2, 31, 30, 1],
+      ['2026-11-03', null, 0, 0, 0, 0],
+      ['2026-11-04', '2026-11-04', 1, 5, 0, 5],
+    ]);
+    expect(rows[2].attention).toEqual(['no reconciliation ran for this day']);
+    expect(problems).toEqual([expect.stringMatching(/broken\/summary\.json: /)]);
+    const html = readFileSync(page, 'utf8');
+    expect(html).not.toMatch(/<script|<link|src=/i);
+    // Unread and incomplete days first, then the most open gaps.
+    const order = [...html.matchAll(/<li><strong>(\d{4}-\d\d-\d\d)<\/strong>/g)].map((m) => m[1]);
+    expect(order).toEqual(['2026-11-03', '2026-11-04', '2026-11-02']);
+    expect(html).toContain('delivered 98.9%, undelivered 1.1%');
+    const image = await screenshot(page, 1366, 1600);
+    // The rows that need attention are tinted; the trend bars are drawn.
+    expect(pixelsOfColor(image, '#fdecea', 2)).toBeGreaterThan(3 * 1000);
+    expect(pixelsOfColor(image, '#ef6c00')).toBeGreaterThan(200);
+  });
+
+  it('refuses (exit 2) a folder without any summary, and bad days', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'period-empty-'));
+    try {
+      const none = await runScript('scripts/report.ts', ['--runs', empty, '--from', '2026-11-01', '--to-day', '2026-11-30', '--out', join(empty, 'x.html')]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/no summary\.json under/);
+      expect(
+        (await runScript('scripts/report.ts', ['--runs', dir, '--from', '2026-11-30', '--to-day', '2026-11-01', '--out', join(empty, 'x.html')])).code,
+      ).toBe(2);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

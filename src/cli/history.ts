@@ -10,10 +10,13 @@ import { writeFileSync } from 'node:fs';
 import { readRedactDigits } from '../config/archiveSettings';
 import { type HistoryQuery } from '../domain/messageHistory';
 import { maskPhoneNumbersInText, maskTrailingDigits } from '../domain/redaction';
-import { findHistory } from '../history/findHistory';
+import { findHistory, type HistoryResult } from '../history/findHistory';
+import type { WarehouseSummary } from '../warehouse/warehouseRead';
+import { findHistoryInWarehouse } from '../history/findHistoryInWarehouse';
 import { historyPage } from '../history/historyPage';
 import { historyText } from '../history/historyText';
 import { openArchive } from './archiveAccess';
+import { engineOption, openAthenaWarehouse, printWarehouse } from './athenaAccess';
 import { dayOption, defineCommand, positiveIntOption, UsageError } from './command';
 
 const HELP = `Usage: twilio-message-archive history --archive <s3://bucket/prefix | folder> (--sid SM… | --client-ref <ref> | --tag name=value | --to <number>) [options]
@@ -37,6 +40,11 @@ Options:
   --to-day <day>         ... and the last. Without them: backwards from today to the latest day
                          with the message's records, then earlier until a day without them.
   --max-days <n>         How far that search goes back. Default: 31.
+  --engine <engine>      local (default): the archive read here. athena: SQL on Athena finds the
+                         objects that hold the records (the table's date projection limited to
+                         --from and --to-day, both required; --archive its s3:// root), which are
+                         then read here; the bytes scanned and the cost are printed. Not with --to.
+  --i-accept-cost        With --engine athena: run in a workgroup with no bytes-scanned limit.
   --json                 The history as JSON on stdout instead of the table.
   --html <file>          Also write a one-page evidence sheet (self-contained HTML).
   -h, --help             This text.
@@ -64,6 +72,8 @@ export const command = defineCommand({
     'max-days': { type: 'string' },
     json: { type: 'boolean' },
     html: { type: 'string' },
+    engine: { type: 'string' },
+    'i-accept-cost': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
@@ -89,19 +99,24 @@ export const command = defineCommand({
     const to = values['to-day'] === undefined ? undefined : dayOption(values['to-day'], '--to-day');
     if (from && to && to < from) throw new UsageError('--to-day is before --from');
     const maxDays = positiveIntOption(values['max-days'], '--max-days', 31);
+    const engine = engineOption(values, ['local', 'athena']);
+    if (engine === 'athena' && !(from && to)) throw new UsageError('--engine athena reads the days asked for: give --from and --to-day');
+    if (engine === 'athena' && query.kind === 'to')
+      throw new UsageError('--to is matched digit by digit against redacted numbers, which --engine athena does not do: use --engine local');
     const redactDigits = readRedactDigits(io.env);
     const archive = openArchive(values.archive, io.env);
 
-    const result = await findHistory({
-      ...archive,
-      query,
-      from,
-      to,
-      maxDays,
-      today: new Date(),
-      redactDigits,
-      onDay: (day) => io.err(`reading ${day}`),
-    });
+    const options = { ...archive, query, from, to, maxDays, today: new Date(), redactDigits, onDay: (day: string) => io.err(`reading ${day}`) };
+    const result: HistoryResult & { warehouse?: WarehouseSummary } =
+      engine === 'athena'
+        ? await findHistoryInWarehouse({
+            ...options,
+            from: from!,
+            to: to!,
+            warehouse: await openAthenaWarehouse(io.env, values['i-accept-cost'] ?? false),
+            signal: io.stop,
+          })
+        : await findHistory(options);
     // The number searched for is output too: masked as the archive's are.
     const shownQuery: HistoryQuery = query.kind === 'to' ? { kind: 'to', number: maskTrailingDigits(query.number, redactDigits) } : query;
     if (values.json) io.out(maskPhoneNumbersInText(JSON.stringify({ query: shownQuery, ...result }, null, 2), redactDigits));
@@ -110,6 +125,7 @@ export const command = defineCommand({
       writeFileSync(values.html, maskPhoneNumbersInText(historyPage(result, shownQuery, new Date()), redactDigits));
       io.err(`evidence sheet: ${values.html}`);
     }
+    printWarehouse(result, values.json ? io.err : io.out);
     const nothing = result.messages.length === 0 && result.unattached.length === 0;
     return nothing || result.looked.corrupt.length > 0 ? 1 : 0;
   },

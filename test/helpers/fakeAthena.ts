@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { alertStatement, archiveLineTables, lineCensusStatement } from '../../src/domain/reconcile/sql/archiveLines';
+import { alertStatement, archiveLineTables, historyObjectsStatement, lineCensusStatement } from '../../src/domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB, TRINO } from '../../src/domain/reconcile/sql/dialect';
 import { staleMessagesStatement } from '../../src/domain/reconcile/sql/staleMessages';
@@ -76,6 +76,9 @@ function knownStatements(): Map<string, { duckdb: string; order: string[] }> {
   };
   add(lineCensusStatement(TRINO), lineCensusStatement(DUCKDB));
   add(alertStatement(TRINO), alertStatement(DUCKDB));
+  // history --engine athena: by SID, client reference, and the tag the tests look up.
+  for (const by of [{ kind: 'sid' }, { kind: 'client_ref' }, { kind: 'tag', name: 'order_id' }] as const)
+    add(historyObjectsStatement(TRINO, by), historyObjectsStatement(DUCKDB, by));
   add(staleMessagesStatement(TRINO), staleMessagesStatement(DUCKDB));
   for (const query of ['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as CategoryQuery[]) {
     add(categoryStatement(TRINO, query, archiveLineTables(TRINO)), categoryStatement(DUCKDB, query, archiveLineTables(DUCKDB)));

@@ -14,7 +14,9 @@ import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecord';
 import type { MessageStory } from '../../src/domain/messageHistory';
+import { startAthenaStandIn, type AthenaStandIn } from '../helpers/fakeAthena';
 import { runScript } from '../helpers/runScript';
+import { startS3rver, type S3rverHandle } from '../helpers/s3rverProcess';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const SID = 'SM00000000000000000000000000000abc';
@@ -151,5 +153,70 @@ describe('history', () => {
     expect((await history(['--sid', 'SM1'])).code).toBe(2);
     expect((await history(['--sid', SID, '--client-ref', 'x'])).code).toBe(2);
     expect((await history(['--sid', SID, '--from', '2026-11-01'])).code).toBe(2);
+    // --engine athena: an s3:// archive, the days given, and not --to.
+    const athena = await history(['--sid', SID, '--engine', 'athena', '--from', '2026-11-01', '--to-day', '2026-11-02']);
+    expect(athena.code).toBe(2);
+    expect(athena.stderr).toMatch(/--archive must be its s3:\/\/ root/);
+    const athenaS3 = (args: string[]) => runScript('scripts/history.ts', ['--archive', 's3://archive/', '--engine', 'athena', ...args], {});
+    expect((await athenaS3(['--sid', SID])).stderr).toMatch(/give --from and --to-day/);
+    expect((await athenaS3(['--to', '+14155550101', '--from', '2026-11-01', '--to-day', '2026-11-02'])).stderr).toMatch(/use --engine local/);
+  });
+
+  describe('--engine athena, against S3 (s3rver) and a stand-in Athena over HTTP', () => {
+    let s3: S3rverHandle;
+    let standIn: AthenaStandIn | undefined;
+    const range = () => ['--from', new Date(today - 3 * DAY_MS).toISOString().slice(0, 10), '--to-day', new Date(today).toISOString().slice(0, 10)];
+    beforeAll(async () => {
+      s3 = await startS3rver(['archive', 'athena-results']);
+    }, 60_000);
+    afterAll(async () => {
+      await standIn?.close();
+      await s3?.stop();
+    });
+
+    it('refuses a range that holds Kinesis-path events, which its SQL does not read', async () => {
+      standIn = await startAthenaStandIn(dir, s3);
+      const result = await runScript('scripts/history.ts', ['--archive', 's3://archive/', '--engine', 'athena', '--sid', SID, ...range()], standIn.env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/events\/.*--engine athena does not read yet/);
+      await standIn.close();
+      standIn = undefined;
+    });
+
+    it('tells, by SID and by client reference, the story --engine local tells, with what the queries scanned', async () => {
+      // The same archive without its Kinesis-path object, in a fresh bucket.
+      const bare = mkdtempSync(join(tmpdir(), 'history-bare-'));
+      try {
+        const source = new FolderArchiveStore(dir);
+        const copy = new FolderArchiveStore(bare);
+        for await (const object of source.list('')) {
+          if (object.key.startsWith('events/')) continue;
+          const chunks: Buffer[] = [];
+          for await (const chunk of await source.open(object.key)) chunks.push(chunk as Buffer);
+          await copy.put(object.key, Buffer.concat(chunks));
+        }
+        await s3.stop();
+        s3 = await startS3rver(['archive', 'athena-results']);
+        standIn = await startAthenaStandIn(bare, s3);
+        for (const query of [
+          ['--sid', SID],
+          ['--client-ref', 'ref-42'],
+        ]) {
+          const athena = await runScript(
+            'scripts/history.ts',
+            ['--archive', 's3://archive/', '--engine', 'athena', ...query, ...range(), '--json'],
+            standIn.env,
+          );
+          const local = await runScript('scripts/history.ts', ['--archive', bare, ...query, ...range(), '--json'], {});
+          expect(athena.code).toBe(0);
+          const stories = (out: string) => (JSON.parse(out) as { messages: MessageStory[] }).messages;
+          expect(stories(athena.stdout)).toEqual(stories(local.stdout));
+          expect(stories(athena.stdout)[0].entries).toHaveLength(7);
+          expect(athena.stderr).toMatch(/athena workgroup message-archive, .*: \d+ queries scanned/);
+        }
+      } finally {
+        rmSync(bare, { recursive: true, force: true });
+      }
+    }, 60_000);
   });
 });

@@ -34,36 +34,48 @@ export async function findRecords(
   const found: FoundRecord[] = [];
   const read: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
   for (const prefix of prefixes) {
-    for await (const object of store.list(prefix)) {
-      read.objects++;
-      const events = object.key.startsWith(layout.events);
-      const arrivedAt = events ? objectKeyTime(object.key) : null;
-      let line = 0;
-      try {
-        for await (const batch of await openLines(await store.open(object.key))) {
-          for (const text of batch) {
-            line++;
-            if (text.trim() === '') continue;
-            read.lines++;
-            let value: unknown;
-            try {
-              value = JSON.parse(text);
-            } catch {
-              read.unreadable++;
-              continue;
-            }
-            const record = events && arrivedAt ? buildEventStreamRecord(value, { recordedAt: arrivedAt, redactDigits }) : value;
-            if (!isPlainObject(record)) {
-              read.unreadable++;
-              continue;
-            }
-            if (wanted(record)) found.push({ key: object.key, line, record });
-          }
-        }
-      } catch (error) {
-        read.corrupt.push({ key: object.key, reason: `unreadable${line > 0 ? ` after line ${line}` : ''}: ${(error as Error).message}` });
-      }
-    }
+    for await (const object of store.list(prefix)) found.push(...(await findInObject(store, layout, object.key, wanted, redactDigits, read)));
   }
   return { found, read };
+}
+
+/** The records of one object that `wanted` accepts, its read added to `read`. */
+export async function findInObject(
+  store: ArchiveStore,
+  layout: ArchiveLayout,
+  key: string,
+  wanted: (record: Record<string, unknown>) => boolean,
+  redactDigits: number,
+  read: HistoryRead,
+): Promise<FoundRecord[]> {
+  const found: FoundRecord[] = [];
+  read.objects++;
+  const events = key.startsWith(layout.events);
+  const arrivedAt = events ? objectKeyTime(key) : null;
+  let line = 0;
+  try {
+    for await (const batch of await openLines(await store.open(key))) {
+      for (const text of batch) {
+        line++;
+        if (text.trim() === '') continue;
+        read.lines++;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          read.unreadable++;
+          continue;
+        }
+        const record = events && arrivedAt ? buildEventStreamRecord(value, { recordedAt: arrivedAt, redactDigits }) : value;
+        if (!isPlainObject(record)) {
+          read.unreadable++;
+          continue;
+        }
+        if (wanted(record)) found.push({ key, line, record });
+      }
+    }
+  } catch (error) {
+    read.corrupt.push({ key, reason: `unreadable${line > 0 ? ` after line ${line}` : ''}: ${(error as Error).message}` });
+  }
+  return found;
 }

@@ -135,3 +135,19 @@ SELECT ${text('$.message_sid')} AS message_sid, ${text('$.event_at')} AS event_a
 FROM checked_lines
 WHERE valid AND NOT unattributable AND ${text('$.source')} = ${quote(ALERT_SOURCE)} AND ${text('$.message_sid')} IS NOT NULL`;
 }
+
+/** A tag name as it may stand in a JSON path (the path is text in the statement, not a parameter). */
+export const SAFE_TAG_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * The objects that hold records of a message (`:value` a SID), of a client
+ * reference, or of a tag's value, in the hours :hour_from to :hour_to: where
+ * the history command then reads, line by line, for the records themselves.
+ */
+export function historyObjectsStatement(d: SqlDialect, by: { kind: 'sid' } | { kind: 'client_ref' } | { kind: 'tag'; name: string }): string {
+  if (by.kind === 'tag' && !SAFE_TAG_NAME.test(by.name)) throw new Error(`a tag name for SQL must match ${SAFE_TAG_NAME}, not "${by.name}"`);
+  const path = by.kind === 'sid' ? '$.message_sid' : by.kind === 'client_ref' ? '$.tags.client_ref' : `$.tags.${by.name}`;
+  return `SELECT DISTINCT "$path" AS object_key FROM record_lines
+WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> '' AND ${d.jsonText('line', path)} = :value
+ORDER BY object_key`;
+}

@@ -54,6 +54,40 @@ export function matchesQuery(record: Record<string, unknown>, query: HistoryQuer
   }
 }
 
+/** A send attempt a reconciliation matched to a message by envelope: its id's parts (recorded_at|client_ref|to). */
+export interface MatchedAttempt {
+  recordedAt: string;
+  clientRef: string;
+  to: string;
+}
+
+/** The attempts the reconcile records among `found` say created the message: its story begins with one. */
+export function matchedAttempts(found: readonly FoundRecord[]): MatchedAttempt[] {
+  const attempts: MatchedAttempt[] = [];
+  for (const { record } of found) {
+    const params = ownValue(record, 'params');
+    const reconcile = isPlainObject(params) ? ownValue(params, 'reconcile') : undefined;
+    const id = isPlainObject(reconcile) ? ownValue(reconcile, 'matched_attempt') : undefined;
+    if (typeof id !== 'string') continue;
+    const [recordedAt, clientRef, ...to] = id.split('|');
+    if (recordedAt && to.length > 0) attempts.push({ recordedAt, clientRef: clientRef ?? '', to: to.join('|') });
+  }
+  return attempts;
+}
+
+/** Whether a record is the send attempt an id names: its `send_error` record, by time, client reference and recipient. */
+export function isMatchedAttempt(record: Record<string, unknown>, attempt: MatchedAttempt): boolean {
+  const ref = tag(record, 'client_ref');
+  const to = text(record, 'to');
+  return (
+    text(record, 'source') === 'send_error' &&
+    text(record, 'recorded_at') === attempt.recordedAt &&
+    (typeof ref === 'string' ? ref : '') === attempt.clientRef &&
+    to !== null &&
+    addressesMatch(to, attempt.to)
+  );
+}
+
 /** One entry of the story. */
 export interface StoryEntry {
   key: string;
@@ -119,7 +153,9 @@ export function messageStory(messageSid: string, found: readonly FoundRecord[]):
     else if (parsed.alert)
       entry.notes.push(`a Debugger alert${parsed.alert.error_code ? ` (error ${errorCodeInWords(parsed.alert.error_code)})` : ''}: evidence, never a status`);
     else if (parsed.facts === null) entry.notes.push('names no status or account: kept, folded into nothing');
-    else {
+    else if (parsed.facts.message_sid !== messageSid) {
+      entry.notes.push('the send attempt the reconciliation matched to this message by envelope (its SID never came back): not folded');
+    } else {
       // The same statement twice (at-least-once delivery): the second changes nothing.
       const identity = JSON.stringify([entry.source, entry.status, entry.event_at, entry.error_code, entry.idempotency_token]);
       const first = seen.get(identity);

@@ -1,7 +1,15 @@
 import { findRecords, type HistoryRead } from '../adapters/archive/historyReader';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { prefixesForWindow, type ArchiveLayout } from '../config/archiveSettings';
-import { matchesQuery, messageStory, type FoundRecord, type HistoryQuery, type MessageStory } from '../domain/messageHistory';
+import {
+  isMatchedAttempt,
+  matchedAttempts,
+  matchesQuery,
+  messageStory,
+  type FoundRecord,
+  type HistoryQuery,
+  type MessageStory,
+} from '../domain/messageHistory';
 import { ownValue } from '../domain/ownProperty';
 
 const DAY_MS = 86_400_000;
@@ -98,17 +106,54 @@ export async function findHistory(options: HistoryOptions): Promise<HistoryResul
     }
   }
 
-  const bySid = new Map<string, FoundRecord[]>();
-  const unattached: FoundRecord[] = [];
-  for (const f of found) {
-    const sid = ownValue(f.record, 'message_sid');
-    if (typeof sid !== 'string') unattached.push(f);
-    else bySid.set(sid, [...(bySid.get(sid) ?? []), f]);
-  }
+  found.push(...(await attemptsOf(found, readDay)));
+  const { messages, unattached } = storiesOf(found);
   const days = Math.round((last.getTime() - first.getTime()) / DAY_MS) + 1;
   return {
     looked: { from: dayOf(first), to: dayOf(last), days, how, ...read },
-    messages: [...bySid.entries()].map(([sid, records]) => messageStory(sid, records)),
+    messages,
     unattached,
   };
+}
+
+/**
+ * The found records as stories, one per message; a send attempt that a
+ * correction matched to a message goes with that message; the other records
+ * that name no message are left unattached.
+ */
+export function storiesOf(found: readonly FoundRecord[]): { messages: MessageStory[]; unattached: FoundRecord[] } {
+  const bySid = new Map<string, FoundRecord[]>();
+  for (const f of found) {
+    const sid = ownValue(f.record, 'message_sid');
+    if (typeof sid === 'string') bySid.set(sid, [...(bySid.get(sid) ?? []), f]);
+  }
+  const attempts = new Map<FoundRecord, string>();
+  for (const [sid, records] of bySid) {
+    for (const attempt of matchedAttempts(records)) {
+      for (const f of found) if (!attempts.has(f) && isMatchedAttempt(f.record, attempt)) attempts.set(f, sid);
+    }
+  }
+  for (const [f, sid] of attempts) bySid.get(sid)!.push(f);
+  const unattached = found.filter((f) => typeof ownValue(f.record, 'message_sid') !== 'string' && !attempts.has(f));
+  return { messages: [...bySid.entries()].map(([sid, records]) => messageStory(sid, records)), unattached };
+}
+
+/**
+ * The send attempts the found corrections say created their messages (matched
+ * by envelope: the SID never came back), read from the day each was made.
+ * Already found ones are not read again.
+ */
+export async function attemptsOf(
+  found: readonly FoundRecord[],
+  readDay: (day: Date, wanted: (record: Record<string, unknown>) => boolean) => Promise<FoundRecord[]>,
+): Promise<FoundRecord[]> {
+  const missing = matchedAttempts(found).filter((attempt) => !found.some((f) => isMatchedAttempt(f.record, attempt)));
+  const more: FoundRecord[] = [];
+  for (const attempt of missing) {
+    const at = Date.parse(attempt.recordedAt);
+    if (Number.isNaN(at)) continue;
+    const day = new Date(Math.floor(at / DAY_MS) * DAY_MS);
+    more.push(...(await readDay(day, (record) => isMatchedAttempt(record, attempt))));
+  }
+  return more;
 }

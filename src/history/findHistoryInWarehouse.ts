@@ -1,10 +1,11 @@
-import { findInObject, type HistoryRead } from '../adapters/archive/historyReader';
+import { findInObject, findRecords, type HistoryRead } from '../adapters/archive/historyReader';
+import { prefixesForWindow } from '../config/archiveSettings';
 import { historyObjectsStatement } from '../domain/reconcile/sql/archiveLines';
 import type { SqlWarehouse, WarehouseResult } from '../domain/reconcile/sql/warehouse';
-import { matchesQuery, messageStory } from '../domain/messageHistory';
+import { matchesQuery } from '../domain/messageHistory';
 import { ownValue } from '../domain/ownProperty';
 import { collect, datehours, refuseCloudEventObjects, warehouseSummaryOf, type WarehouseSummary } from '../warehouse/warehouseRead';
-import type { HistoryOptions, HistoryResult } from './findHistory';
+import { attemptsOf, storiesOf, type HistoryOptions, type HistoryResult } from './findHistory';
 
 /** The most messages a query by reference or tag may name on Athena: each costs one more scan of the range. */
 export const MAX_MESSAGES_ON_ATHENA = 20;
@@ -63,18 +64,24 @@ export async function findHistoryInWarehouse(
     how += '; then every record of the messages found';
   }
 
-  const bySid = new Map<string, typeof found>();
-  const unattached: typeof found = [];
-  for (const f of found.sort((a, b) => a.key.localeCompare(b.key) || a.line - b.line)) {
-    const sid = ownValue(f.record, 'message_sid');
-    if (typeof sid !== 'string') unattached.push(f);
-    else bySid.set(sid, [...(bySid.get(sid) ?? []), f]);
-  }
+  // The attempts corrections matched to these messages, from the day each was made (one day read here per attempt).
+  const attemptRead: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
+  found.push(
+    ...(await attemptsOf(found, async (day, wanted) => {
+      const result = await findRecords(store, layout, prefixesForWindow(layout, day, new Date(day.getTime() + DAY_MS - 1)), wanted, redactDigits);
+      attemptRead.objects += result.read.objects;
+      attemptRead.lines += result.read.lines;
+      attemptRead.corrupt.push(...result.read.corrupt);
+      return result.found;
+    })),
+  );
+  read = { ...read, objects: read.objects + attemptRead.objects, lines: read.lines + attemptRead.lines, corrupt: [...read.corrupt, ...attemptRead.corrupt] };
+  const { messages, unattached } = storiesOf(found.sort((a, b) => a.key.localeCompare(b.key) || a.line - b.line));
   const dayOf = (d: Date) => d.toISOString().slice(0, 10);
   const days = Math.round((options.to.getTime() - options.from.getTime()) / DAY_MS) + 1;
   return {
     looked: { from: dayOf(options.from), to: dayOf(options.to), days, how, ...read },
-    messages: [...bySid.entries()].map(([sid, records]) => messageStory(sid, records)),
+    messages,
     unattached,
     warehouse: warehouseSummaryOf(warehouse.description, results),
   };

@@ -62,6 +62,17 @@ beforeAll(async () => {
       firehoseObjectKey({ prefix: 'firehose/', streamName: 's', streamVersion: 1, oldestArrival: at(26, 1), uuid: 'd', gzip: false }),
       [rec(B, 'callback', 'failed', at(26, 1))],
     ],
+    // A send attempt whose SID never came back, and the correction that matched it to B by envelope.
+    [directObjectKey('direct/', 'sender', at(24, 9), 'e'), [rec(null, 'send_error', 'failed', at(24, 9), { client_ref: 'r-2' })]],
+    [
+      directObjectKey('direct/', 'reconcile', at(25, 6), 'f'),
+      [
+        {
+          ...rec(B, 'reconcile', 'failed', at(25, 6)),
+          params: { reconcile: { category: 'matched_by_envelope', matched_attempt: `${at(24, 9).toISOString()}|r-2|+14155550100` } },
+        },
+      ],
+    ],
   ];
   for (const [key, records] of objects) await store.put(key, Buffer.from(records.map(toArchiveLine).join('')));
   warehouse = await DuckDbWarehouse.over(dir, `${store.description}/`);
@@ -93,6 +104,17 @@ describe('history on the warehouse', () => {
     expect(sql.unattached).toEqual(local.unattached);
     expect(local.messages.find((m) => m.message_sid === A)?.entries).toHaveLength(4);
     expect(cost.queries.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("puts the send attempt a correction matched to the message in the message's story, on both engines", async () => {
+    const query: HistoryQuery = { kind: 'sid', sid: B };
+    const local = await findHistory(options(query));
+    const { warehouse: _cost, ...sql } = await findHistoryInWarehouse({ ...options(query), from: options(query).from, to: options(query).to, warehouse });
+    expect(sql.messages).toEqual(local.messages);
+    const [story] = local.messages;
+    expect(story.entries.map((e) => e.source)).toEqual(['send_error', 'send', 'reconcile', 'callback']);
+    expect(story.entries[0].notes).toEqual(['the send attempt the reconciliation matched to this message by envelope (its SID never came back): not folded']);
+    expect(local.unattached).toEqual([]);
   });
 
   it('refuses a tag name that cannot stand in a JSON path, before any query', async () => {

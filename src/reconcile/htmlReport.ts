@@ -80,6 +80,14 @@ function tagsOf(gap: GapLike): string {
     .join(' ');
 }
 
+/** What --write appended for a finding, in words; a dash when nothing was. */
+function correctionOf(gap: GapLike): string {
+  if (!gap.written) return '–';
+  if (gap.category === 'matched_by_envelope') return 'appended: the SID recorded against the attempt';
+  const twilio = gap.evidence.twilio as { status?: unknown } | undefined;
+  return `appended: Twilio's \`${typeof twilio?.status === 'string' ? twilio.status : 'status'}\` recorded`;
+}
+
 /**
  * The findings themselves, server-rendered (no script): one section per
  * category, most serious first, each row the SID, the evidence in words, the
@@ -97,7 +105,7 @@ function findingsSection(gaps: readonly GapLike[], total: number): string {
 ${listed
   .map(
     (g) =>
-      `<tr><td><code>${escape(g.message_sid ?? '–')}</code></td><td>${escape(gapInWords(g))}</td><td>${escape(tagsOf(g))}</td><td>${g.written ? 'appended (--write)' : '–'}</td></tr>`,
+      `<tr><td><code>${escape(g.message_sid ?? '–')}</code></td><td>${escape(gapInWords(g))}</td><td>${escape(tagsOf(g))}</td><td>${escape(correctionOf(g))}</td></tr>`,
   )
   .join('\n')}
 </table></details>`,

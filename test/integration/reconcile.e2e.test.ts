@@ -427,6 +427,12 @@ describe('reconcile end to end', () => {
     expect(one.summary.written).toBe(6);
     expect(one.summary.gaps_remaining).toBe(3); // conflict, ambiguous, unknown: for a person
     expect(first.code).toBe(1);
+    // The page says what each correction was.
+    const page = readFileSync(join(dir, 'out1', 'report.html'), 'utf8');
+    expect(page).toContain(
+      `<code>${S.missing}</code></td><td>The archive holds nothing for this message; Twilio says \`delivered\`.</td><td></td><td>appended: Twilio&#39;s \`delivered\` recorded</td>`,
+    );
+    expect(page).toContain('appended: the SID recorded against the attempt');
     const second = await run([...args, '--out', join(dir, 'out2')]);
     const two = results(join(dir, 'out2'));
     expect(two.summary.written).toBe(0);

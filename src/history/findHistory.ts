@@ -1,4 +1,4 @@
-import { findRecords, type HistoryRead } from '../adapters/archive/historyReader';
+import { emptyHistoryRead, findRecords, type HistoryRead } from '../adapters/archive/historyReader';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { prefixesForWindow, type ArchiveLayout } from '../config/archiveSettings';
 import {
@@ -41,16 +41,10 @@ const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 /** The history of the message(s) a query names: found, then every record of each, told by the status rules. */
 export async function findHistory(options: HistoryOptions): Promise<HistoryResult> {
   const { store, layout, query, redactDigits } = options;
-  const read: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
+  const read = emptyHistoryRead();
   const readDay = async (day: Date, wanted: (record: Record<string, unknown>) => boolean) => {
     options.onDay?.(dayOf(day));
-    const prefixes = prefixesForWindow(layout, day, new Date(day.getTime() + DAY_MS - 1));
-    const result = await findRecords(store, layout, prefixes, wanted, redactDigits);
-    read.objects += result.read.objects;
-    read.lines += result.read.lines;
-    read.unreadable += result.read.unreadable;
-    read.corrupt.push(...result.read.corrupt);
-    return result.found;
+    return (await findRecords(store, layout, dayPrefixes(layout, day), wanted, redactDigits, read)).found;
   };
   const matches = (record: Record<string, unknown>) => matchesQuery(record, query);
 
@@ -156,4 +150,9 @@ export async function attemptsOf(
     more.push(...(await readDay(day, (record) => isMatchedAttempt(record, attempt))));
   }
   return more;
+}
+
+/** Every prefix that holds one UTC day's records, in each of the layout's prefixes. */
+export function dayPrefixes(layout: ArchiveLayout, day: Date): string[] {
+  return prefixesForWindow(layout, day, new Date(day.getTime() + DAY_MS - 1));
 }

@@ -1,11 +1,10 @@
-import { findInObject, findRecords, type HistoryRead } from '../adapters/archive/historyReader';
-import { prefixesForWindow } from '../config/archiveSettings';
+import { emptyHistoryRead, findInObject, findRecords } from '../adapters/archive/historyReader';
 import { historyObjectsStatement } from '../domain/reconcile/sql/archiveLines';
 import type { SqlWarehouse, WarehouseResult } from '../domain/reconcile/sql/warehouse';
 import { matchesQuery } from '../domain/messageHistory';
 import { ownValue } from '../domain/ownProperty';
 import { collect, datehours, refuseCloudEventObjects, warehouseSummaryOf, type WarehouseSummary } from '../warehouse/warehouseRead';
-import { attemptsOf, storiesOf, type HistoryOptions, type HistoryResult } from './findHistory';
+import { attemptsOf, dayPrefixes, storiesOf, type HistoryOptions, type HistoryResult } from './findHistory';
 
 /** The most messages a query by reference or tag may name on Athena: each costs one more scan of the range. */
 export const MAX_MESSAGES_ON_ATHENA = 20;
@@ -38,9 +37,9 @@ export async function findHistoryInWarehouse(
     if (outside !== undefined) throw new Error(`the warehouse names an object outside the archive ${root}: ${outside}`);
     return paths.map((path) => path.slice(root.length));
   };
-  let read: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
+  // Every object read here counts, over both passes and the matched attempts' days.
+  const read = emptyHistoryRead();
   const readKeys = async (keys: readonly string[], wanted: (record: Record<string, unknown>) => boolean) => {
-    read = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
     const found = [];
     for (const key of [...new Set(keys)].sort()) found.push(...(await findInObject(store, layout, key, wanted, redactDigits, read)));
     return found;
@@ -65,17 +64,9 @@ export async function findHistoryInWarehouse(
   }
 
   // The attempts corrections matched to these messages, from the day each was made (one day read here per attempt).
-  const attemptRead: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
   found.push(
-    ...(await attemptsOf(found, async (day, wanted) => {
-      const result = await findRecords(store, layout, prefixesForWindow(layout, day, new Date(day.getTime() + DAY_MS - 1)), wanted, redactDigits);
-      attemptRead.objects += result.read.objects;
-      attemptRead.lines += result.read.lines;
-      attemptRead.corrupt.push(...result.read.corrupt);
-      return result.found;
-    })),
+    ...(await attemptsOf(found, async (day, wanted) => (await findRecords(store, layout, dayPrefixes(layout, day), wanted, redactDigits, read)).found)),
   );
-  read = { ...read, objects: read.objects + attemptRead.objects, lines: read.lines + attemptRead.lines, corrupt: [...read.corrupt, ...attemptRead.corrupt] };
   const { messages, unattached } = storiesOf(found.sort((a, b) => a.key.localeCompare(b.key) || a.line - b.line));
   const dayOf = (d: Date) => d.toISOString().slice(0, 10);
   const days = Math.round((options.to.getTime() - options.from.getTime()) / DAY_MS) + 1;

@@ -30,13 +30,17 @@ export async function findRecords(
   prefixes: readonly string[],
   wanted: (record: Record<string, unknown>) => boolean,
   redactDigits: number,
+  read: HistoryRead = emptyHistoryRead(),
 ): Promise<{ found: FoundRecord[]; read: HistoryRead }> {
   const found: FoundRecord[] = [];
-  const read: HistoryRead = { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
   for (const prefix of prefixes) {
     for await (const object of store.list(prefix)) found.push(...(await findInObject(store, layout, object.key, wanted, redactDigits, read)));
   }
   return { found, read };
+}
+
+export function emptyHistoryRead(): HistoryRead {
+  return { objects: 0, lines: 0, unreadable: 0, corrupt: [] };
 }
 
 /** The records of one object that `wanted` accepts, its read added to `read`. */

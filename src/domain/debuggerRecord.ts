@@ -8,7 +8,7 @@
  */
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { splitCallbackParameters } from './callbackParameters';
-import { isPlainObject, ownValue } from './ownProperty';
+import { isPlainObject, ownValue, ownText } from './ownProperty';
 import { maskPhoneNumbersInText, redactParameters } from './redaction';
 import { toIsoUtc } from './time';
 
@@ -22,24 +22,19 @@ const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
-function text(params: Record<string, unknown>, name: string): string | undefined {
-  const value = ownValue(params, name);
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** One alert (the Function's `event`: Twilio's form parameters and the URL's tags) as an archive record. Never throws. */
 export function buildDebuggerRecord(event: Record<string, unknown>, options: DebuggerRecordOptions): ArchiveRecord {
   const digits = options.redactDigits ?? 0;
   const { params, tags, problems } = splitCallbackParameters(event);
   // The payload is JSON text that may quote a number anywhere (a request's To, a URL): masked as free text.
-  const payloadText = text(params, 'Payload');
+  const payloadText = ownText(params, 'Payload');
   const redacted = redactParameters(params, digits);
   if (payloadText !== undefined) redacted.Payload = maskPhoneNumbersInText(payloadText, digits);
 
-  const accountSid = text(params, 'AccountSid');
+  const accountSid = ownText(params, 'AccountSid');
   if (accountSid === undefined) problems.push('AccountSid is missing');
   else if (!ACCOUNT_SID.test(accountSid)) problems.push('AccountSid is not an account SID: the field is left null');
-  const timestamp = text(params, 'Timestamp');
+  const timestamp = ownText(params, 'Timestamp');
   const eventAt = toIsoUtc(timestamp);
   if (eventAt === null) problems.push(timestamp === undefined ? 'Timestamp is missing' : 'Timestamp is not a time');
 
@@ -73,7 +68,7 @@ export function buildDebuggerRecord(event: Record<string, unknown>, options: Deb
     to: null,
     from: null,
     // The alert's own SID (NO…): the same alert delivered twice is one alert.
-    idempotency_token: text(params, 'Sid') ?? null,
+    idempotency_token: ownText(params, 'Sid') ?? null,
     tags: redactParameters(tags, digits),
     params: redacted,
   };

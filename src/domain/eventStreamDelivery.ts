@@ -7,7 +7,7 @@
  * only be checked against the body written back as JSON, which matches when
  * Twilio wrote compact JSON in the order the runtime kept (docs/event-streams.md).
  */
-import { ownValue } from './ownProperty';
+import { ownValue, setOwn } from './ownProperty';
 
 /** What the runtime adds to `event` besides the body: its own `request`, and the query Twilio appends. */
 export const RUNTIME_KEYS: ReadonlySet<string> = new Set(['request', 'bodySHA256']);
@@ -34,7 +34,7 @@ export function deliveryFromEvent(event: Record<string, unknown>): EventStreamDe
     return { events, batch: true, rewritten: JSON.stringify(events) };
   }
   const single: Record<string, unknown> = {};
-  for (const name of names) Object.defineProperty(single, name, { value: ownValue(event, name), enumerable: true, writable: true, configurable: true });
+  for (const name of names) setOwn(single, name, ownValue(event, name));
   return { events: [single], batch: false, rewritten: JSON.stringify(single) };
 }
 

@@ -9,7 +9,7 @@
  * everywhere, is the record's `params`.
  */
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
-import { isPlainObject, ownValue, setOwn } from './ownProperty';
+import { isPlainObject, ownValue, setOwn, ownText } from './ownProperty';
 import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
 import { toIsoUtc } from './time';
 
@@ -29,11 +29,6 @@ export const RECEIVED_STATUS = 'received';
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
-
-function text(record: Record<string, unknown>, name: string): string | undefined {
-  const value = ownValue(record, name);
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 /** The sender's tags as the archive keeps them: text values, anything else as its JSON. */
 function tagsOf(value: unknown): Record<string, ParamValue> {
@@ -79,9 +74,9 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
     return record;
   }
   record.params = redactEvent(event, digits);
-  record.idempotency_token = text(event, 'id') ?? null;
+  record.idempotency_token = ownText(event, 'id') ?? null;
   if (record.idempotency_token === null) problems.push('the event has no id');
-  const type = text(event, 'type');
+  const type = ownText(event, 'type');
   const statusEvent = type === undefined ? null : STATUS_EVENT.exec(type);
   const data = ownValue(event, 'data');
   if (!statusEvent && type !== INBOUND_EVENT) {
@@ -97,18 +92,18 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
   }
 
   const sid = (name: string, pattern: RegExp) => {
-    const value = text(data, name);
+    const value = ownText(data, name);
     if (value === undefined) problems.push(`data.${name} is missing`);
     else if (!pattern.test(value)) problems.push(`data.${name} is not a SID of the expected form: the field is left null`);
     return value !== undefined && pattern.test(value) ? value : null;
   };
   record.message_sid = sid('messageSid', MESSAGE_SID);
   record.account_sid = sid('accountSid', ACCOUNT_SID);
-  const service = text(data, 'messagingServiceSid');
+  const service = ownText(data, 'messagingServiceSid');
   record.messaging_service_sid = service !== undefined && SERVICE_SID.test(service) ? service : null;
 
   if (statusEvent) {
-    const stated = text(data, 'messageStatus')?.toLowerCase();
+    const stated = ownText(data, 'messageStatus')?.toLowerCase();
     record.status = stated ?? statusEvent[1];
     if (stated === undefined) problems.push('data.messageStatus is missing: the status is the event type');
     else if (stated !== statusEvent[1]) problems.push(`data.messageStatus ${stated} differs from the event type: messageStatus is taken`);
@@ -121,15 +116,15 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
   else if (typeof errorCode === 'string' && errorCode !== '') record.error_code = errorCode;
 
   // The carrier's delivery time when there is one, as a callback's RawDlrDoneDate; else when Twilio saw the status.
-  const timestamp = text(data, 'timestamp');
-  const rawDlrDoneDate = text(data, 'rawDlrDoneDate');
+  const timestamp = ownText(data, 'timestamp');
+  const rawDlrDoneDate = ownText(data, 'rawDlrDoneDate');
   const doneAt = toIsoUtc(rawDlrDoneDate);
   if (rawDlrDoneDate !== undefined && doneAt === null) problems.push('data.rawDlrDoneDate is not a time: data.timestamp is taken');
   record.event_at = doneAt ?? toIsoUtc(timestamp);
   if (record.event_at === null) problems.push(timestamp === undefined ? 'data.timestamp is missing' : 'data.timestamp is not a time');
 
   const address = (name: string) => {
-    const value = text(data, name);
+    const value = ownText(data, name);
     return value === undefined ? null : maskTrailingDigits(value, digits);
   };
   record.to = address('to');

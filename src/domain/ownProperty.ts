@@ -12,6 +12,12 @@ export function ownValue(record: Record<string, unknown>, name: string): unknown
   return Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
 }
 
+/** A field the object itself holds, when it is non-empty text. */
+export function ownText(record: Record<string, unknown>, name: string): string | undefined {
+  const value = ownValue(record, name);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** A JSON object: not null, not an array. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -95,7 +95,9 @@ function correctionOf(gap: GapLike): string {
  */
 function findingsSection(gaps: readonly GapLike[], total: number): string {
   if (total === 0) return '';
-  const groups = GAP_ORDER.map((category) => [category, gaps.filter((g) => g.category === category)] as const).filter(([, listed]) => listed.length > 0);
+  // The known categories in their order, then any other a later version writes: no finding is left off the page.
+  const order = [...GAP_ORDER, ...new Set(gaps.map((g) => g.category).filter((c) => !GAP_ORDER.includes(c)))];
+  const groups = order.map((category) => [category, gaps.filter((g) => g.category === category)] as const).filter(([, listed]) => listed.length > 0);
   const sections = groups.map(
     ([
       category,

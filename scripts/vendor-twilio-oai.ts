@@ -20,6 +20,25 @@ const WANTED: Record<string, string[]> = {
     '/v1/Subscriptions/{Sid}',
     '/v1/Subscriptions/{SubscriptionSid}/SubscribedEvents',
   ],
+  // What a deploy (twilio-run, twilio serverless:deploy) creates and the configure commands read.
+  'twilio_serverless_v1.json': [
+    '/v1/Services',
+    '/v1/Services/{Sid}',
+    '/v1/Services/{ServiceSid}/Environments',
+    '/v1/Services/{ServiceSid}/Environments/{Sid}',
+    '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables',
+    '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables/{Sid}',
+    '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments',
+    '/v1/Services/{ServiceSid}/Functions',
+    '/v1/Services/{ServiceSid}/Functions/{FunctionSid}/Versions',
+    '/v1/Services/{ServiceSid}/Functions/{FunctionSid}/Versions/{Sid}',
+    '/v1/Services/{ServiceSid}/Assets',
+    '/v1/Services/{ServiceSid}/Assets/{AssetSid}/Versions',
+    '/v1/Services/{ServiceSid}/Assets/{AssetSid}/Versions/{Sid}',
+    '/v1/Services/{ServiceSid}/Builds',
+    '/v1/Services/{ServiceSid}/Builds/{Sid}',
+    '/v1/Services/{ServiceSid}/Builds/{Sid}/Status',
+  ],
 };
 
 const OUT = join(__dirname, '..', 'test', 'fixtures', 'twilio-oai');

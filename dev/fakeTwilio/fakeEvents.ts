@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import type { FakeAnswer } from './fakeServices';
+import { iso, listMeta, problem, sidOf, type FakeAnswer } from './fakeAnswers';
 
 /** An Event Streams sink as the fake holds it. */
 export interface FakeSink {
@@ -21,13 +20,7 @@ export interface FakeSubscription {
 }
 
 const SINK_TYPES = ['kinesis', 'webhook', 'segment', 'email'];
-const sidOf = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
-const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const CREATED = iso(new Date('2026-01-05T10:00:00Z'));
-
-function problem(status: number, code: number, message: string): FakeAnswer {
-  return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
-}
 
 function json(text: string | null): unknown {
   if (text === null) return undefined;
@@ -166,8 +159,7 @@ export class FakeEvents {
   }
 
   private meta(key: string, path: string): Record<string, unknown> {
-    const url = `${this.baseUrl()}${path}?PageSize=50&Page=0`;
-    return { page: 0, page_size: 50, first_page_url: url, previous_page_url: null, url, next_page_url: null, key };
+    return listMeta(this.baseUrl(), key, path);
   }
 
   private sinkResource(sink: FakeSink): Record<string, unknown> {

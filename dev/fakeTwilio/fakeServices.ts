@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { iso, notFound, problem, sidOf, type FakeAnswer } from './fakeAnswers';
 
 /** A Messaging Service as the fake holds it. */
 export interface FakeMessagingService {
@@ -8,40 +8,14 @@ export interface FakeMessagingService {
   status_callback: string | null;
 }
 
-/** A deployed Serverless service: its environments, and the Functions (path and visibility) each one's build holds. */
-export interface FakeServerlessService {
-  sid: string;
-  account_sid: string;
-  unique_name: string;
-  friendly_name: string;
-  environments: {
-    sid: string;
-    unique_name: string;
-    domain_suffix: string | null;
-    domain_name: string;
-    /** The build deployed there; null before the first deploy. */
-    build: { sid: string; functions: { path: string; visibility: 'public' | 'protected' | 'private' }[] } | null;
-  }[];
-}
-
-export interface FakeAnswer {
-  status: number;
-  body: unknown;
-}
-
-const sidOf = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
-const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /**
- * Messaging Services (messaging.twilio.com/v1) and Serverless
- * (serverless.twilio.com/v1) for the fake Twilio API. Both live under
- * `/v1/Services` once the base URL override has dropped the host; the SIDs
- * tell them apart (MG… and ZS…), and the list of services is Serverless's,
- * the only one this project reads.
+ * Messaging Services (messaging.twilio.com/v1) for the fake Twilio API: the
+ * one resource configure-callback reads and updates. Its path,
+ * `/v1/Services/MG…`, is shared with Serverless's services (`ZS…`) once the
+ * base URL override has dropped the host: the SID tells them apart.
  */
 export class FakeServices {
   private readonly messaging = new Map<string, FakeMessagingService>();
-  private readonly serverless = new Map<string, FakeServerlessService>();
   /** Every Messaging Service update, in order: what a test checks was (or was not) changed. */
   readonly updates: { sid: string; form: Record<string, string> }[] = [];
 
@@ -57,38 +31,10 @@ export class FakeServices {
     return this.messaging.get(sid);
   }
 
-  putServerlessService(service: Omit<FakeServerlessService, 'sid' | 'friendly_name'> & { sid?: string; friendly_name?: string }): FakeServerlessService {
-    const full: FakeServerlessService = { sid: sidOf('ZS'), friendly_name: service.unique_name, ...service };
-    this.serverless.set(full.sid, full);
-    return full;
-  }
-
-  /** The answer for a `/v1/Services…` request of this account, or undefined if the path is not one of these. */
+  /** The answer for a `/v1/Services/MG…` request of this account, or undefined if the path is not one. */
   handle(method: string, path: string, accountSid: string, form: URLSearchParams): FakeAnswer | undefined {
     const messaging = /^\/v1\/Services\/(MG[0-9a-f]{32})$/.exec(path);
-    if (messaging) return this.messagingService(method, messaging[1], accountSid, form);
-    if (method !== 'GET') return undefined;
-    if (path === '/v1/Services') {
-      const services = [...this.serverless.values()].filter((s) => s.account_sid === accountSid);
-      return { status: 200, body: { services: services.map((s) => this.serverlessResource(s)), meta: this.meta('services', path) } };
-    }
-    const environments = /^\/v1\/Services\/(ZS[0-9a-f]{32})\/Environments$/.exec(path);
-    if (environments) {
-      const service = this.ownService(environments[1], accountSid);
-      if (!service) return notFound(path);
-      return {
-        status: 200,
-        body: { environments: service.environments.map((e) => this.environmentResource(service, e)), meta: this.meta('environments', path) },
-      };
-    }
-    const build = /^\/v1\/Services\/(ZS[0-9a-f]{32})\/Builds\/(ZB[0-9a-f]{32})$/.exec(path);
-    if (build) {
-      const service = this.ownService(build[1], accountSid);
-      const deployed = service?.environments.find((e) => e.build?.sid === build[2])?.build;
-      if (!service || !deployed) return notFound(path);
-      return { status: 200, body: this.buildResource(service, deployed) };
-    }
-    return undefined;
+    return messaging ? this.messagingService(method, messaging[1], accountSid, form) : undefined;
   }
 
   private messagingService(method: string, sid: string, accountSid: string, form: URLSearchParams): FakeAnswer {
@@ -99,7 +45,7 @@ export class FakeServices {
       this.updates.push({ sid, form: Object.fromEntries(form) });
       if (form.has('StatusCallback')) service.status_callback = form.get('StatusCallback') || null;
     } else if (method !== 'GET') {
-      return { status: 405, body: { code: 20004, message: 'Method not allowed', more_info: 'https://www.twilio.com/docs/errors/20004', status: 405 } };
+      return problem(405, 20004, 'Method not allowed');
     }
     const url = `${this.baseUrl()}${path}`;
     const at = iso(new Date('2026-01-05T10:00:00Z'));
@@ -132,81 +78,4 @@ export class FakeServices {
       },
     };
   }
-
-  private ownService(sid: string, accountSid: string): FakeServerlessService | undefined {
-    const service = this.serverless.get(sid);
-    return service?.account_sid === accountSid ? service : undefined;
-  }
-
-  private meta(key: string, path: string): Record<string, unknown> {
-    const url = `${this.baseUrl()}${path}?PageSize=50&Page=0`;
-    return { page: 0, page_size: 50, first_page_url: url, previous_page_url: null, url, next_page_url: null, key };
-  }
-
-  private serverlessResource(s: FakeServerlessService): Record<string, unknown> {
-    const url = `${this.baseUrl()}/v1/Services/${s.sid}`;
-    return {
-      sid: s.sid,
-      account_sid: s.account_sid,
-      friendly_name: s.friendly_name,
-      unique_name: s.unique_name,
-      include_credentials: true,
-      ui_editable: false,
-      domain_base: s.unique_name,
-      date_created: iso(new Date('2026-01-05T10:00:00Z')),
-      date_updated: iso(new Date('2026-01-05T10:00:00Z')),
-      url,
-      links: { environments: `${url}/Environments`, functions: `${url}/Functions`, assets: `${url}/Assets`, builds: `${url}/Builds` },
-    };
-  }
-
-  private environmentResource(s: FakeServerlessService, e: FakeServerlessService['environments'][number]): Record<string, unknown> {
-    const url = `${this.baseUrl()}/v1/Services/${s.sid}/Environments/${e.sid}`;
-    return {
-      sid: e.sid,
-      account_sid: s.account_sid,
-      service_sid: s.sid,
-      build_sid: e.build?.sid ?? null,
-      unique_name: e.unique_name,
-      domain_suffix: e.domain_suffix,
-      domain_name: e.domain_name,
-      date_created: iso(new Date('2026-01-05T10:00:00Z')),
-      date_updated: iso(new Date('2026-01-05T10:00:00Z')),
-      url,
-      links: { variables: `${url}/Variables`, deployments: `${url}/Deployments`, logs: `${url}/Logs` },
-    };
-  }
-
-  private buildResource(s: FakeServerlessService, build: NonNullable<FakeServerlessService['environments'][number]['build']>): Record<string, unknown> {
-    const at = iso(new Date('2026-01-05T10:00:00Z'));
-    return {
-      sid: build.sid,
-      account_sid: s.account_sid,
-      service_sid: s.sid,
-      status: 'completed',
-      asset_versions: [],
-      function_versions: build.functions.map((f) => ({
-        sid: sidOf('ZN'),
-        account_sid: s.account_sid,
-        service_sid: s.sid,
-        function_sid: sidOf('ZH'),
-        date_created: at,
-        path: f.path,
-        visibility: f.visibility,
-      })),
-      dependencies: [{ name: 'twilio', version: '6.2.0' }],
-      runtime: 'node22',
-      date_created: at,
-      date_updated: at,
-      url: `${this.baseUrl()}/v1/Services/${s.sid}/Builds/${build.sid}`,
-      links: { build_status: `${this.baseUrl()}/v1/Services/${s.sid}/Builds/${build.sid}/Status` },
-    };
-  }
-}
-
-function notFound(path: string): FakeAnswer {
-  return {
-    status: 404,
-    body: { code: 20404, message: `The requested resource ${path} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 },
-  };
 }

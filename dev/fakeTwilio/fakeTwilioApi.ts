@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { close, listen, portOf, readBody } from '../httpServer';
 import { FakeEvents } from './fakeEvents';
+import { FakeServerless, type FakeServerlessOptions } from './fakeServerless';
 import { FakeServices } from './fakeServices';
 
 /** A Message resource as the fake holds it. */
@@ -95,14 +96,21 @@ export class FakeTwilioApi {
   readonly fetchedSids: string[] = [];
   /** The StatusCallback each created message was given, by SID. */
   readonly statusCallbacks = new Map<string, string>();
-  /** Messaging Services and Serverless services (configure-callback's side of the API). */
+  /** Messaging Services (configure-callback's side of the API). */
   readonly services = new FakeServices(() => this.url);
+  /** Serverless: what a deploy creates and the configure commands read (serverless.twilio.com, serverless-upload.twilio.com). */
+  readonly serverless: FakeServerless;
   /** Event Streams' sinks and subscriptions (configure-event-stream's side of the API). */
   readonly events = new FakeEvents(() => this.url);
   /** Answers held back by createThenHang, released on stop. */
   private readonly hanging = new Set<ServerResponse>();
 
-  constructor(private readonly credentials: FakeCredentials[]) {}
+  constructor(
+    private readonly credentials: FakeCredentials[],
+    options: { serverless?: FakeServerlessOptions } = {},
+  ) {
+    this.serverless = new FakeServerless(() => this.url, options.serverless);
+  }
 
   get url(): string {
     return `http://127.0.0.1:${portOf(this.server, 'the fake Twilio API')}`;
@@ -162,7 +170,7 @@ export class FakeTwilioApi {
     this.stats.requests++;
     this.requestTimes.push(performance.timeOrigin + performance.now());
     try {
-      const body = await readBody(req, 1024 * 1024);
+      const body = await readBody(req, 10 * 1024 * 1024);
       if (this.faults.latencyMs) await delay(this.faults.latencyMs);
       const url = new URL(req.url ?? '/', 'http://fake');
       // The day file itself: a presigned storage URL in reality, so no Twilio auth.
@@ -176,7 +184,10 @@ export class FakeTwilioApi {
       if (url.pathname.startsWith('/v1/Services')) {
         const account = this.credentials.find((c) => this.authorised(req, c.accountSid));
         if (!account) return this.error(res, 401, 20003, 'Authenticate');
-        const answer = this.services.handle(req.method ?? 'GET', url.pathname, account.accountSid, new URLSearchParams(body.toString('utf8')));
+        const method = req.method ?? 'GET';
+        const answer =
+          this.services.handle(method, url.pathname, account.accountSid, new URLSearchParams(body.toString('utf8'))) ??
+          (await this.serverless.handle(method, req.headers.host ?? '', url, account.accountSid, req.headers['content-type'] ?? '', body));
         if (!answer) return this.error(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
         return this.send(res, answer.status, answer.body);
       }
@@ -348,6 +359,11 @@ export class FakeTwilioApi {
 
   private send(res: ServerResponse, status: number, body: unknown): void {
     this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+    if (status === 204) {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const text = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);

@@ -86,3 +86,54 @@ export function eventsSchemas(): { sink: object; sinkList: object; subscription:
     subscribedList: answer('/v1/Subscriptions/{SubscriptionSid}/SubscribedEvents', 'get', '200'),
   };
 }
+
+/** One answer of the Serverless stand-in, as it keeps them. */
+interface Exchange {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Checks a Serverless answer against Twilio's spec: the schema of that path,
+ * method and status. The upload (a POST of a version, to the upload host) is
+ * not in the spec: it answers the version, as its fetch does. An error
+ * answers Twilio's `{code, message, more_info, status}`. Returns what does
+ * not match, each prefixed with the request.
+ */
+export function serverlessAnswerChecker(): (exchange: Exchange) => string[] {
+  const file = 'twilio_serverless_v1.json';
+  const spec = JSON.parse(readFileSync(join(TWILIO_OAI_DIR, file), 'utf8')) as SpecPaths;
+  const templates = Object.keys(spec.paths).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[A-Z]{2}[0-9a-fA-F]{32}')}$`),
+  }));
+  const validators = new Map<string, (value: unknown) => string[]>();
+  const validatorFor = (template: string, method: string, status: string) => {
+    const key = `${method} ${template} ${status}`;
+    let validate = validators.get(key);
+    if (!validate) {
+      const schema = spec.paths[template]?.[method]?.responses[status]?.content['application/json']?.schema;
+      if (!schema) return undefined;
+      validate = twilioSchemaValidator(file, schema);
+      validators.set(key, validate);
+    }
+    return validate;
+  };
+  return ({ method, path, status, body }) => {
+    const where = `${method} ${path} → ${status}`;
+    const found = templates.find((t) => t.pattern.test(path));
+    if (!found) return [`${where}: no such path in Twilio's spec`];
+    if (status >= 400) {
+      const error = body as Record<string, unknown>;
+      const ok = Number.isInteger(error.code) && typeof error.message === 'string' && typeof error.more_info === 'string' && error.status === status;
+      return ok ? [] : [`${where}: not Twilio's error shape: ${JSON.stringify(body)}`];
+    }
+    if (status === 204) return body === null ? [] : [`${where}: a 204 with a body`];
+    const isUpload = method === 'POST' && /\/Versions$/.test(found.template);
+    const validate = isUpload ? validatorFor(`${found.template}/{Sid}`, 'get', '200') : validatorFor(found.template, method.toLowerCase(), String(status));
+    if (!validate) return [`${where}: Twilio's spec has no such answer`];
+    return validate(body).map((problem) => `${where}: ${problem}`);
+  };
+}

@@ -31,7 +31,7 @@ describe('configure-callback', () => {
     await fake.start();
     env = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url };
     service = fake.services.putMessagingService({ account_sid: ACCOUNT, friendly_name: 'Statements', status_callback: OLD });
-    fake.services.putServerlessService({
+    fake.serverless.putService({
       account_sid: ACCOUNT,
       unique_name: 'message-archive',
       environments: [

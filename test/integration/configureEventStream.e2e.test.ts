@@ -35,7 +35,7 @@ describe('configure-event-stream', () => {
         ],
       },
     });
-    fake.services.putServerlessService({
+    fake.serverless.putService({
       account_sid: ACCOUNT,
       unique_name: 'message-archive',
       environments: [environment('1', 'prod', 'public'), environment('2', 'dev', 'protected')],

@@ -6,9 +6,10 @@
 import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
 import { twilioClientFromEnv, type RetryEvent } from '../../src/adapters/twilio/twilioClient';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createAndServiceSchemas, messageSchemas, TWILIO_OAI_DIR, twilioSchemaValidator } from '../helpers/twilioOpenApi';
+import { createAndServiceSchemas, messageSchemas, serverlessAnswerChecker, TWILIO_OAI_DIR, twilioSchemaValidator } from '../helpers/twilioOpenApi';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'fake-auth-token-0123456789abcdef';
@@ -171,5 +172,65 @@ describe('fake Twilio API', () => {
     const started = Date.now();
     await client().messages(sid(6)).fetch();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe("the Serverless stand-in's refusals, as Twilio's", () => {
+  const auth = { Authorization: `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}` };
+  const post = (path: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const value of [v].flat()) body.append(k, value);
+    return fetch(`${fake.url}${path}`, { method: 'POST', headers: { ...auth, ...headers }, body });
+  };
+
+  it('takes an upload on the upload host only, and refuses an unknown runtime and a handler the runtime does not take with 20001', async () => {
+    const service = (await (await post('/v1/Services', { UniqueName: 'refusals', FriendlyName: 'refusals' })).json()) as { sid: string };
+    const fn = (await (await post(`/v1/Services/${service.sid}/Functions`, { FriendlyName: 'f' })).json()) as { sid: string };
+    const upload = () => {
+      const form = new FormData();
+      form.append('Path', '/f');
+      form.append('Visibility', 'protected');
+      form.append('Content', new Blob(['exports.handler = () => {};'], { type: 'application/javascript' }), 'f');
+      return form;
+    };
+    const versions = `${fake.url}/v1/Services/${service.sid}/Functions/${fn.sid}/Versions`;
+    expect((await fetch(versions, { method: 'POST', headers: auth, body: upload() })).status).toBe(404);
+    // fetch will not set Host: the upload host's request, as the deploy's preload makes it, with node:http.
+    const multipart = new Response(upload());
+    const bytes = Buffer.from(await multipart.arrayBuffer());
+    const uploaded = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(versions, {
+        method: 'POST',
+        headers: { ...auth, host: 'serverless-upload.twilio.com', 'content-type': multipart.headers.get('content-type')!, 'content-length': bytes.length },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end(bytes);
+    });
+    expect(uploaded.status).toBe(201);
+    const version = JSON.parse(uploaded.body) as { sid: string };
+
+    const build = (form: Record<string, string | string[]>) => post(`/v1/Services/${service.sid}/Builds`, { FunctionVersions: version.sid, ...form });
+    const unknownRuntime = await build({ Runtime: 'node18' });
+    expect(unknownRuntime.status).toBe(400);
+    expect(await unknownRuntime.json()).toMatchObject({ code: 20001, message: 'unsupported runtime: node18' });
+    const latest = await build({ Runtime: 'node22', Dependencies: JSON.stringify([{ name: '@twilio/runtime-handler', version: '2.1.0' }]) });
+    expect(latest.status).toBe(400);
+    expect(await latest.json()).toMatchObject({
+      code: 20001,
+      message: expect.stringMatching(/No matching version found for @twilio\/runtime-handler@2\.1\.0/),
+    });
+    const accepted = await build({ Runtime: 'node22', Dependencies: `"${JSON.stringify([{ name: '@twilio/runtime-handler', version: '2.0.3' }])}"` });
+    expect(accepted.status).toBe(201);
+    expect(await accepted.json()).toMatchObject({
+      status: 'building',
+      runtime: 'node22',
+      dependencies: [{ name: '@twilio/runtime-handler', version: '2.0.3' }],
+    });
+    expect(fake.serverless.exchanges.flatMap(serverlessAnswerChecker())).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ArchiveStack } from './archiveStack';
 import { namesFor } from './names';
 import { ReplicaStack } from './replicaStack';
-import { readInfraSettings } from './settings';
+import { checkContextKeys, readInfraSettings } from './settings';
 
 /**
  * The app: the archive's stack and, with `replicaRegion`, the replica's
@@ -13,6 +13,7 @@ import { readInfraSettings } from './settings';
 export function buildArchiveApp(app: App) {
   // Access logs are delivered under a bucket policy for the logging service, not the legacy LogDeliveryWrite ACL (which ObjectOwnership BucketOwnerEnforced forbids).
   app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  checkContextKeys(Object.keys(app.node.getAllContext() as Record<string, unknown>));
   const settings = readInfraSettings((key) => app.node.tryGetContext(key));
   const names = namesFor(settings);
   const archive = new ArchiveStack(app, names.archiveStack, settings, { description: 'Write-once archive of Twilio message records (twilio-message-archive)' });

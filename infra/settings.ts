@@ -86,6 +86,68 @@ export const DEFAULT_INFRA_SETTINGS: Readonly<InfraSettings> = {
   eventsPrefix: DEFAULT_ARCHIVE_LAYOUT.events,
 };
 
+/** Every setting's context key; `satisfies` keeps the list in step with InfraSettings. */
+const SETTING_KEYS = {
+  namePrefix: true,
+  region: true,
+  retentionYears: true,
+  objectLockMode: true,
+  infrequentAccessAfterDays: true,
+  stagingExpirationDays: true,
+  bufferingIntervalSeconds: true,
+  bufferingSizeMiB: true,
+  fallbackEnabled: true,
+  replicaRegion: true,
+  alarmEmail: true,
+  dataFreshnessAlarmSeconds: true,
+  replicationLatencyAlarmSeconds: true,
+  athenaBytesScannedCutoffGiB: true,
+  athenaResultsExpirationDays: true,
+  archiveStartDay: true,
+  accessLogRetentionDays: true,
+  accessKeySerial: true,
+  retiringAccessKeySerial: true,
+  firehosePrefix: true,
+  fallbackPrefix: true,
+  directPrefix: true,
+  eventStreamsKinesis: true,
+  eventsPrefix: true,
+  twilioEventStreamsAccount: true,
+  eventStreamsExternalId: true,
+} satisfies Record<keyof InfraSettings, true>;
+
+export const INFRA_SETTING_KEYS: readonly string[] = Object.keys(SETTING_KEYS);
+
+/**
+ * CDK's own context: `aws:cdk:…` and lookups (`availability-zones:account=…`)
+ * hold a colon, feature flags start with `@`, and the CLI adds these.
+ */
+function isCdkContextKey(key: string): boolean {
+  return key.includes(':') || key.startsWith('@') || key === 'cli-telemetry' || key === 'acknowledged-issue-numbers';
+}
+
+/**
+ * Refuses any context key that is neither a setting nor CDK's own: a
+ * misspelt setting (`objectLockmode`) would otherwise be ignored, and its
+ * default, compliance mode for seven years, cannot be undone.
+ */
+export function checkContextKeys(keys: Iterable<string>): void {
+  const unknown = [...keys].filter((key) => !INFRA_SETTING_KEYS.includes(key) && !isCdkContextKey(key));
+  if (unknown.length === 0) return;
+  const guess = (key: string) => INFRA_SETTING_KEYS.find((known) => known.toLowerCase() === key.toLowerCase() || nearlyEqual(known, key));
+  const named = unknown.map((key) => `"${key}"${guess(key) ? ` (did you mean "${guess(key)}"?)` : ''}`).join(', ');
+  throw new InfraSettingsError(`unknown setting ${named}; nothing was synthesised. The settings are: ${INFRA_SETTING_KEYS.join(', ')}`);
+}
+
+/** One letter added, dropped or changed (case aside): `retentionYear`, `retentionYeras` is two. */
+function nearlyEqual(a: string, b: string): boolean {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  return x.slice(i + (x.length >= y.length ? 1 : 0)) === y.slice(i + (y.length >= x.length ? 1 : 0));
+}
+
 /** A setting is malformed; names the context key and what it expects. */
 export class InfraSettingsError extends Error {
   override name = 'InfraSettingsError';

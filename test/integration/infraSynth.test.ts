@@ -17,7 +17,7 @@ describe('npm run infra:synth', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   function synth(...context: string[]) {
-    const out = join(home, 'cdk.out');
+    const out = join(mkdtempSync(join(home, 'synth-')), 'cdk.out');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: home,
@@ -42,9 +42,33 @@ describe('npm run infra:synth', () => {
     expect(existsSync(join(out, 'message-archive-replica.template.json'))).toBe(true);
   });
 
-  it('fails, naming the setting, on a bad one', () => {
+  it('says where the templates went and that cdk-nag passed', () => {
+    const { status, stdout, out } = synth('objectLockMode=GOVERNANCE', 'retentionYears=1');
+    expect(status).toBe(0);
+    expect(stdout).toContain(`Templates written to ${out}/: message-archive.template.json.`);
+    expect(stdout).toMatch(/cdk-nag's AwsSolutions and NIST 800-53 rev 5 checks passed/);
+    expect(stdout).toContain(`${out}/validation-report.json`);
+    const template = readFileSync(join(out, 'message-archive.template.json'), 'utf8');
+    expect(template).toMatch(/"Mode": "GOVERNANCE"/);
+  });
+
+  it('fails in one line, naming the setting, on a bad value', () => {
     const { status, stderr } = synth('retentionYears=0');
-    expect(status).not.toBe(0);
-    expect(stderr).toMatch(/context "retentionYears" must be a whole number from 1 to 100/);
+    expect(status).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual(['infra: context "retentionYears" must be a whole number from 1 to 100, not "0"']);
+  });
+
+  it.each([
+    ['objectLockmode=GOVERNANCE', 'objectLockMode'],
+    ['retentionYear=1', 'retentionYears'],
+    ['retentionyears=1', 'retentionYears'],
+  ])('refuses the misspelt setting %s in one line, before anything is synthesised, instead of deploying the irreversible default', (typo, meant) => {
+    const { status, stderr, out } = synth(typo, 'objectLockMode=GOVERNANCE');
+    expect(status).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`infra: unknown setting "${typo.split('=')[0]}" (did you mean "${meant}"?); nothing was synthesised.`);
+    expect(lines[0]).toMatch(/The settings are: namePrefix, region, retentionYears, objectLockMode/);
+    expect(existsSync(join(out, 'message-archive.template.json'))).toBe(false);
   });
 });

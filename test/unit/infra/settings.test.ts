@@ -1,4 +1,4 @@
-import { DEFAULT_INFRA_SETTINGS, InfraSettingsError, readInfraSettings } from '../../../infra/settings';
+import { checkContextKeys, DEFAULT_INFRA_SETTINGS, INFRA_SETTING_KEYS, InfraSettingsError, readInfraSettings } from '../../../infra/settings';
 
 const read = (context: Record<string, unknown>) => readInfraSettings((key) => context[key]);
 
@@ -42,5 +42,55 @@ describe('the infrastructure settings', () => {
   ])('refuse %j, naming the setting', (context, message) => {
     expect(() => read(context)).toThrow(InfraSettingsError);
     expect(() => read(context)).toThrow(message);
+  });
+});
+
+describe('the context keys the app is given', () => {
+  it("takes every setting and CDK's own keys", () => {
+    expect(() =>
+      checkContextKeys([
+        ...INFRA_SETTING_KEYS,
+        'cli-telemetry',
+        'aws:cdk:enable-path-metadata',
+        'availability-zones:account=123456789012:region=us-east-1',
+        '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy',
+      ]),
+    ).not.toThrow();
+  });
+
+  it.each([
+    ['objectLockmode', 'objectLockMode'],
+    ['retentionYear', 'retentionYears'],
+    ['retentionYearss', 'retentionYears'],
+    ['alarmEmial', undefined],
+    ['replica', undefined],
+  ])('refuses %s, suggesting what was meant', (key, meant) => {
+    let message = '';
+    try {
+      checkContextKeys([key]);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InfraSettingsError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`unknown setting "${key}"`);
+    if (meant) expect(message).toContain(`did you mean "${meant}"?`);
+    else expect(message).not.toContain('did you mean');
+    expect(message).toContain('The settings are: namePrefix,');
+  });
+
+  it('every setting the app reads is a known key', () => {
+    expect([...INFRA_SETTING_KEYS].sort()).toEqual(
+      [
+        ...new Set([
+          ...Object.keys(DEFAULT_INFRA_SETTINGS),
+          'region',
+          'replicaRegion',
+          'alarmEmail',
+          'retiringAccessKeySerial',
+          'twilioEventStreamsAccount',
+          'eventStreamsExternalId',
+        ]),
+      ].sort(),
+    );
   });
 });

@@ -116,11 +116,13 @@ export async function postSignedDelivery(
   sinkUrl: string,
   body: unknown,
   authToken: string,
-  init: { signature?: string | null; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  init: { signature?: string | null; headers?: Record<string, string>; signal?: AbortSignal; signedFor?: string } = {},
 ): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const url = `${sinkUrl}?bodySHA256=${createHash('sha256').update(raw, 'utf8').digest('hex')}`;
-  const signature = init.signature === undefined ? getExpectedTwilioSignature(authToken, url, {}) : init.signature;
+  const query = `?bodySHA256=${createHash('sha256').update(raw, 'utf8').digest('hex')}`;
+  const url = `${sinkUrl}${query}`;
+  // `signedFor`: the sink's destination as Twilio holds it, when the request reaches the Function by another URL.
+  const signature = init.signature === undefined ? getExpectedTwilioSignature(authToken, `${init.signedFor ?? sinkUrl}${query}`, {}) : init.signature;
   return fetch(url, {
     method: 'POST',
     headers: {

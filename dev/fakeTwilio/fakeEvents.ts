@@ -45,6 +45,13 @@ export class FakeEvents {
   /** Every request that changed something, in order: what a test checks was (or was not) changed. */
   readonly changes: { method: string; path: string; form: Record<string, string[]> }[] = [];
 
+  /**
+   * How a created webhook sink's destination is stored. Twilio is not
+   * documented to change it; a test can make it (a trailing slash added, say)
+   * to see that configure-event-stream reads the sink back.
+   */
+  storeDestination: (destination: string) => string = (destination) => destination;
+
   constructor(private readonly baseUrl: () => string) {}
 
   putSink(sink: Omit<FakeSink, 'sid' | 'status'> & { sid?: string; status?: FakeSink['status'] }): FakeSink {
@@ -97,12 +104,9 @@ export class FakeEvents {
     if (!SINK_TYPES.includes(type)) return problem(400, 20001, `Invalid SinkType ${type}`);
     if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration))
       return problem(400, 20001, 'SinkConfiguration must be a JSON object');
-    const sink = this.putSink({
-      account_sid: accountSid,
-      description,
-      sink_type: type as FakeSink['sink_type'],
-      sink_configuration: configuration as Record<string, unknown>,
-    });
+    const held = { ...(configuration as Record<string, unknown>) };
+    if (typeof held.destination === 'string') held.destination = this.storeDestination(held.destination);
+    const sink = this.putSink({ account_sid: accountSid, description, sink_type: type as FakeSink['sink_type'], sink_configuration: held });
     return { status: 201, body: this.sinkResource(sink) };
   }
 

@@ -14,7 +14,9 @@ import {
   describeConfiguration,
   MESSAGING_EVENT_TYPES,
   planEventStream,
+  SinkUrlMismatchError,
   SUBSCRIPTION_DESCRIPTION,
+  urlTheFunctionChecks,
   type SinkSpec,
 } from '../configure/configureEventStream';
 
@@ -25,14 +27,19 @@ const HELP = `Usage: twilio-message-archive configure-event-stream (--url <https
 Creates the Event Streams sink the archive receives messaging events through,
 or finds the one that already has this configuration, and subscribes it to
 every messaging status type and to inbound messages. Shows what exists and
-what it would create, and asks before changing anything.
+what it would create, and asks before changing anything. Reads a webhook
+sink back before subscribing it, and refuses (exit 2, naming both URLs) when
+Twilio holds another destination than the URL the Function checks
+signatures against: every delivery would fail that check.
 
 A webhook sink posts to the deployed /event-stream Function:
   --url <https://…>          The Function's URL. The command cannot check its visibility.
   --service <name>           Or: the Serverless service (unique name, friendly name or ZS…) ...
   --environment <name>       ... and environment (unique name, domain suffix or ZE…): the URL is
                              found through the API; the Function must be public (it checks
-                             Event Streams' signatures itself).
+                             Event Streams' signatures itself). The sink posts to the URL the
+                             Function checks against: the environment's ARCHIVE_EVENT_STREAM_URL
+                             when set, else the Function's own.
   --function-path <path>     The Function's path in the service. Default: ${DEFAULT_PATH}.
   --batch-events             Ask Twilio to deliver events in batches (the Function takes both).
 
@@ -110,8 +117,9 @@ export const command = defineCommand({
         source = 'given URL; COULD NOT CHECK that the Function is the public /event-stream: give --service and --environment to check';
       } else {
         const target = await resolveDeployedFunction(client, values.service!, values.environment!, path, 'public');
-        spec = { type: 'webhook', destination: target.url, batchEvents: values['batch-events'] ?? false };
-        source = `${target.source}; public, as it must be (checked through the Serverless API)`;
+        const checked = await urlTheFunctionChecks(client, target);
+        spec = { type: 'webhook', destination: checked.url, batchEvents: values['batch-events'] ?? false };
+        source = `${target.source}; public, as it must be (checked through the Serverless API); it checks signatures against ${checked.url}, ${checked.why}`;
       }
       const plan = await planEventStream(client, spec);
 
@@ -128,8 +136,12 @@ export const command = defineCommand({
         `  event types: ${subscribed} of ${MESSAGING_EVENT_TYPES.length} subscribed${plan.missingTypes.length ? `; to add: ${plan.missingTypes.map((t) => `${t.type} (v${t.schemaVersion})`).join(', ')}` : ''}`,
       );
       for (const other of plan.otherSinks) {
+        const destination = spec.type === 'webhook' ? spec.destination : undefined;
+        const elsewhere = destination !== undefined && other.type === 'webhook' && !other.configuration.includes(JSON.stringify(destination));
         io.out(
-          `  note: sink ${other.sid} (${other.type}) ${other.configuration} is also the archive's; it is left as it is (events it receives are archived as duplicates, which fold)`,
+          elsewhere
+            ? `  WARNING: sink ${other.sid} ${other.configuration} is also named the archive's, but posts elsewhere than ${destination}: its deliveries do not verify there, are answered 503 and are dropped by Twilio after 4 hours. It is left as it is: delete it, or correct its destination`
+            : `  note: sink ${other.sid} (${other.type}) ${other.configuration} is also the archive's; it is left as it is (events it receives are archived as duplicates, which fold)`,
         );
       }
       if (plan.sink && plan.subscription && plan.missingTypes.length === 0) {
@@ -146,6 +158,10 @@ export const command = defineCommand({
         io.out(`Set: sink ${sinkSid}, subscription ${subscriptionSid}, all ${MESSAGING_EVENT_TYPES.length} messaging event types.`);
         return 0;
       } catch (error) {
+        if (error instanceof SinkUrlMismatchError) {
+          io.err(`Refused: ${error.message}.`);
+          return 2;
+        }
         io.err(`The change failed: ${(error as Error).message}`);
         return 1;
       }

@@ -18,6 +18,8 @@ export interface ResolvedFunction {
   visibility: 'protected' | 'public' | null;
   /** How it was found, for the user: service, environment, build. */
   source: string;
+  /** The service and environment it was found in; absent when only a URL was given. */
+  deployedIn?: { serviceSid: string; environmentSid: string };
 }
 
 export const DEFAULT_FUNCTION_PATH = '/status-callback';
@@ -71,7 +73,12 @@ export async function resolveDeployedFunction(
       `the Function at ${path} in ${where} is ${version.visibility}, not ${expected}: ${why}. Deploy it as ${path.replace(/^\//, '')}${expected === 'protected' ? '.protected' : ''}`,
     );
   }
-  return { url: `https://${environment.domainName}${path}`, visibility: expected, source: where };
+  return {
+    url: `https://${environment.domainName}${path}`,
+    visibility: expected,
+    source: where,
+    deployedIn: { serviceSid: service.sid, environmentSid: environment.sid },
+  };
 }
 
 export interface CallbackChange {

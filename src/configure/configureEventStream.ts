@@ -1,6 +1,28 @@
 import type { Twilio } from 'twilio';
 import { INBOUND_EVENT } from '../domain/eventStreamRecord';
-import { RefusedError } from './configureCallback';
+import { RefusedError, type ResolvedFunction } from './configureCallback';
+
+/** The setting the deployed Function checks Event Streams' signatures against, when set (docs/event-streams.md). */
+const SINK_URL_VARIABLE = 'ARCHIVE_EVENT_STREAM_URL';
+
+/**
+ * The URL the deployed /event-stream Function checks signatures against, and
+ * so the one the sink's destination must be, character for character: its
+ * environment's ARCHIVE_EVENT_STREAM_URL when set, else its own URL.
+ */
+export async function urlTheFunctionChecks(client: Twilio, target: ResolvedFunction): Promise<{ url: string; why: string }> {
+  if (!target.deployedIn) return { url: target.url, why: 'the given URL' };
+  const { serviceSid, environmentSid } = target.deployedIn;
+  const variables = await client.serverless.v1.services(serviceSid).environments(environmentSid).variables.list();
+  const configured = variables.find((v) => v.key === SINK_URL_VARIABLE)?.value;
+  if (configured) return { url: configured, why: `the environment's ${SINK_URL_VARIABLE}` };
+  return { url: target.url, why: `the Function's own URL (its environment sets no ${SINK_URL_VARIABLE})` };
+}
+
+/** The sink Twilio holds has another destination than the URL the Function checks: every delivery would fail its signature check. */
+export class SinkUrlMismatchError extends Error {
+  override name = 'SinkUrlMismatchError';
+}
 
 /**
  * The messaging event types the archive subscribes to, each at the schema
@@ -78,6 +100,21 @@ export async function planEventStream(client: Twilio, spec: SinkSpec): Promise<E
   return { sink: { sid: matching.sid, status: matching.status }, configuration, subscription: { sid: ours.sid }, missingTypes, otherSinks };
 }
 
+/**
+ * Reads the sink back and throws SinkUrlMismatchError unless Twilio holds
+ * exactly the destination the Function checks signatures against.
+ */
+export async function checkSinkDestination(client: Twilio, spec: SinkSpec, sinkSid: string): Promise<void> {
+  if (spec.type !== 'webhook') return;
+  const held = ((await client.events.v1.sinks(sinkSid).fetch()).sinkConfiguration ?? {}) as Record<string, unknown>;
+  if (held.destination !== spec.destination) {
+    throw new SinkUrlMismatchError(
+      `sink ${sinkSid} posts to ${JSON.stringify(held.destination ?? null)}, but the Function checks signatures against ${JSON.stringify(spec.destination)}: ` +
+        'every delivery would be answered 503 and dropped by Twilio after 4 hours. This run subscribed nothing to it; delete it, or make the two URLs agree, then run again',
+    );
+  }
+}
+
 export class EventStreamNotSetError extends Error {
   override name = 'EventStreamNotSetError';
 }
@@ -90,6 +127,8 @@ export class EventStreamNotSetError extends Error {
 export async function applyEventStream(client: Twilio, spec: SinkSpec, plan: EventStreamPlan): Promise<{ sinkSid: string; subscriptionSid: string }> {
   const sinkSid =
     plan.sink?.sid ?? (await client.events.v1.sinks.create({ description: SINK_DESCRIPTION, sinkConfiguration: plan.configuration, sinkType: spec.type })).sid;
+  // Before anything is subscribed: a sink whose destination Twilio holds otherwise would have every delivery answered 503.
+  await checkSinkDestination(client, spec, sinkSid);
   let subscriptionSid = plan.subscription?.sid;
   if (subscriptionSid === undefined) {
     const types = plan.missingTypes.map((t) => ({ type: t.type, schema_version: t.schemaVersion }));

@@ -21,10 +21,16 @@ function text(event: Record<string, unknown>, name: string): string | null {
  * An Event Streams webhook delivery, archived: check the signature, read the
  * events (one, or a batch), write them all with PutRecordBatch, and answer 200
  * only once every one is acknowledged. Twilio drops a delivery for good on any
- * 4xx but 429, so the only 4xx answers are a bad signature (403) and an event
- * too large for Firehose with no fallback to take it (413, as a callback's);
- * anything that kept an event out of the archive is a 5xx, which Twilio
- * retries for up to four hours.
+ * 4xx but 429, so the only 4xx is an event too large for Firehose with no
+ * fallback to take it (413, as a callback's); anything that kept an event out
+ * of the archive is a 5xx, which Twilio retries for up to four hours.
+ *
+ * A signature that does not check is a 503 too, not a 4xx, and archives
+ * nothing: its likeliest cause is not a forger but a sink whose destination
+ * differs from the URL checked here by a character (a custom domain, a
+ * trailing slash), and a 4xx would drop every genuine event for good. Retried,
+ * they wait up to four hours for the operator to fix the URL; a forger gets
+ * nothing either way.
  */
 export async function archiveEventStream(
   event: Record<string, unknown>,
@@ -48,8 +54,13 @@ export async function archiveEventStream(
   const bodySHA256 = text(event, 'bodySHA256');
   const signature = checkDeliverySignature(settings.authToken, headerOf(event, 'x-twilio-signature'), settings.sinkUrl, bodySHA256);
   if (signature !== 'valid') {
-    log('warn', 'event-stream delivery refused', { reason: signature });
-    return errorAnswer(403, 'X-Twilio-Signature is missing or is not valid for this sink URL and body hash');
+    log('error', 'event-stream delivery not archived: its signature does not check; answering 503 so that Twilio retries for up to 4 hours', {
+      reason: signature,
+      checked_against: settings.sinkUrl,
+      usual_cause:
+        "the Event Streams sink's destination is not exactly this URL (a custom domain, a trailing slash, another path): set ARCHIVE_EVENT_STREAM_URL to the sink's destination, or run configure-event-stream, within 4 hours",
+    });
+    return errorAnswer(503, 'the delivery could not be verified against this sink URL; retry later');
   }
 
   const delivery = deliveryFromEvent(event);

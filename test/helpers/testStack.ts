@@ -13,7 +13,7 @@ export const STREAM = 'message-status-archive';
  * delivering into s3rver. The Function's fallback, when asked for, writes into
  * the same s3rver bucket under `fallback/`.
  */
-export async function startTestStack(s3: S3rverHandle, settings: Record<string, string> = {}): Promise<LocalStack> {
+export async function startTestStack(s3: S3rverHandle, settings: Record<string, string> = {}, onLog?: (line: string) => void): Promise<LocalStack> {
   const output: string[] = [];
   try {
     return await startLocalStack({
@@ -33,7 +33,10 @@ export async function startTestStack(s3: S3rverHandle, settings: Record<string, 
         ...settings,
       },
       destination: new S3Destination(s3.client, ARCHIVE_BUCKET),
-      log: (line) => output.push(line),
+      log: (line) => {
+        output.push(line);
+        onLog?.(line);
+      },
     });
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${output.join('\n')}`, { cause: error });

@@ -79,6 +79,51 @@ describe('configure-event-stream', () => {
     expect(fake.events.changes).toHaveLength(2);
   });
 
+  it("posts to the environment's ARCHIVE_EVENT_STREAM_URL when it sets one: the URL the Function checks signatures against", async () => {
+    const custom = 'https://archive.example.com/event-stream';
+    fake.serverless.putService({
+      account_sid: ACCOUNT,
+      unique_name: 'custom-domain',
+      environments: [
+        {
+          unique_name: 'production',
+          domain_suffix: null,
+          domain_name: 'custom-domain-1234.twil.io',
+          build: { functions: [{ path: '/event-stream', visibility: 'public' }] },
+          variables: { ARCHIVE_EVENT_STREAM_URL: custom, ARCHIVE_FIREHOSE_STREAM: 'x' },
+        },
+      ],
+    });
+    const result = await run(['--service', 'custom-domain', '--environment', 'production', '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`it checks signatures against ${custom}, the environment's ARCHIVE_EVENT_STREAM_URL`);
+    const [sink] = fake.events.sinks.values();
+    expect(sink.sink_configuration).toMatchObject({ destination: custom });
+  });
+
+  it('reads the sink back, and refuses (exit 2, naming both URLs) to subscribe a sink Twilio holds with another destination', async () => {
+    fake.events.storeDestination = (destination) => `${destination}/`;
+    const result = await run(['--service', 'message-archive', '--environment', 'prod', '--yes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`Refused: sink DG[0-9a-f]{32} posts to "${PROD_URL}/", but the Function checks signatures against "${PROD_URL}"`));
+    expect(result.stderr).toMatch(/answered 503 and dropped by Twilio after 4 hours/);
+    expect(fake.events.subscriptions.size).toBe(0);
+  });
+
+  it("warns of another sink of the archive's that posts elsewhere: its deliveries never verify", async () => {
+    fake.events.putSink({
+      account_sid: ACCOUNT,
+      description: SINK_DESCRIPTION,
+      sink_type: 'webhook',
+      sink_configuration: { destination: `${PROD_URL}/`, method: 'POST', batch_events: false },
+    });
+    const result = await run(['--service', 'message-archive', '--environment', 'prod', '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /WARNING: sink DG[0-9a-f]{32} .* posts elsewhere than https:\/\/message-archive-4821-prod\.twil\.io\/event-stream: its deliveries do not verify there/,
+    );
+  });
+
   it('adds only the event types a found subscription lacks, or holds at another version', async () => {
     const sink = fake.events.putSink({
       account_sid: ACCOUNT,

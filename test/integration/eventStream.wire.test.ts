@@ -18,10 +18,12 @@ import { ARCHIVE_BUCKET, AUTH_TOKEN, startTestStack } from '../helpers/testStack
 let s3: S3rverHandle;
 let stack: LocalStack;
 let sinkUrl: string;
+/** What the stack logged: the Functions' own lines among them. */
+const logged: string[] = [];
 
 beforeAll(async () => {
   s3 = await startS3rver([ARCHIVE_BUCKET]);
-  stack = await startTestStack(s3, { ARCHIVE_EVENT_STREAM_BUDGET_MS: '2500' });
+  stack = await startTestStack(s3, { ARCHIVE_EVENT_STREAM_BUDGET_MS: '2500' }, (line) => logged.push(line));
   sinkUrl = `${stack.url}/event-stream`;
 });
 afterAll(async () => {
@@ -74,11 +76,26 @@ describe('Event Streams deliveries through the real wire', () => {
   it.each([
     ['forged', 'bm90IGEgc2lnbmF0dXJlIGF0IGFsbA=='],
     ['unsigned', null],
-  ])('refuses a %s delivery with 403 and archives nothing of it', async (_name, signature) => {
+  ])('answers a %s delivery 503 (retried by Twilio, never dropped by a 4xx) and archives nothing of it', async (_name, signature) => {
     const event = messageStatusEvent({ accountSid: ACCOUNT_SID, messageSid: randomSid('SM'), status: 'sent', at: new Date() });
     const response = await postSignedDelivery(sinkUrl, [event], AUTH_TOKEN, { signature });
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(503);
     expect((await archivedRecords()).some((r) => r.idempotency_token === event.id)).toBe(false);
+  });
+
+  it('answers 503 to a delivery signed for a sink URL that differs by a character, logs the URL it checked, and archives the same events once the URLs agree', async () => {
+    const event = messageStatusEvent({ accountSid: ACCOUNT_SID, messageSid: randomSid('SM'), status: 'delivered', at: new Date() });
+    // The sink was created with a custom domain in front of the Function: Twilio signs that URL, the Function checks its own.
+    const mismatched = await postSignedDelivery(sinkUrl, [event], AUTH_TOKEN, { signedFor: 'https://archive.example.com/event-stream' });
+    expect(mismatched.status).toBe(503);
+    expect((await archivedRecords()).some((r) => r.idempotency_token === event.id)).toBe(false);
+    const line = logged.find((l) => l.includes('its signature does not check'));
+    expect(line).toContain(`"checked_against":"${sinkUrl}"`);
+    expect(line).toMatch(/"level":"error"/);
+    expect(line).toMatch(/sink's destination is not exactly this URL/);
+    // Twilio retries a 5xx for up to four hours: once the sink and the Function agree, the retry archives the events.
+    expect((await postSignedDelivery(sinkUrl, [event], AUTH_TOKEN)).status).toBe(200);
+    expect((await archivedRecords()).filter((r) => r.idempotency_token === event.id)).toHaveLength(1);
   });
 
   it('archives, flagged, a delivery whose body was swapped after signing: the body no longer matches bodySHA256 in the signed URL', async () => {

@@ -96,12 +96,16 @@ describe('archiveEventStream', () => {
     ['forged', { signature: 'bm90IGEgc2lnbmF0dXJl' }],
     ['unsigned', { signature: null }],
     ['signed for another URL', { sinkUrl: 'https://elsewhere.example/event-stream' }],
-  ])('refuses a %s delivery with 403, the only 4xx, and writes nothing', async (_name, options) => {
+  ])('answers a %s delivery 503, which Twilio retries (a 4xx would drop it), writes nothing, and logs the URL it checked', async (_name, options) => {
     const { log, lines } = logSpy();
     const answer = await archiveEventStream(delivery(JSON.stringify(delivered()), options), env, log, now);
-    expect(answer.statusCode).toBe(403);
+    expect(answer.statusCode).toBe(503);
     expect(firehoseMock.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
-    expect(lines.join('\n')).not.toContain(AUTH_TOKEN);
+    const logged = lines.join('\n');
+    expect(logged).not.toContain(AUTH_TOKEN);
+    expect(logged).toMatch(/"level":"error"/);
+    expect(logged).toContain(`"checked_against":"https://${env.DOMAIN_NAME}${env.PATH}"`);
+    expect(logged).toMatch(/sink's destination is not exactly this URL/);
   });
 
   it('archives, flagged, a delivery whose URL signature is valid but whose body is not the one hashed', async () => {
@@ -175,7 +179,7 @@ describe('archiveEventStream', () => {
   it('checks against ARCHIVE_EVENT_STREAM_URL when set, and refuses one with a query', async () => {
     firehoseMock.on(PutRecordBatchCommand).callsFake(acknowledgeAll);
     const custom = { ...env, ARCHIVE_EVENT_STREAM_URL: 'https://archive.example.com/event-stream' };
-    expect((await archiveEventStream(delivery(JSON.stringify(delivered())), custom, logSpy().log, now)).statusCode).toBe(403);
+    expect((await archiveEventStream(delivery(JSON.stringify(delivered())), custom, logSpy().log, now)).statusCode).toBe(503);
     const signedForCustom = delivery(JSON.stringify(delivered()), { sinkUrl: 'https://archive.example.com/event-stream' });
     expect((await archiveEventStream(signedForCustom, custom, logSpy().log, now)).statusCode).toBe(200);
     const withQuery = { ...env, ARCHIVE_EVENT_STREAM_URL: 'https://archive.example.com/event-stream?x=1' };

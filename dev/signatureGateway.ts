@@ -108,8 +108,17 @@ export class SignatureGateway {
     return valid ? 'valid' : 'signature invalid';
   }
 
-  /** Passes the request on with the target as checked (normalised), never the raw one. */
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, target: string): void {
+  /**
+   * Passes the request on with the target as checked (normalised), never the
+   * raw one. A kept-alive connection that twilio-run closed just as it was
+   * reused fails before any answer (ECONNRESET, EPIPE): Node's documented
+   * race, likelier under load. The request almost surely never reached
+   * twilio-run: it is sent once more on a new connection (at worst a record
+   * is archived twice, which folds). Anything else that keeps
+   * twilio-run from answering is a 502, which Twilio retries, as it does any
+   * 5xx of its own gateway: never a 2xx.
+   */
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, target: string, attempt = 1): void {
     const upstream = httpRequest(
       {
         host: this.options.upstream.host,
@@ -124,8 +133,14 @@ export class SignatureGateway {
         answer.pipe(res);
       },
     );
-    upstream.on('error', (error) => {
-      this.log(`twilio-run did not answer: ${error.message}`);
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      const staleConnection = upstream.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      if (staleConnection && attempt === 1 && !res.headersSent) {
+        this.log(`twilio-run closed a kept-alive connection as it was reused (${error.code}): sent again on a new one`);
+        this.forward(req, body, res, target, attempt + 1);
+        return;
+      }
+      this.log(`twilio-run did not answer: ${error.code ?? ''} ${error.message}`);
       refuse(res, 502, 'the local Functions server did not answer');
     });
     upstream.end(body);

@@ -13,8 +13,7 @@ import { COMMAND_NAMES, main } from '../../src/cli/main';
 import { firehoseObjectKey } from '../../src/domain/archiveLayout';
 import { toArchiveLine } from '../../src/domain/archiveRecord';
 import { bufferedIo } from '../helpers/bufferedIo';
-
-const root = join(__dirname, '..', '..');
+import { cleanEnv, copyProject } from '../helpers/projectCopy';
 
 describe('the CLI, in-process', () => {
   it('lists its commands, and refuses an unknown one with exit 2', async () => {
@@ -62,8 +61,18 @@ describe('the packed package, installed with production dependencies only', () =
   let work: string;
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'cli-installed-'));
-    // npm test has just built dist/; the tarball holds what "files" names.
-    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+    // From a fresh clone, with no dist/: `npm pack` builds it first (prepack); the tarball holds what "files" names.
+    const clone = copyProject();
+    let tarball: string;
+    try {
+      expect(existsSync(join(clone.root, 'dist'))).toBe(false);
+      tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: clone.root, encoding: 'utf8', env: cleanEnv() })
+        .trim()
+        .split('\n')
+        .pop()!;
+    } finally {
+      clone.remove();
+    }
     const app = join(work, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));

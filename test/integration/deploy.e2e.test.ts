@@ -263,6 +263,7 @@ describe('npm run deploy refuses, before the build, what would deploy the wrong 
   it.each([
     ['no --env', [], /give the deployment's settings explicitly: npm run deploy -- --env \.env\.production/],
     ["the local stack's .env", ['--env', '.env'], /\.env holds the local stack's settings/],
+    ["the local stack's .env.example", ['--env=.env.example'], /\.env\.example holds the local stack's settings/],
     ['a file that is not there', ['--env', 'nowhere.env'], /nowhere\.env does not exist/],
   ])('%s: exit 2, saying why', async (_what, args, message) => {
     const run = await deploy(...args);

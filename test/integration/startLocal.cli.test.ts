@@ -107,18 +107,3 @@ it('archives callbacks into the local folder and delivers the buffer on SIGTERM'
     rmSync(work, { recursive: true, force: true });
   }
 });
-
-describe('npm run deploy', () => {
-  const deploy = (args: string[]) =>
-    spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/deploy.ts', ...args], { cwd: root, encoding: 'utf8' });
-
-  it("refuses to run without an explicit --env, and with the local stack's files, before building anything", () => {
-    expect(deploy([])).toMatchObject({
-      status: 2,
-      stderr: expect.stringMatching(/give the deployment's settings explicitly: npm run deploy -- --env \.env\.production/),
-    });
-    expect(deploy(['--env', '.env'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/\.env holds the local stack's settings/) });
-    expect(deploy(['--env=.env.example'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/\.env\.example holds the local stack's settings/) });
-    expect(deploy(['--env', 'no-such.env'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no-such\.env does not exist/) });
-  });
-});

@@ -47,7 +47,7 @@ function checkCredentials(args: string[], file: string, path: string): void {
     return value || undefined;
   };
   const username = option(args, '--username', '-u')?.value ?? fromFile('ACCOUNT_SID');
-  const password = option(args, '--password', '-p')?.value ?? fromFile('AUTH_TOKEN');
+  const password = option(args, '--password')?.value ?? fromFile('AUTH_TOKEN');
   if (username === undefined && password === undefined) {
     refuse(
       `no Twilio credentials. Put ACCOUNT_SID and AUTH_TOKEN in ${file} (the deploy reads them from the file given with --env and never uploads them), ` +

@@ -5,7 +5,7 @@
  * relative import would not be there when deployed; a bundle per Function
  * carries its share of src/domain and src/ingest with it), the assets, and a
  * package.json whose dependencies are exactly the packages the bundles
- * require, plus @twilio/runtime-handler: Twilio's build installs every
+ * require, at the exact versions installed here, plus @twilio/runtime-handler: Twilio's build installs every
  * dependency of the package.json it is sent, and the commands' packages
  * (DuckDB, csv-parse, …) have no business in the Functions' service.
  * Then compiles the sending library (src/sender) and the CLI (src/cli) into
@@ -75,7 +75,17 @@ for (const [output, meta] of Object.entries(result.metafile.outputs)) {
     required.add(packageOf(imported.path));
   }
 }
-const deployedDependencies = Object.fromEntries([...required].sort().map((name) => [name, dependencies[name]]));
+/**
+ * The exact version installed here, the one the tests ran against: a range
+ * (`^3.1169.0`) would let Twilio's build install whatever is newest that day.
+ */
+function installedVersion(name: string): string {
+  const manifest = join(root, 'node_modules', ...name.split('/'), 'package.json');
+  const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
+  if (typeof version !== 'string') throw new Error(`${manifest} has no version: run npm ci`);
+  return version;
+}
+const deployedDependencies = Object.fromEntries([...required].sort().map((name) => [name, installedVersion(name)]));
 writeFileSync(
   join(deploy, 'package.json'),
   `${JSON.stringify({ name: 'message-status-archive', version: pkg.version, private: true, description: `The deployed Functions of ${pkg.name}, written by npm run build.`, dependencies: deployedDependencies }, null, 2)}\n`,

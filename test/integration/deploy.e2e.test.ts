@@ -7,7 +7,7 @@
  * and serverless-upload.twilio.com to the stand-in, and changes nothing else.
  * Then the configure commands find what was deployed, through the same API.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeTwilioApi } from '../../dev/fakeTwilio/fakeTwilioApi';
@@ -94,6 +94,8 @@ describe('deploying the Functions as a user does, to a stand-in of Twilio', () =
     expect(build.runtime).toBe('node22');
     expect(Object.fromEntries(build.dependencies.map((d) => [d.name, d.version]))).toEqual(builtPackage().dependencies);
     expect(builtPackage().dependencies['@twilio/runtime-handler']).toBe('2.0.3');
+    // Exact versions, the ones tested here: a range would let Twilio's build install newer ones.
+    for (const version of Object.values(builtPackage().dependencies)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
 
     // Every ARCHIVE_* setting, as written; no credentials; nothing from the local .env.
     expect(Object.fromEntries(dev.variables.map((v) => [v.key, v.value]))).toEqual(ARCHIVE_SETTINGS);
@@ -293,5 +295,56 @@ describe('npm run deploy refuses, before the build, what would deploy the wrong 
     expect(run.stderr).toMatch(message);
     // The secret is never echoed.
     expect(run.output).not.toContain(TOKEN);
+  });
+
+  it.each([
+    [
+      'a comment after a value (twilio-run keeps it as part of the value)',
+      `ARCHIVE_REDACT_DIGITS=4 # mask the last four digits`,
+      /ARCHIVE_REDACT_DIGITS's value holds a "#" comment, which twilio-run's reader keeps as part of the value/,
+    ],
+    ["the local stack's settings", 'PORT=3000\nLOCAL_FIREHOSE_PORT=4573', /PORT, LOCAL_FIREHOSE_PORT are the local stack's: leave them out/],
+    ['an endpoint of a local stand-in', 'ARCHIVE_FIREHOSE_ENDPOINT=http://127.0.0.1:4573', /ARCHIVE_FIREHOSE_ENDPOINT points at a local stand-in/],
+    [
+      'a sink URL the Function refuses',
+      'ARCHIVE_EVENT_STREAM_URL=https://archive.example.com/event-stream?token=1',
+      /the Functions would refuse it .*without a query/,
+    ],
+    ['a setting the Function refuses', 'ARCHIVE_REDACT_DIGITS=four', /the Functions would refuse it \(and answer every callback 500\): ARCHIVE_REDACT_DIGITS/],
+  ])('settings the deployed Functions would not work with, %s: exit 2 before the build', async (_what, extra, message) => {
+    const path = join(dir, '.env.settings');
+    writeFileSync(path, `${render({ ACCOUNT_SID: ACCOUNT, AUTH_TOKEN: TOKEN, ...ARCHIVE_SETTINGS })}${extra}\n`);
+    const run = await deploy('--env', path);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.output).not.toMatch(/built \d+ function/);
+  });
+
+  it(".env.example's placeholders and a settings file missing what the Functions need are refused", async () => {
+    const copied = readFileSync(join(root, '.env.example'), 'utf8')
+      .replace(/^PORT=.*$/m, '')
+      .replace(/^LOCAL_[A-Z_]+=.*$/gm, '');
+    const fromExample = join(dir, '.env.copied');
+    writeFileSync(fromExample, copied.replace(/^ACCOUNT_SID=.*$/m, `ACCOUNT_SID=${ACCOUNT}`));
+    const placeholders = await deploy('--env', fromExample);
+    expect(placeholders.code).toBe(2);
+    expect(placeholders.stderr).toMatch(/ARCHIVE_AWS_ACCESS_KEY_ID is \.env\.example's local placeholder/);
+
+    const thin = await deploy('--env', file('.env.thin', { ACCOUNT_SID: ACCOUNT, AUTH_TOKEN: TOKEN, ARCHIVE_FIREHOSE_STREAM: 'x' }));
+    expect(thin.code).toBe(2);
+    expect(thin.stderr).toMatch(/ARCHIVE_AWS_REGION is not set/);
+  });
+
+  it('export lines, a folder, two --env files, a bare --environment, and a link to .env.example are refused', async () => {
+    const exported = join(dir, '.env.exported');
+    writeFileSync(exported, `export ACCOUNT_SID=${ACCOUNT}\nexport AUTH_TOKEN=${TOKEN}\n${render(ARCHIVE_SETTINGS)}`);
+    expect((await deploy('--env', exported)).stderr).toMatch(/"export NAME=…" lines, which twilio-run's reader skips/);
+    expect((await deploy('--env', dir)).stderr).toMatch(/is not a file/);
+    const good = file('.env.good', { ACCOUNT_SID: ACCOUNT, AUTH_TOKEN: TOKEN, ...ARCHIVE_SETTINGS });
+    expect((await deploy('--env', good, '--env', good)).stderr).toMatch(/--env is given more than once/);
+    expect((await deploy('--env', good, '--environment')).stderr).toMatch(/--environment needs a value/);
+    const linked = join(dir, '.env.linked');
+    symlinkSync(join(root, '.env.example'), linked);
+    expect((await deploy('--env', linked)).stderr).toMatch(/holds the local stack's settings/);
   });
 });

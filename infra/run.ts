@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { checkContextKeys, InfraSettingsError, readInfraSettings } from './settings';
+import { checkContextKeys, InfraSettingsError, readInfraSettings, settingMeant } from './settings';
 
 const root = join(__dirname, '..');
 const infra = __dirname;
@@ -17,9 +17,17 @@ const infra = __dirname;
 function contextArguments(args: string[]): Record<string, string> {
   const context: Record<string, string> = {};
   args.forEach((arg, i) => {
+    // CDK reads `-cname=value` as a cluster of one-letter flags it ignores, and synthesises the defaults.
+    if (/^-c./.test(arg)) throw new InfraSettingsError(`"${arg}": write -c name=value, with a space after -c`);
+    const afterContext = i > 0 && (args[i - 1] === '-c' || args[i - 1] === '--context');
+    const name = arg.split('=')[0];
+    if (!afterContext && arg.includes('=') && !arg.startsWith('-') && settingMeant(name)) {
+      throw new InfraSettingsError(`"${arg}" looks like a setting without its -c: write -c ${arg}`);
+    }
     let pair: string | undefined;
     if (arg === '-c' || arg === '--context') pair = args[i + 1];
     else if (arg.startsWith('--context=')) pair = arg.slice('--context='.length);
+    if (pair === undefined && (arg === '-c' || arg === '--context')) throw new InfraSettingsError(`${arg} needs a setting: -c name=value`);
     if (pair === undefined) return;
     const at = pair.indexOf('=');
     if (at < 1) throw new InfraSettingsError(`"${pair}" is not a setting: give -c name=value`);

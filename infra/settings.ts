@@ -119,11 +119,22 @@ const SETTING_KEYS = {
 export const INFRA_SETTING_KEYS: readonly string[] = Object.keys(SETTING_KEYS);
 
 /**
- * CDK's own context: `aws:cdk:…` and lookups (`availability-zones:account=…`)
- * hold a colon, feature flags start with `@`, and the CLI adds these.
+ * CDK's own context: the CLI's `aws:cdk:…` and `aws-cdk:…`, feature flags
+ * (`@aws-cdk/…`), lookups (`availability-zones:account=…:region=…`), and
+ * these two. Nothing else passes for CDK's.
  */
 function isCdkContextKey(key: string): boolean {
-  return key.includes(':') || key.startsWith('@') || key === 'cli-telemetry' || key === 'acknowledged-issue-numbers';
+  return (
+    /^(aws:cdk:|aws-cdk:|@aws-cdk\/)/.test(key) ||
+    /^[a-z][a-z0-9-]*:account=\d{12}(:|$)/.test(key) ||
+    key === 'cli-telemetry' ||
+    key === 'acknowledged-issue-numbers'
+  );
+}
+
+/** The setting `key` is probably a misspelling of (case aside, or one letter off), if any. */
+export function settingMeant(key: string): string | undefined {
+  return INFRA_SETTING_KEYS.find((known) => known.toLowerCase() === key.toLowerCase() || nearlyEqual(known, key));
 }
 
 /**
@@ -134,8 +145,7 @@ function isCdkContextKey(key: string): boolean {
 export function checkContextKeys(keys: Iterable<string>): void {
   const unknown = [...keys].filter((key) => !INFRA_SETTING_KEYS.includes(key) && !isCdkContextKey(key));
   if (unknown.length === 0) return;
-  const guess = (key: string) => INFRA_SETTING_KEYS.find((known) => known.toLowerCase() === key.toLowerCase() || nearlyEqual(known, key));
-  const named = unknown.map((key) => `"${key}"${guess(key) ? ` (did you mean "${guess(key)}"?)` : ''}`).join(', ');
+  const named = unknown.map((key) => `"${key}"${settingMeant(key) ? ` (did you mean "${settingMeant(key)}"?)` : ''}`).join(', ');
   throw new InfraSettingsError(`unknown setting ${named}; nothing was synthesised. The settings are: ${INFRA_SETTING_KEYS.join(', ')}`);
 }
 
@@ -170,7 +180,7 @@ function text(context: Context, key: keyof InfraSettings): string | undefined {
 function whole(context: Context, key: keyof InfraSettings, min: number, max: number): number {
   const value = text(context, key);
   if (value === undefined) return DEFAULT_INFRA_SETTINGS[key] as number;
-  const n = Number(value);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new InfraSettingsError(`context "${key}" must be a whole number from ${min} to ${max}, not "${value}"`);
   return n;
 }

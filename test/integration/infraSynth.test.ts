@@ -71,4 +71,17 @@ describe('npm run infra:synth', () => {
     expect(lines[0]).toMatch(/The settings are: namePrefix, region, retentionYears, objectLockMode/);
     expect(existsSync(join(out, 'message-archive.template.json'))).toBe(false);
   });
+
+  it.each([
+    [['-cobjectLockMode=GOVERNANCE'], /"-cobjectLockMode=GOVERNANCE": write -c name=value, with a space after -c/],
+    [['-c=objectLockMode=GOVERNANCE'], /write -c name=value, with a space after -c/],
+    [['-c', 'retentionYears=3', 'objectLockmode=GOVERNANCE'], /"objectLockmode=GOVERNANCE" looks like a setting without its -c/],
+  ])('refuses %j, which CDK would ignore and synthesise the defaults from', (args, message) => {
+    const out = join(mkdtempSync(join(home, 'synth-')), 'cdk.out');
+    const result = spawnSync('npm', ['run', '--silent', 'infra:synth', '--', '--output', out, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(join(out, 'message-archive.template.json'))).toBe(false);
+  });
 });

@@ -26,6 +26,8 @@ describe('the infrastructure settings', () => {
   it.each([
     [{ retentionYears: '0' }, /retentionYears.*from 1 to 100/],
     [{ retentionYears: '7.5' }, /retentionYears/],
+    [{ retentionYears: '0x7' }, /retentionYears.*whole number/],
+    [{ retentionYears: '1e1' }, /retentionYears.*whole number/],
     [{ objectLockMode: 'strict' }, /COMPLIANCE or GOVERNANCE/],
     [{ bufferingIntervalSeconds: '901' }, /bufferingIntervalSeconds/],
     [{ region: 'useast1' }, /region/],
@@ -64,6 +66,8 @@ describe('the context keys the app is given', () => {
     ['retentionYearss', 'retentionYears'],
     ['alarmEmial', undefined],
     ['replica', undefined],
+    ['foo:bar', undefined],
+    ['objectLockMode:x', undefined],
   ])('refuses %s, suggesting what was meant', (key, meant) => {
     let message = '';
     try {

@@ -75,6 +75,11 @@ export class FakeEvents {
     if (sink) {
       const found = this.sinks.get(sink[1]);
       if (!found || found.account_sid !== accountSid) return problem(404, 20404, `The requested resource ${path} was not found`);
+      if (method === 'DELETE') {
+        this.changes.push({ method, path, form: {} });
+        this.sinks.delete(found.sid);
+        return { status: 204, body: null };
+      }
       return { status: 200, body: this.sinkResource(found) };
     }
     if (path === '/v1/Subscriptions') {

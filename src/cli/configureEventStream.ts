@@ -15,7 +15,9 @@ import {
   MESSAGING_EVENT_TYPES,
   planEventStream,
   SinkUrlMismatchError,
+  sinkUrlProblem,
   SUBSCRIPTION_DESCRIPTION,
+  urlsTheServiceChecks,
   urlTheFunctionChecks,
   type SinkSpec,
 } from '../configure/configureEventStream';
@@ -94,22 +96,15 @@ export const command = defineCommand({
     }
     const path = values['function-path'] ?? DEFAULT_PATH;
     if (!path.startsWith('/')) throw new UsageError(`--function-path must start with /, not "${path}"`);
-    if (values.url !== undefined) {
-      let parsed: URL;
-      try {
-        parsed = new URL(values.url);
-      } catch {
-        throw new UsageError(`--url must be a URL, not "${values.url}"`);
-      }
-      if (parsed.protocol !== 'https:') throw new UsageError(`--url must be https: Twilio posts the events there, not "${values.url}"`);
-      if (parsed.search || parsed.hash || parsed.username || parsed.password)
-        throw new UsageError('--url must have no query, fragment or user info: Twilio appends its own query (bodySHA256) and signs the result');
-    }
+    const urlProblem = values.url === undefined ? null : sinkUrlProblem(values.url);
+    if (urlProblem) throw new UsageError(`--url ${urlProblem}`);
 
     const { client } = twilioClientFromEnv(io.env);
     try {
       let spec: SinkSpec;
       let source = '';
+      /** The URLs some environment's Function checks: known only when the service was given. */
+      let verifiedSomewhere: Set<string> | undefined;
       if (kinesis) {
         spec = { type: 'kinesis', streamArn: values['kinesis-arn']!, roleArn: values['role-arn']!, externalId: values['external-id']! };
       } else if (values.url) {
@@ -118,6 +113,7 @@ export const command = defineCommand({
       } else {
         const target = await resolveDeployedFunction(client, values.service!, values.environment!, path, 'public');
         const checked = await urlTheFunctionChecks(client, target);
+        verifiedSomewhere = await urlsTheServiceChecks(client, target.deployedIn!.serviceSid, path);
         spec = { type: 'webhook', destination: checked.url, batchEvents: values['batch-events'] ?? false };
         source = `${target.source}; public, as it must be (checked through the Serverless API); it checks signatures against ${checked.url}, ${checked.why}`;
       }
@@ -136,12 +132,15 @@ export const command = defineCommand({
         `  event types: ${subscribed} of ${MESSAGING_EVENT_TYPES.length} subscribed${plan.missingTypes.length ? `; to add: ${plan.missingTypes.map((t) => `${t.type} (v${t.schemaVersion})`).join(', ')}` : ''}`,
       );
       for (const other of plan.otherSinks) {
-        const destination = spec.type === 'webhook' ? spec.destination : undefined;
-        const elsewhere = destination !== undefined && other.type === 'webhook' && !other.configuration.includes(JSON.stringify(destination));
+        // Another environment's sink verifies at that environment's Function; one that posts to none of them verifies nowhere.
+        const verifiesNowhere =
+          verifiedSomewhere !== undefined &&
+          other.type === 'webhook' &&
+          ![...verifiedSomewhere].some((url) => other.configuration.includes(JSON.stringify(url)));
         io.out(
-          elsewhere
-            ? `  WARNING: sink ${other.sid} ${other.configuration} is also named the archive's, but posts elsewhere than ${destination}: its deliveries do not verify there, are answered 503 and are dropped by Twilio after 4 hours. It is left as it is: delete it, or correct its destination`
-            : `  note: sink ${other.sid} (${other.type}) ${other.configuration} is also the archive's; it is left as it is (events it receives are archived as duplicates, which fold)`,
+          verifiesNowhere
+            ? `  WARNING: sink ${other.sid} ${other.configuration} is also named the archive's, but posts to no URL an environment of this service checks signatures against (${[...verifiedSomewhere!].join(', ')}): its deliveries are answered 503 and dropped by Twilio after 4 hours. It is left as it is: delete it, or correct its destination`
+            : `  note: sink ${other.sid} (${other.type}) ${other.configuration} is also the archive's; it is left as it is (each sink receives every messaging event of the account)`,
         );
       }
       if (plan.sink && plan.subscription && plan.missingTypes.length === 0) {

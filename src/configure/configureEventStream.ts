@@ -15,8 +15,48 @@ export async function urlTheFunctionChecks(client: Twilio, target: ResolvedFunct
   const { serviceSid, environmentSid } = target.deployedIn;
   const variables = await client.serverless.v1.services(serviceSid).environments(environmentSid).variables.list();
   const configured = variables.find((v) => v.key === SINK_URL_VARIABLE)?.value;
-  if (configured) return { url: configured, why: `the environment's ${SINK_URL_VARIABLE}` };
+  if (configured) {
+    const problem = sinkUrlProblem(configured);
+    if (problem)
+      throw new RefusedError(`the environment's ${SINK_URL_VARIABLE} ${problem}; the Function refuses it too (it answers 500): correct it and deploy`);
+    return { url: configured, why: `the environment's ${SINK_URL_VARIABLE}` };
+  }
   return { url: target.url, why: `the Function's own URL (its environment sets no ${SINK_URL_VARIABLE})` };
+}
+
+/**
+ * What is wrong with a sink URL, or null: Twilio posts events there and signs
+ * it with `?bodySHA256=…` appended, so it must be https with no query,
+ * fragment or user info (the Function's settings refuse the same).
+ */
+export function sinkUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `must be a URL, not "${url}"`;
+  }
+  if (parsed.protocol !== 'https:') return `must be https: Twilio posts the events there, not "${url}"`;
+  if (parsed.search || parsed.hash || parsed.username || parsed.password)
+    return 'must have no query, fragment or user info: Twilio appends its own query (bodySHA256) and signs the result';
+  return null;
+}
+
+/**
+ * The URLs the service's /event-stream Functions check signatures against,
+ * one for each environment that has one deployed: a sink of the archive's
+ * posting to any of them is some environment's, and verifies there.
+ */
+export async function urlsTheServiceChecks(client: Twilio, serviceSid: string, path: string): Promise<Set<string>> {
+  const urls = new Set<string>();
+  for (const environment of await client.serverless.v1.services(serviceSid).environments.list()) {
+    if (!environment.buildSid) continue;
+    const build = await client.serverless.v1.services(serviceSid).builds(environment.buildSid).fetch();
+    if (!((build.functionVersions ?? []) as { path?: string }[]).some((v) => v.path === path)) continue;
+    const variables = await client.serverless.v1.services(serviceSid).environments(environment.sid).variables.list();
+    urls.add(variables.find((v) => v.key === SINK_URL_VARIABLE)?.value || `https://${environment.domainName}${path}`);
+  }
+  return urls;
 }
 
 /** The sink Twilio holds has another destination than the URL the Function checks: every delivery would fail its signature check. */
@@ -104,15 +144,22 @@ export async function planEventStream(client: Twilio, spec: SinkSpec): Promise<E
  * Reads the sink back and throws SinkUrlMismatchError unless Twilio holds
  * exactly the destination the Function checks signatures against.
  */
-export async function checkSinkDestination(client: Twilio, spec: SinkSpec, sinkSid: string): Promise<void> {
+export async function checkSinkDestination(client: Twilio, spec: SinkSpec, sinkSid: string, createdNow: boolean): Promise<void> {
   if (spec.type !== 'webhook') return;
   const held = ((await client.events.v1.sinks(sinkSid).fetch()).sinkConfiguration ?? {}) as Record<string, unknown>;
-  if (held.destination !== spec.destination) {
-    throw new SinkUrlMismatchError(
-      `sink ${sinkSid} posts to ${JSON.stringify(held.destination ?? null)}, but the Function checks signatures against ${JSON.stringify(spec.destination)}: ` +
-        'every delivery would be answered 503 and dropped by Twilio after 4 hours. This run subscribed nothing to it; delete it, or make the two URLs agree, then run again',
-    );
-  }
+  if (held.destination === spec.destination) return;
+  // A sink this run made, and nothing subscribed to it: removed again, so that a second run does not leave a second one.
+  const removed =
+    createdNow &&
+    (await client.events.v1
+      .sinks(sinkSid)
+      .remove()
+      .catch(() => false));
+  throw new SinkUrlMismatchError(
+    `sink ${sinkSid} posts to ${JSON.stringify(held.destination ?? null)}, but the Function checks signatures against ${JSON.stringify(spec.destination)}: ` +
+      'every delivery would be answered 503 and dropped by Twilio after 4 hours. ' +
+      (removed ? 'The sink this run created is removed again' : 'Nothing was subscribed to it by this run; delete it, or make the two URLs agree'),
+  );
 }
 
 export class EventStreamNotSetError extends Error {
@@ -128,7 +175,7 @@ export async function applyEventStream(client: Twilio, spec: SinkSpec, plan: Eve
   const sinkSid =
     plan.sink?.sid ?? (await client.events.v1.sinks.create({ description: SINK_DESCRIPTION, sinkConfiguration: plan.configuration, sinkType: spec.type })).sid;
   // Before anything is subscribed: a sink whose destination Twilio holds otherwise would have every delivery answered 503.
-  await checkSinkDestination(client, spec, sinkSid);
+  await checkSinkDestination(client, spec, sinkSid, plan.sink === null);
   let subscriptionSid = plan.subscription?.sid;
   if (subscriptionSid === undefined) {
     const types = plan.missingTypes.map((t) => ({ type: t.type, schema_version: t.schemaVersion }));

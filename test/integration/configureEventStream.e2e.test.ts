@@ -101,27 +101,66 @@ describe('configure-event-stream', () => {
     expect(sink.sink_configuration).toMatchObject({ destination: custom });
   });
 
-  it('reads the sink back, and refuses (exit 2, naming both URLs) to subscribe a sink Twilio holds with another destination', async () => {
+  it('reads the sink back, and refuses (exit 2, naming both URLs) to subscribe a sink Twilio holds with another destination, removing the one it made', async () => {
     fake.events.storeDestination = (destination) => `${destination}/`;
-    const result = await run(['--service', 'message-archive', '--environment', 'prod', '--yes']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`Refused: sink DG[0-9a-f]{32} posts to "${PROD_URL}/", but the Function checks signatures against "${PROD_URL}"`));
-    expect(result.stderr).toMatch(/answered 503 and dropped by Twilio after 4 hours/);
-    expect(fake.events.subscriptions.size).toBe(0);
+    for (let run_ = 0; run_ < 2; run_++) {
+      const result = await run(['--service', 'message-archive', '--environment', 'prod', '--yes']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(`Refused: sink DG[0-9a-f]{32} posts to "${PROD_URL}/", but the Function checks signatures against "${PROD_URL}"`),
+      );
+      expect(result.stderr).toMatch(/answered 503 and dropped by Twilio after 4 hours\. The sink this run created is removed again/);
+      // Run again: still no sink left behind, and nothing subscribed.
+      expect(fake.events.sinks.size).toBe(0);
+      expect(fake.events.subscriptions.size).toBe(0);
+    }
   });
 
-  it("warns of another sink of the archive's that posts elsewhere: its deliveries never verify", async () => {
+  it('refuses an environment whose ARCHIVE_EVENT_STREAM_URL the Function itself refuses (a query, http), as it refuses such a --url', async () => {
+    for (const [name, url] of [
+      ['with-query', 'https://archive.example.com/event-stream?token=1'],
+      ['plain-http', 'http://archive.example.com/event-stream'],
+    ]) {
+      fake.serverless.putService({
+        account_sid: ACCOUNT,
+        unique_name: name,
+        environments: [
+          {
+            unique_name: 'production',
+            domain_suffix: null,
+            domain_name: `${name}-1234.twil.io`,
+            build: { functions: [{ path: '/event-stream', visibility: 'public' }] },
+            variables: { ARCHIVE_EVENT_STREAM_URL: url },
+          },
+        ],
+      });
+      const result = await run(['--service', name, '--environment', 'production', '--dry-run']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/Refused: the environment's ARCHIVE_EVENT_STREAM_URL must (be https|have no query)/);
+      expect(fake.events.changes).toEqual([]);
+    }
+  });
+
+  it("warns of a sink of the archive's that posts to no environment's URL, and only notes another environment's", async () => {
+    fake.events.putSink({
+      account_sid: ACCOUNT,
+      description: SINK_DESCRIPTION,
+      sink_type: 'webhook',
+      sink_configuration: { destination: 'https://message-archive-4821-dev.twil.io/event-stream', method: 'POST', batch_events: false },
+    });
+    const other = await run(['--service', 'message-archive', '--environment', 'prod', '--dry-run']);
+    expect(other.code).toBe(0);
+    expect(other.stdout).toMatch(/note: sink DG[0-9a-f]{32} \(webhook\) .*message-archive-4821-dev.* is also the archive's/);
+    expect(other.stdout).not.toMatch(/WARNING/);
+
     fake.events.putSink({
       account_sid: ACCOUNT,
       description: SINK_DESCRIPTION,
       sink_type: 'webhook',
       sink_configuration: { destination: `${PROD_URL}/`, method: 'POST', batch_events: false },
     });
-    const result = await run(['--service', 'message-archive', '--environment', 'prod', '--dry-run']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(
-      /WARNING: sink DG[0-9a-f]{32} .* posts elsewhere than https:\/\/message-archive-4821-prod\.twil\.io\/event-stream: its deliveries do not verify there/,
-    );
+    const stray = await run(['--service', 'message-archive', '--environment', 'prod', '--dry-run']);
+    expect(stray.stdout).toMatch(/WARNING: sink DG[0-9a-f]{32} .*event-stream\/".* posts to no URL an environment of this service checks signatures against/);
   });
 
   it('adds only the event types a found subscription lacks, or holds at another version', async () => {

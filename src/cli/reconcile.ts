@@ -47,6 +47,11 @@ Options:
                          --archive, window or export. A fraction or a percentage. Default: 5%.
   --allow-empty          Go on when the archive holds no object at all in the window (otherwise
                          exit 2: an empty window usually means a wrong --archive).
+  --accept-short-list    Go on when Twilio's list names fewer than half the messages of the
+                         window (and direction) that the archive holds, or none (otherwise exit
+                         2, nothing appended: the list is most likely of another day, direction
+                         or account, or an empty export). For a window Twilio truly lists no
+                         more for.
 ${threadsHelp(25)}
   --engine <engine>      local (default): the streaming engine, memory bounded by the day's
                          messages. duckdb: the categories decided by their SQL definition, run
@@ -63,9 +68,12 @@ ${threadsHelp(25)}
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 
-Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
-input was only partly read; 2 bad arguments, unreadable input, an empty window
-without --allow-empty, or --write refused (above --max-missing-share).`;
+Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain (a SID
+Twilio lists twice with different rows is one), or an input was only partly
+read; 2 bad arguments, unreadable input, an empty window without --allow-empty,
+a list not comparable with the archive without --accept-short-list, or --write
+refused (an input only partly read, or above --max-missing-share): nothing
+appended.`;
 
 /** `5%` or `0.05` → 0.05. */
 function shareOption(value: string | undefined): number | undefined {
@@ -99,12 +107,16 @@ function printSummary(s: ReconcileSummary, folder: string, out: (line: string) =
     `Send attempts without a SID: ${c.send_errors}: ${c.matched_by_envelope} matched by envelope, ${c.ambiguous_envelope} ambiguous, ${c.unmatched_send_error} unmatched.`,
   );
   out(`Recorded as sent but unknown to Twilio: ${c.unknown_to_twilio}.`);
+  if (c.listed_twice)
+    out(`Listed twice by Twilio with rows that differ: ${c.listed_twice} SID(s), judged on neither row and never corrected (gaps.ndjson quotes both rows).`);
+  if (s.inputs.twilio_read.repeated_rows) out(`Rows Twilio's list repeats identically: ${s.inputs.twilio_read.repeated_rows}, each message counted once.`);
   const alerts = s.debugger_alerts;
   if (alerts.archived > 0)
     out(`Debugger alerts: ${alerts.archived} about messages in the window; ${alerts.gaps_with_alerts} gap(s) quote some (evidence.debugger_alerts).`);
   if (c.outside_window || c.other_direction) out(`Not counted: ${c.outside_window} row(s) outside the window, ${c.other_direction} of another direction.`);
   if (s.written) out(`Corrections appended: ${s.written}.`);
   if (s.write_error) out(`CORRECTIONS NOT APPENDED: ${s.write_error}`);
+  if (s.not_comparable) out(`NOT COMPARABLE: ${s.not_comparable}`);
   if (s.write_refused) out(`--write REFUSED: ${s.write_refused}`);
   for (const [name, read] of [
     ['archive', s.inputs.archive_read],
@@ -117,11 +129,13 @@ function printSummary(s: ReconcileSummary, folder: string, out: (line: string) =
   }
   for (const line of flaggedRecordLines(s.inputs.archive_read)) out(line);
   out(
-    s.partial
-      ? 'RESULT INCOMPLETE: an input was only partly read.'
-      : s.gaps_remaining === 0
-        ? 'No gap left.'
-        : `${s.gaps_remaining} gap(s) remain: see ${folder}.`,
+    s.not_comparable
+      ? 'NOT COMPARED: see above.'
+      : s.partial
+        ? 'RESULT INCOMPLETE: an input was only partly read.'
+        : s.gaps_remaining === 0
+          ? 'No gap left.'
+          : `${s.gaps_remaining} gap(s) remain: see ${folder}.`,
   );
 }
 
@@ -158,6 +172,7 @@ export const command = defineCommand({
     write: { type: 'boolean' },
     append: { type: 'string' },
     'allow-empty': { type: 'boolean' },
+    'accept-short-list': { type: 'boolean' },
     threads: { type: 'string' },
     'max-missing-share': { type: 'string' },
     engine: { type: 'string' },
@@ -211,6 +226,7 @@ export const command = defineCommand({
           store: archive.store,
           layout: archive.layout,
           allowEmpty: values['allow-empty'] ?? false,
+          acceptShortList: values['accept-short-list'] ?? false,
           from,
           to,
           slackMs,

@@ -61,6 +61,7 @@ const CATEGORY_COLORS: Record<string, string> = {
   status_conflict: COLORS.bad,
   ambiguous_envelope: COLORS.warn,
   unknown_to_twilio: COLORS.bad,
+  listed_twice: COLORS.bad,
   matched_by_envelope: COLORS.info,
   unmatched_send_error: COLORS.neutral,
 };
@@ -68,7 +69,7 @@ const CATEGORY_COLORS: Record<string, string> = {
 /** The most findings the page lists; every one is in gaps.ndjson. */
 export const MAX_GAPS_LISTED = 500;
 
-const GAP_ORDER = ['status_conflict', 'missing', 'status_behind', 'ambiguous_envelope', 'unknown_to_twilio', 'matched_by_envelope'];
+const GAP_ORDER = ['status_conflict', 'listed_twice', 'missing', 'status_behind', 'ambiguous_envelope', 'unknown_to_twilio', 'matched_by_envelope'];
 
 /** A finding's client reference and tags, as the attempt that names them quotes them. */
 function tagsOf(gap: GapLike): string {
@@ -118,11 +119,13 @@ ${listed
 
 export function renderReport(summary: ReconcileSummary, gaps: readonly GapLike[] = [], totalGaps = gaps.length): string {
   const c = summary.counts;
-  const verdict = summary.partial
-    ? { text: 'Incomplete: an input was only partly read', color: COLORS.bad }
-    : summary.gaps_remaining === 0
-      ? { text: 'No gap left', color: COLORS.good }
-      : { text: `${summary.gaps_remaining.toLocaleString('en')} gap(s) remain`, color: COLORS.bad };
+  const verdict = summary.not_comparable
+    ? { text: `Not compared: ${summary.not_comparable}`, color: COLORS.bad }
+    : summary.partial
+      ? { text: 'Incomplete: an input was only partly read', color: COLORS.bad }
+      : summary.gaps_remaining === 0
+        ? { text: 'No gap left', color: COLORS.good }
+        : { text: `${summary.gaps_remaining.toLocaleString('en')} gap(s) remain`, color: COLORS.bad };
   const statusBars = Object.entries(summary.charts.twilio_statuses)
     .sort((a, b) => b[1] - a[1])
     .map(([status, value]) => ({ label: status, value, color: STATUS_COLORS[status] ?? COLORS.neutral }));
@@ -135,6 +138,7 @@ export function renderReport(summary: ReconcileSummary, gaps: readonly GapLike[]
     'ambiguous_envelope',
     'unmatched_send_error',
     'unknown_to_twilio',
+    'listed_twice',
   ] as const;
   const gapBars = categories.map((k) => ({ label: k.replace(/_/g, ' '), value: c[k], color: CATEGORY_COLORS[k] }));
   const errorBars = summary.charts.top_error_codes.map(({ code, count }) => ({ label: errorCodeInWords(code), value: count, color: COLORS.bad }));

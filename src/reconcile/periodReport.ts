@@ -23,6 +23,8 @@ export interface DayRow {
   corrected: number;
   open: number;
   partial: boolean;
+  /** Hours of the day the counted run's window covered: 24 for a whole day. */
+  coveredHours: number;
   /** Why the day needs a person, most serious first; empty when it does not. */
   attention: string[];
 }
@@ -45,7 +47,8 @@ export function periodRows(runs: readonly RunSummary[], from: Date, to: Date): D
   for (let t = from.getTime(); t <= to.getTime(); t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     const dayRuns = (byDay.get(day) ?? []).sort((a, b) => a.writtenMs - b.writtenMs);
-    const run = dayRuns.at(-1);
+    // A run of part of the day never stands for the day: the last run that covered all of it counts, else the last run.
+    const run = dayRuns.filter((r) => hoursOfDayCovered(r.summary, t) >= 24).at(-1) ?? dayRuns.at(-1);
     if (!run) {
       rows.push({
         day,
@@ -57,6 +60,7 @@ export function periodRows(runs: readonly RunSummary[], from: Date, to: Date): D
         corrected: 0,
         open: 0,
         partial: false,
+        coveredHours: 0,
         attention: ['no reconciliation ran for this day'],
       });
       continue;
@@ -64,6 +68,9 @@ export function periodRows(runs: readonly RunSummary[], from: Date, to: Date): D
     const s = run.summary;
     const found = FOUND.reduce((n, category) => n + (s.counts[category] ?? 0), 0);
     const attention: string[] = [];
+    const coveredHours = hoursOfDayCovered(s, t);
+    if (coveredHours < 24) attention.push(`covered ${Number(coveredHours.toFixed(2))} h of 24: no run reconciled the whole day`);
+    if (s.not_comparable) attention.push(`Twilio's list and the archive were not comparable: ${s.not_comparable}`);
     if (s.partial) attention.push('an input was only partly read: the result is incomplete');
     if (s.write_error) attention.push(`corrections were not appended: ${s.write_error}`);
     if (s.write_refused) attention.push('--write refused an implausible result');
@@ -79,10 +86,18 @@ export function periodRows(runs: readonly RunSummary[], from: Date, to: Date): D
       corrected: s.written,
       open: s.gaps_remaining,
       partial: s.partial,
+      coveredHours,
       attention,
     });
   }
   return rows;
+}
+
+/** Hours of the UTC day starting at `dayMs` that a run's window [from, to) covered. */
+function hoursOfDayCovered(summary: ReconcileSummary, dayMs: number): number {
+  const from = Math.max(Date.parse(summary.window.from), dayMs);
+  const to = Math.min(Date.parse(summary.window.to), dayMs + DAY_MS);
+  return Number.isFinite(from) && Number.isFinite(to) && to > from ? (to - from) / 3_600_000 : 0;
 }
 
 /** The days that need a person, the most serious first: days no run checked, then incomplete days, then the most open gaps. */

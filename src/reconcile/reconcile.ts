@@ -15,18 +15,24 @@ import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../dom
 import { maskReasons, maskTrailingDigits, redactParameters } from '../domain/redaction';
 import type { WarehouseSummary } from '../warehouse/warehouseRead';
 import { ReconcileReport, type AttemptEvidence, type Gap, type ReportOutcome, type Verdict } from './reconcileReport';
+import { readListOnce, type TwilioList } from './twilioListOnce';
 
 export { DEFAULT_MAX_MISSING_SHARE } from './reconcileReport';
 export type { AttemptCategory, CountCategory, Gap, GapCategory, Verdict } from './reconcileReport';
 
-/** Twilio's list, from whatever source: streams rows and reports what it could not read. */
-export type TwilioList = (onRow: (row: TwilioMessageRow) => void) => Promise<ExportReadReport>;
+export type { TwilioList } from './twilioListOnce';
 
 export interface ReconcileOptions {
   store: ArchiveStore;
   layout: ArchiveLayout;
   /** Go on when the window holds no archive object at all (otherwise EmptyArchiveError). */
   allowEmpty: boolean;
+  /**
+   * Go on when Twilio's list names fewer than half the messages the archive
+   * holds in the window (none, for a day Twilio truly has no such traffic);
+   * otherwise the run is not comparable: exit 2, nothing appended.
+   */
+  acceptShortList?: boolean;
   /** The window: messages created in [from, to). */
   from: Date;
   to: Date;
@@ -57,12 +63,30 @@ export interface ReconcileOptions {
 
 /** summary.json: the run's window and inputs, and what the report found (ReportOutcome: counts, corrections, plausibility, charts). */
 export interface ReconcileSummary extends ReportOutcome {
-  window: { from: string; to: string; archive_scanned_from: string; archive_scanned_to: string; match_window_ms: number; direction: string };
+  window: {
+    from: string;
+    to: string;
+    /** Hours of each UTC day the window [from, to) covers: a day is reconciled only by a run that covered all 24 (report). */
+    coverage: { day: string; hours: number }[];
+    archive_scanned_from: string;
+    archive_scanned_to: string;
+    match_window_ms: number;
+    direction: string;
+  };
   inputs: {
     archive: string;
     twilio: string;
     archive_read: ArchiveReadSummary & { records: number };
-    twilio_read: { complete: boolean; rows: number; malformed_rows: number; problems: ExportProblem[] };
+    twilio_read: {
+      complete: boolean;
+      rows: number;
+      malformed_rows: number;
+      /** Rows identical to an earlier row of the same SID: counted once. */
+      repeated_rows: number;
+      /** SIDs listed with rows that differ: each a listed_twice gap, never corrected. */
+      sids_listed_twice: number;
+      problems: ExportProblem[];
+    };
   };
   /** True when an input was only partly read: the result cannot be trusted to be complete. */
   partial: boolean;
@@ -85,7 +109,6 @@ export function scannedWindow(options: Pick<ReconcileOptions, 'from' | 'to' | 's
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileSummary> {
   const started = Date.now();
   const now = options.now ?? (() => new Date());
-  const fromIso = options.from.toISOString();
   const toIso = options.to.toISOString();
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
@@ -127,9 +150,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const pendingAttempts = attempts.filter((a) => !alreadyMatched.has(a.id));
   const matcher = new EnvelopeMatcher(pendingAttempts, options.matchWindowMs);
   const rowsBySid = new Map<string, TwilioMessageRow>();
-  const onRow = (unmasked: TwilioMessageRow) => {
-    const row = placeRow(unmasked, report, options.redactDigits, options.direction, fromIso, toIso);
-    if (!row) return;
+  const onRow = (row: TwilioMessageRow) => {
     const state = states.markListed(row.sid);
     const category = categorizeStatus(state?.status || null, row.status);
     // A message with no send record may be the one a failed attempt created: offer it to the matcher.
@@ -138,9 +159,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
     if (candidate) rowsBySid.set(row.sid, row);
     report.listed(row, state ?? null, category, candidate);
   };
-  let twilioRead: ExportReadReport;
+  let twilioRead: TwilioListRead;
   try {
-    twilioRead = await options.twilioList(onRow);
+    twilioRead = await readTwilioList(options, report, onRow, (sid) => states.markListed(sid));
   } catch (error) {
     report.discard();
     throw error;
@@ -158,26 +179,21 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   report.settleDeferred();
 
   for (const [sid, state] of states.entries()) {
-    if (!state.createdFromSend || state.createdMs < fromMs || state.createdMs >= toMs || state.listedByTwilio) continue;
-    report.unknownToTwilio(sid, state);
+    if (state.createdMs < fromMs || state.createdMs >= toMs || state.listedByTwilio) continue;
+    report.unlisted(sid, state);
   }
-  const outcome = await report.close();
+  const outcome = await report.close({ archive: scan, twilio: twilioRead });
 
   return summaryOf(options, started, scan, twilioRead, outcome);
 }
 
 /** The run's summary, whichever engine decided the categories. */
-export function summaryOf(
-  options: ReconcileOptions,
-  started: number,
-  scan: ScanReport,
-  twilioRead: ExportReadReport,
-  outcome: ReportOutcome,
-): ReconcileSummary {
+export function summaryOf(options: ReconcileOptions, started: number, scan: ScanReport, twilioRead: TwilioListRead, outcome: ReportOutcome): ReconcileSummary {
   return {
     window: {
       from: options.from.toISOString(),
       to: options.to.toISOString(),
+      coverage: dayCoverage(options.from, options.to),
       archive_scanned_from: scannedWindow(options).from.toISOString(),
       archive_scanned_to: scannedWindow(options).to.toISOString(),
       match_window_ms: options.matchWindowMs,
@@ -191,6 +207,8 @@ export function summaryOf(
         complete: twilioRead.complete,
         rows: twilioRead.rows,
         malformed_rows: twilioRead.malformedRows,
+        repeated_rows: twilioRead.repeatedRows,
+        sids_listed_twice: twilioRead.sidsListedTwice,
         problems: maskReasons(twilioRead.problems, options.redactDigits),
       },
     },
@@ -244,9 +262,57 @@ export function placeRow(
 
 /**
  * 0: no gap left (or all fixed with --write); 1: gaps remain; never 0 when an
- * input was only partly read; 2: --write refused to append an implausible result.
+ * input was only partly read; 2: the inputs are not comparable, or --write
+ * refused to append (an implausible result, a partial read).
  */
 export function reconcileExitCode(summary: ReconcileSummary): 0 | 1 | 2 {
-  if (summary.write_refused) return 2;
+  if (summary.not_comparable || summary.write_refused) return 2;
   return summary.partial || summary.gaps_remaining > 0 ? 1 : 0;
+}
+
+/** How Twilio's list was read: the source's report, with what the list repeated. */
+export interface TwilioListRead extends ExportReadReport {
+  repeatedRows: number;
+  sidsListedTwice: number;
+}
+
+/**
+ * Twilio's list read whole (readListOnce), then each row placed (masked, in
+ * the window and direction) and handed to the engine once per SID; a SID the
+ * list gives with rows that differ goes to the report as listed twice, and
+ * to `onListedTwice` (the engine's archive side counts it as listed). Every
+ * engine reads the list through here, so all of them judge the same rows.
+ */
+export async function readTwilioList(
+  options: Pick<ReconcileOptions, 'twilioList' | 'redactDigits' | 'direction' | 'from' | 'to'>,
+  report: ReconcileReport,
+  onRow: (row: TwilioMessageRow) => void,
+  onListedTwice: (sid: string) => void = () => undefined,
+): Promise<TwilioListRead> {
+  const fromIso = options.from.toISOString();
+  const toIso = options.to.toISOString();
+  const once = await readListOnce(options.twilioList, options.redactDigits);
+  const listedTwice = await once.replay((unmasked) => {
+    const row = placeRow(unmasked, report, options.redactDigits, options.direction, fromIso, toIso);
+    if (row) onRow(row);
+  });
+  let sidsListedTwice = 0;
+  for (const { sid, rows } of listedTwice) {
+    // Placed by its first row: a SID of another day or direction is counted there, once, as any row is.
+    if (!placeRow(rows[0], report, options.redactDigits, options.direction, fromIso, toIso)) continue;
+    report.listedTwice(sid, rows);
+    onListedTwice(sid);
+    sidsListedTwice++;
+  }
+  return { ...once.read, repeatedRows: once.repeatedRows, sidsListedTwice };
+}
+
+/** The UTC days a window touches, with the hours of each it covers. */
+export function dayCoverage(from: Date, to: Date): { day: string; hours: number }[] {
+  const days: { day: string; hours: number }[] = [];
+  for (let day = Math.floor(from.getTime() / 86_400_000) * 86_400_000; day < to.getTime(); day += 86_400_000) {
+    const covered = Math.min(to.getTime(), day + 86_400_000) - Math.max(from.getTime(), day);
+    days.push({ day: new Date(day).toISOString().slice(0, 10), hours: Number((covered / 3_600_000).toFixed(4)) });
+  }
+  return days;
 }

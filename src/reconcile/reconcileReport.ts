@@ -4,14 +4,15 @@ import { toArchiveLine, type ParamValue } from '../domain/archiveRecord';
 import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
 import { buildReconcileRecord } from '../domain/reconcile/reconcileRecord';
 import type { StatusCategory } from '../domain/reconcile/statusCategory';
-import type { TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import { archiveMessageMatchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import type { ReadProblem } from '../adapters/archive/scanReport';
 import { isFinalStatus } from '../domain/statusRules';
 import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
 
 /** --max-missing-share's default: above 5% missing, --write appends nothing. */
 export const DEFAULT_MAX_MISSING_SHARE = 0.05;
 
-export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio';
+export type GapCategory = Exclude<StatusCategory, 'ok' | 'pending'> | 'matched_by_envelope' | 'ambiguous_envelope' | 'unknown_to_twilio' | 'listed_twice';
 
 /** One line of gaps.ndjson. */
 export interface Gap {
@@ -26,11 +27,11 @@ export interface Gap {
 export type AttemptCategory = 'matched_by_envelope' | 'ambiguous_envelope' | 'unmatched_send_error';
 
 export type Verdict =
-  | { kind: 'message'; sid: string; category: StatusCategory; archive: { status: string; error_code: string | null } | null }
+  | { kind: 'message'; sid: string; category: StatusCategory | 'listed_twice'; archive: { status: string; error_code: string | null } | null }
   /** `matched_earlier`: an attempt a previous run matched (its reconcile record is in the archive). */
   | { kind: 'attempt'; id: string; category: AttemptCategory | 'matched_earlier'; sid: string | null };
 
-export type CountCategory = StatusCategory | AttemptCategory | 'unknown_to_twilio';
+export type CountCategory = StatusCategory | AttemptCategory | 'unknown_to_twilio' | 'listed_twice';
 
 export type ReconcileCounts = Record<CountCategory, number> & { twilio_messages: number; outside_window: number; other_direction: number; send_errors: number };
 
@@ -60,6 +61,10 @@ export type AttemptFinding =
 
 export interface ReportOptions {
   appender: ArchiveAppender | null;
+  /** The run's direction: which of the archive's messages Twilio's list should name. */
+  direction: 'outbound' | 'inbound' | 'all';
+  /** Go on when Twilio's list names fewer than half the messages the archive holds in the window. */
+  acceptShortList?: boolean;
   /** The window's Debugger alerts, quoted in the gaps of the messages they concern. */
   alerts?: AlertBook;
   maxMissingShare?: number;
@@ -75,8 +80,17 @@ export interface ReportOutcome {
   written: number;
   /** Why the corrections could not be appended, if they could not: then no gap marked written is closed. */
   write_error: string | null;
-  /** Why --write appended nothing on purpose (an implausible result), and how to override it; null otherwise. */
+  /** Why --write appended nothing on purpose (an implausible result, a partial read), and how to override it; null otherwise. */
   write_refused: string | null;
+  /**
+   * Why the archive and Twilio's list cannot be compared (the list names far
+   * fewer messages of the window than the archive holds: another day, another
+   * direction, an empty export), and the flag that accepts it; null otherwise.
+   * Then nothing is appended and the run exits 2.
+   */
+  not_comparable: string | null;
+  /** Messages of the window and direction the archive holds (listed by Twilio or not), against which the list is judged. */
+  archive_messages: number;
   /** The share of Twilio's messages missing from the archive, and the most --write accepts. */
   plausibility: { missing_share: number; max_missing_share: number };
   /** Gaps still open after this run: those --write could not or did not close. */
@@ -123,7 +137,11 @@ export class ReconcileReport {
     outside_window: 0,
     other_direction: 0,
     send_errors: 0,
+    listed_twice: 0,
   };
+  private archiveMessages = 0;
+  /** SIDs Twilio's list gives with rows that differ: judged on neither row, and never unknown to Twilio. */
+  private readonly listedTwiceSids = new Set<string>();
   private gapsRemaining = 0;
   private readonly corrections: PendingCorrections | null;
   private readonly twilioStatuses: Record<string, number> = {};
@@ -157,6 +175,7 @@ export class ReconcileReport {
     if (row.errorCode) this.errorCodes.set(row.errorCode, (this.errorCodes.get(row.errorCode) ?? 0) + 1);
     if (archive && isFinalStatus(archive.status)) this.lag[lagBucket(archive.recordedMs - archive.createdMs)]++;
     this.counts[category]++;
+    if (archive) this.archiveMessages++;
     this.options.onVerdict?.({ kind: 'message', sid: row.sid, category, archive: archive ? { status: archive.status, error_code: archive.errorCode } : null });
     if (category === 'ok' || category === 'pending') return;
     if (candidate) this.deferred.push({ row, archive, category });
@@ -214,7 +233,44 @@ export class ReconcileReport {
     for (const { row, archive, category } of this.deferred.splice(0)) this.statusGap(row, archive, category, this.matchedSids.has(row.sid));
   }
 
-  unknownToTwilio(sid: string, archive: { status: string; createdAt: string; newestRecordedAt: string }): void {
+  /**
+   * A SID Twilio's list gives with rows that differ (statuses, error codes):
+   * the list contradicts itself, so neither row is believed and nothing is
+   * corrected for it; the gap quotes every distinct row for a person to settle.
+   */
+  listedTwice(sid: string, rows: readonly TwilioMessageRow[]): void {
+    this.counts.twilio_messages++;
+    this.counts.listed_twice++;
+    this.listedTwiceSids.add(sid);
+    this.options.onVerdict?.({ kind: 'message', sid, category: 'listed_twice', archive: null });
+    this.report({
+      category: 'listed_twice',
+      message_sid: sid,
+      evidence: {
+        twilio_rows: rows.map((row) => ({
+          status: row.status,
+          error_code: row.errorCode,
+          date_created: row.dateCreated,
+          date_sent: row.dateSent,
+          direction: row.direction,
+          account_sid: row.accountSid,
+        })),
+      },
+    });
+  }
+
+  /**
+   * A message the archive holds, created in the window, that Twilio's list
+   * does not name: counted against the list's plausibility when of the run's
+   * direction, and a gap when the sender recorded sending it.
+   */
+  unlisted(sid: string, archive: { status: string; createdFromSend: boolean; createdAt: string; newestRecordedAt: string }): void {
+    if (this.listedTwiceSids.has(sid)) return;
+    if (archiveMessageMatchesDirection(archive.status, archive.createdFromSend, this.options.direction)) this.archiveMessages++;
+    if (archive.createdFromSend) this.unknownToTwilio(sid, archive);
+  }
+
+  private unknownToTwilio(sid: string, archive: { status: string; createdAt: string; newestRecordedAt: string }): void {
     this.counts.unknown_to_twilio++;
     this.report({
       category: 'unknown_to_twilio',
@@ -228,14 +284,27 @@ export class ReconcileReport {
     this.corrections?.discard();
   }
 
-  /** Appends the corrections unless the result is implausible, and says what happened. */
-  async close(): Promise<ReportOutcome> {
+  /**
+   * Appends the corrections only from a comparable, complete and plausible
+   * run (a wrong append is forever), and says what happened.
+   */
+  async close(reads: {
+    archive: { complete: boolean; problems: readonly ReadProblem[] };
+    twilio: { complete: boolean; problems: readonly unknown[] };
+  }): Promise<ReportOutcome> {
     const { counts } = this;
     const maxMissingShare = this.options.maxMissingShare ?? DEFAULT_MAX_MISSING_SHARE;
     const missingShare = counts.twilio_messages === 0 ? 0 : counts.missing / counts.twilio_messages;
+    const notComparable = this.notComparable();
     let writeRefused: string | null = null;
     let outcome: AppendOutcome = { appended: 0, failed: 0, error: null };
-    if (this.corrections && missingShare > maxMissingShare) {
+    if (this.corrections && notComparable) {
+      writeRefused = "the archive and Twilio's list are not comparable (above). Nothing was appended.";
+      this.corrections.discard();
+    } else if (this.corrections && (!reads.archive.complete || !reads.twilio.complete)) {
+      writeRefused = partialReadRefusal(reads);
+      this.corrections.discard();
+    } else if (this.corrections && missingShare > maxMissingShare) {
       writeRefused =
         `${percent(missingShare)} of Twilio's messages (${counts.missing} of ${counts.twilio_messages}) are missing from the archive, above --max-missing-share ${percent(maxMissingShare)}: ` +
         'that points at a wrong --archive, window or export rather than a bad day, and an append to the archive cannot be undone. ' +
@@ -251,6 +320,8 @@ export class ReconcileReport {
       written: outcome.appended,
       write_error: outcome.error,
       write_refused: writeRefused,
+      not_comparable: notComparable,
+      archive_messages: this.archiveMessages,
       plausibility: { missing_share: missingShare, max_missing_share: maxMissingShare },
       gaps_remaining: gapsRemaining,
       debugger_alerts: { archived: this.options.alerts?.count ?? 0, gaps_with_alerts: this.gapsWithAlerts, gaps: this.alertedGaps },
@@ -263,6 +334,20 @@ export class ReconcileReport {
         callback_lag: LAG_BUCKETS.map(([bucket], i) => ({ bucket, count: this.lag[i] })),
       },
     };
+  }
+
+  /** Twilio's list names fewer than half the window's messages the archive holds: another day's, direction's or account's list, or an empty one. */
+  private notComparable(): string | null {
+    const listed = this.counts.twilio_messages;
+    const held = this.archiveMessages;
+    if (this.options.acceptShortList || held === 0 || listed * 2 >= held) return null;
+    const { outside_window: outside, other_direction: other } = this.counts;
+    return (
+      `Twilio's list names ${listed} ${this.options.direction} message(s) created in the window, but the archive holds ${held}` +
+      (outside || other ? ` (the list's other rows: ${outside} created outside the window, ${other} of another direction)` : '') +
+      ': the list is most likely of another day, direction or account, or empty, and comparing it would call the archive wrong. ' +
+      'Nothing was appended. Check --day/--from/--to, --direction and --export; if Twilio truly lists no more for this window, run again with --accept-short-list.'
+    );
   }
 
   private report(gap: Gap): void {
@@ -315,4 +400,24 @@ function lagBucket(ms: number): number {
 
 function percent(share: number): string {
   return `${Number((share * 100).toFixed(2))}%`;
+}
+
+/** Why --write appends nothing after a partial read, and what to repair. */
+function partialReadRefusal(reads: {
+  archive: { complete: boolean; problems: readonly ReadProblem[] };
+  twilio: { complete: boolean; problems: readonly unknown[] };
+}): string {
+  const parts: string[] = [];
+  if (!reads.archive.complete) {
+    const keys = [...new Set(reads.archive.problems.map((p) => p.key))];
+    const shown = keys.slice(0, 10).join(', ');
+    parts.push(
+      `the archive was only partly read: repair or explain ${keys.length > 10 ? `${keys.length} objects, first ${shown}` : shown || 'the objects listed above'}`,
+    );
+  }
+  if (!reads.twilio.complete) parts.push(`Twilio's list was only partly read (${reads.twilio.problems.length} problem(s) above)`);
+  return (
+    `${parts.join('; and ')}. A correction from a partial read could say a message is missing whose records sit in what could not be read, ` +
+    'and an append cannot be undone. Nothing was appended; run again once every input reads whole.'
+  );
 }

@@ -90,8 +90,9 @@ export async function reportVerdicts(report: ReconcileReport, verdicts: SqlVerdi
   report.settleDeferred();
 
   for (const unknown of await verdicts.unknownToTwilio()) {
-    report.unknownToTwilio(unknown.sid, {
+    report.unlisted(unknown.sid, {
       status: unknown.archive_status,
+      createdFromSend: unknown.created_from_send,
       createdAt: msToIso(unknown.created_ms),
       newestRecordedAt: unknown.newest_recorded_at,
     });

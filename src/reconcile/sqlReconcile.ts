@@ -1,8 +1,7 @@
 import { AlertBook } from './alertBook';
 import { DuckDbCategories } from '../adapters/duckdb/sqlCategories';
 import { scanWindow } from '../adapters/archive/windowScan';
-import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
-import { attemptOf, placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
+import { attemptOf, readTwilioList, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary, type TwilioListRead } from './reconcile';
 import { ReconcileReport } from './reconcileReport';
 import { reportVerdicts } from './reportVerdicts';
 
@@ -44,12 +43,9 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
 
     const report = new ReconcileReport({ ...options, now, alerts });
     const rows = await db.twilioSink();
-    let twilioRead: ExportReadReport;
+    let twilioRead: TwilioListRead;
     try {
-      twilioRead = await options.twilioList((unmasked) => {
-        const row = placeRow(unmasked, report, options.redactDigits, options.direction, fromIso, toIso);
-        if (row) rows.add(row);
-      });
+      twilioRead = await readTwilioList(options, report, (row) => rows.add(row));
     } catch (error) {
       report.discard();
       throw error;
@@ -66,7 +62,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
       unknownToTwilio: () => db.unknownToTwilio(),
       redactDigits: options.redactDigits,
     });
-    return summaryOf(options, started, scan, twilioRead, await report.close());
+    return summaryOf(options, started, scan, twilioRead, await report.close({ archive: scan, twilio: twilioRead }));
   } finally {
     db.close();
   }

@@ -1,4 +1,3 @@
-import type { ExportReadReport } from '../adapters/twilioExport/exportFileReader';
 import { alertStatement, archiveLineTables, lineCensusStatement } from '../domain/reconcile/sql/archiveLines';
 import { categoryStatement, type CategoryQuery } from '../domain/reconcile/sql/categories';
 import { attemptVerdictOf, candidatePairOf, statusVerdictOf, unknownToTwilioOf } from '../domain/reconcile/sql/verdictRows';
@@ -15,7 +14,7 @@ import {
   warehouseSummaryOf,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
-import { placeRow, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary } from './reconcile';
+import { readTwilioList, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary, type TwilioListRead } from './reconcile';
 import { AlertBook } from './alertBook';
 import { ReconcileReport } from './reconcileReport';
 import { reportVerdicts } from './reportVerdicts';
@@ -50,13 +49,10 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   await refuseCloudEventObjects(options.store, options.layout, scanned.from, scanned.to);
   const report = new ReconcileReport({ ...options, now, alerts });
   const stage = warehouse.stageTwilioList();
-  let twilioRead: ExportReadReport;
+  let twilioRead: TwilioListRead;
   let run: string;
   try {
-    twilioRead = await options.twilioList((unmasked) => {
-      const row = placeRow(unmasked, report, options.redactDigits, options.direction, fromIso, toIso);
-      if (row) stage.add(row);
-    });
+    twilioRead = await readTwilioList(options, report, (row) => stage.add(row));
     options.onProgress?.('twilio', twilioRead.rows, twilioRead.rows);
     run = await stage.close();
   } catch (error) {
@@ -114,6 +110,6 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     unknownToTwilio: () => collect(unknown, unknownToTwilioOf),
     redactDigits: options.redactDigits,
   });
-  const summary = summaryOf(options, started, scan, twilioRead, await report.close());
+  const summary = summaryOf(options, started, scan, twilioRead, await report.close({ archive: scan, twilio: twilioRead }));
   return { ...summary, warehouse: warehouseSummaryOf(warehouse.description, results) };
 }

@@ -25,11 +25,13 @@ function summary(day: string, counts: Partial<ReconcileSummary['counts']>, extra
     outside_window: 0,
     other_direction: 0,
     send_errors: 0,
+    listed_twice: 0,
   };
   return {
     window: {
       from: `${day}T00:00:00.000Z`,
-      to: `${day}T23:59:59.999Z`,
+      to: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(),
+      coverage: [{ day, hours: 24 }],
       archive_scanned_from: '',
       archive_scanned_to: '',
       match_window_ms: 300000,
@@ -40,6 +42,8 @@ function summary(day: string, counts: Partial<ReconcileSummary['counts']>, extra
     written: 0,
     write_error: null,
     write_refused: null,
+    not_comparable: null,
+    archive_messages: counts.twilio_messages ?? 0,
     plausibility: { missing_share: 0, max_missing_share: 0.05 },
     gaps_remaining: 0,
     debugger_alerts: { archived: 0, gaps_with_alerts: 0, gaps: [] },
@@ -66,13 +70,21 @@ beforeAll(() => {
   // 11-03 did not run. 11-04 read its inputs only partly.
   write('2026-11-04', summary('2026-11-04', { twilio_messages: 800, status_behind: 5 }, { partial: true, gaps_remaining: 5 }), 4);
   write('broken', '{"window":', 5);
+  // 11-05: one whole-day run, then a rerun of half an hour written later, which must not stand for the day (issue 22,
+  // item 8). 11-06: only half an hour ran.
+  write('2026-11-05', summary('2026-11-05', { twilio_messages: 700, ok: 700 }), 6);
+  const halfHour = (day: string) => ({ from: `${day}T10:00:00.000Z`, to: `${day}T10:30:00.000Z`, coverage: [{ day, hours: 0.5 }] });
+  const fiveShort = summary('2026-11-05', { twilio_messages: 20, ok: 20 });
+  write('2026-11-05-rerun', { ...fiveShort, window: { ...fiveShort.window, ...halfHour('2026-11-05') } }, 7);
+  const sixShort = summary('2026-11-06', { twilio_messages: 20, ok: 20 });
+  write('2026-11-06', { ...sixShort, window: { ...sixShort.window, ...halfHour('2026-11-06') } }, 8);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('report', () => {
   it('writes one page for the period, a row per day, the days that need attention first, and exits 1 when some do', async () => {
     const page = join(dir, 'november.html');
-    const result = await runScript('scripts/report.ts', ['--runs', dir, '--from', '2026-11-01', '--to-day', '2026-11-04', '--out', page, '--json']);
+    const result = await runScript('scripts/report.ts', ['--runs', dir, '--from', '2026-11-01', '--to-day', '2026-11-06', '--out', page, '--json']);
     expect(result.code).toBe(1);
     const { rows, problems } = JSON.parse(result.stdout) as {
       rows: { day: string; where: string | null; runs: number; found: number; corrected: number; open: number; attention: string[] }[];
@@ -83,14 +95,18 @@ describe('report', () => {
       ['2026-11-02', '2026-11-02-again', 2, 31, 30, 1],
       ['2026-11-03', null, 0, 0, 0, 0],
       ['2026-11-04', '2026-11-04', 1, 5, 0, 5],
+      ['2026-11-05', '2026-11-05', 2, 0, 0, 0],
+      ['2026-11-06', '2026-11-06', 1, 0, 0, 0],
     ]);
     expect(rows[2].attention).toEqual(['no reconciliation ran for this day']);
+    expect(rows[4].attention).toEqual([]);
+    expect(rows[5].attention).toEqual(['covered 0.5 h of 24: no run reconciled the whole day']);
     expect(problems).toEqual([expect.stringMatching(/broken\/summary\.json: /)]);
     const html = readFileSync(page, 'utf8');
     expect(html).not.toMatch(/<script|<link|src=/i);
     // Unread and incomplete days first, then the most open gaps.
     const order = [...html.matchAll(/<li><strong>(\d{4}-\d\d-\d\d)<\/strong>/g)].map((m) => m[1]);
-    expect(order).toEqual(['2026-11-03', '2026-11-04', '2026-11-02']);
+    expect(order).toEqual(['2026-11-03', '2026-11-04', '2026-11-02', '2026-11-06']);
     expect(html).toContain('delivered 98.9%, undelivered 1.1%');
     const image = await screenshot(page, 1366, 1600);
     // The rows that need attention are tinted; the trend bars are drawn.

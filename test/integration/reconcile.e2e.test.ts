@@ -515,11 +515,12 @@ describe('reconcile end to end', () => {
   });
 
   it('never exits 0 when an input was only partly read, and exits 2 on bad arguments', async () => {
-    writeFileSync(join(dir, 'broken.csv'), `sid,status\n${S.ok},delivered\nnot-a-sid,sent\n`);
+    // The whole list, and one row that cannot be read.
+    writeFileSync(join(dir, 'broken.csv'), `${consoleCsv()}not-a-sid,+15005550006,+14155550100,hi,sent,${T('03:00')},,outbound-api,${ACCOUNT},1\r\n`);
     const broken = await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'broken.csv'), '--out', join(dir, 'out')]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/only partly read/);
-    expect(results(join(dir, 'out')).summary.inputs.twilio_read.problems[0]).toMatchObject({ line: 3 });
+    expect(results(join(dir, 'out')).summary.inputs.twilio_read.problems).toEqual([expect.objectContaining({ line: expect.any(Number) })]);
     expect((await run(['--archive', dir, '--day', '2026-13-45', '--export', 'x.csv', '--out', dir])).code).toBe(2);
     // Not rolled over into March 2.
     expect(await run(['--archive', dir, '--day', '2026-02-30', '--export', 'x.csv', '--out', dir])).toMatchObject({

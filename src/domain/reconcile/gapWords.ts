@@ -58,6 +58,11 @@ export function gapInWords(gap: GapLike): string {
     case 'unknown_to_twilio':
       words = `The sender recorded this message as ${archive ? status(archive) : 'sent'}${archive ? `, created${when(archive.created_at)}` : ''}; Twilio's list does not hold it.`;
       break;
+    case 'listed_twice': {
+      const rows = Array.isArray(e.twilio_rows) ? e.twilio_rows.map(obj) : [];
+      words = `Twilio's list gives this message ${rows.length} times with different rows: ${rows.map((row) => status(row)).join(' and ')}. Neither is believed and nothing was corrected: a person asks Twilio which is right.`;
+      break;
+    }
     default:
       words = `A ${gap.category.replace(/_/g, ' ')} finding.`;
   }

@@ -160,3 +160,34 @@ export function redactTwilioRow(row: TwilioMessageRow, digits: number): TwilioMe
   if (digits <= 0) return row;
   return { ...row, to: row.to === null ? null : maskTrailingDigits(row.to, digits), from: row.from === null ? null : maskTrailingDigits(row.from, digits) };
 }
+
+/**
+ * Whether a message the archive holds is of the run's direction, told from
+ * what the archive knows: a send record is outbound; an inbound message's
+ * statuses are `receiving` and `received`, which no outbound message has.
+ * The SQL engines say the same (categories.ts, ARCHIVE_DIRECTION_MATCHES).
+ */
+export function archiveMessageMatchesDirection(status: string, createdFromSend: boolean, wanted: 'outbound' | 'inbound' | 'all'): boolean {
+  if (wanted === 'all') return true;
+  const inbound = !createdFromSend && (status === 'received' || status === 'receiving');
+  return wanted === 'inbound' ? inbound : !inbound;
+}
+
+/**
+ * The fields of a row that say what Twilio lists, in a fixed order: two rows
+ * of one SID that give the same text are the same row listed twice.
+ */
+export function rowFingerprint(row: TwilioMessageRow): string {
+  return JSON.stringify([
+    row.sid,
+    row.accountSid,
+    row.status,
+    row.direction,
+    row.to,
+    row.from,
+    row.dateCreated,
+    row.dateSent,
+    row.errorCode,
+    row.messagingServiceSid,
+  ]);
+}

@@ -36,6 +36,22 @@ describe('a gap in words', () => {
     );
   });
 
+  it('quotes both rows of a SID Twilio lists twice, and says nothing was corrected', () => {
+    const words = gapInWords({
+      category: 'listed_twice',
+      message_sid: 'SM1',
+      evidence: {
+        twilio_rows: [
+          { status: 'delivered', error_code: null },
+          { status: 'undelivered', error_code: '30003' },
+        ],
+      },
+    });
+    expect(words).toBe(
+      "Twilio's list gives this message 2 times with different rows: `delivered` and `undelivered`, error 30003 (Unreachable destination handset). Neither is believed and nothing was corrected: a person asks Twilio which is right.",
+    );
+  });
+
   it('points at the dictionary for a code it does not know', () => {
     expect(errorCodeInWords('30003')).toBe('30003 (Unreachable destination handset)');
     expect(errorCodeInWords('99999')).toBe('99999 (see https://www.twilio.com/docs/api/errors/99999)');

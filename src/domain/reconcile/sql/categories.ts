@@ -85,6 +85,11 @@ function addressesMatch(d: SqlDialect, x: string, y: string): string {
     AND ${d.somePosition(`length(${x})`, `${at(x)} BETWEEN '0' AND '9' AND ${at(x)} = ${at(y)}`)})`;
 }
 
+/** archiveMessageMatchesDirection (twilioRow.ts): inbound messages are `receiving`/`received`, which no outbound message is. */
+const ARCHIVE_DIRECTION_MATCHES = `(:direction = 'all'
+  OR (:direction = 'inbound' AND NOT coalesce(m.created_from_send, false) AND coalesce(m.status, '') IN ('received', 'receiving'))
+  OR (:direction = 'outbound' AND (coalesce(m.created_from_send, false) OR coalesce(m.status, '') NOT IN ('received', 'receiving'))))`;
+
 /** matchesDirection (twilioRow.ts): an export without a direction keeps every row. */
 const DIRECTION_MATCHES = `(:direction = 'all' OR direction IS NULL
   OR (:direction = 'outbound' AND (direction LIKE 'outbound%' OR direction LIKE 'outgoing%'))
@@ -272,9 +277,14 @@ FROM attempts WHERE attempt_id IN (SELECT matched_attempt FROM already_matched)
 ORDER BY attempt_id`,
 
   /** Messages whose send record says they were created in the window, and which Twilio's list (in the window and direction) does not hold. */
-  unknownToTwilio: (d: SqlDialect) => `SELECT m.message_sid AS sid, m.status AS archive_status, m.created_ms, m.newest_recorded_at
+  // Every message of the window the list does not name that is either the sender's (a gap: unknown to Twilio) or of
+  // the run's direction (counted against the list's plausibility): ARCHIVE_DIRECTION_MATCHES is archiveMessageMatchesDirection.
+  unknownToTwilio: (
+    d: SqlDialect,
+  ) => `SELECT m.message_sid AS sid, m.status AS archive_status, m.created_ms, m.newest_recorded_at, coalesce(m.created_from_send, false) AS created_from_send
 FROM messages m
-WHERE m.created_from_send AND m.created_ms >= ${d.epochMs(':window_from')} AND m.created_ms < ${d.epochMs(':window_to')}
+WHERE m.created_ms >= ${d.epochMs(':window_from')} AND m.created_ms < ${d.epochMs(':window_to')}
+  AND (coalesce(m.created_from_send, false) OR ${ARCHIVE_DIRECTION_MATCHES})
   AND m.message_sid NOT IN (SELECT sid FROM in_window)
 ORDER BY m.message_sid`,
 };

@@ -54,6 +54,7 @@ export interface UnknownToTwilio {
   archive_status: string;
   created_ms: number;
   newest_recorded_at: string;
+  created_from_send: boolean;
 }
 
 export type TextRow = Record<string, string | null>;
@@ -134,5 +135,6 @@ export function unknownToTwilioOf(row: TextRow): UnknownToTwilio {
     archive_status: text(row, 'archive_status'),
     created_ms: numberOrNull(row, 'created_ms') ?? NaN,
     newest_recorded_at: text(row, 'newest_recorded_at'),
+    created_from_send: flag(row, 'created_from_send'),
   };
 }

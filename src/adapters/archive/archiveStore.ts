@@ -117,3 +117,17 @@ export function openArchiveStore(location: ArchiveLocation, s3Factory: () => S3C
   if (!found.isDirectory()) throw new ArchiveLocationError(`the archive ${path} is not a folder`);
   return new FolderArchiveStore(path);
 }
+
+/**
+ * A prefix (or key) of the archive as a user would write it: `s3://bucket/root/direct/`,
+ * or for a folder the path with its separators (`/data/archive/direct/`), never
+ * the root and the prefix run together (`/data/archivedirect/`).
+ */
+export function describeLocation(store: ArchiveStore, prefix: string): string {
+  if (store instanceof FolderArchiveStore) {
+    const parts = prefix.split('/').filter(Boolean);
+    const path = join(store.root, ...parts);
+    return prefix.endsWith('/') && parts.length > 0 ? `${path}${sep}` : path;
+  }
+  return store.description.endsWith('/') || prefix === '' ? `${store.description}${prefix}` : `${store.description}/${prefix}`;
+}

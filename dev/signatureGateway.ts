@@ -1,4 +1,12 @@
-import { request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 // The validator alone: the whole `twilio` package takes ~200 ms to load.
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks';
 import { setOwn } from '../src/domain/ownProperty';
@@ -125,7 +133,7 @@ export class SignatureGateway {
         port: this.options.upstream.port,
         method: req.method,
         path: target,
-        headers: { ...req.headers, 'content-length': String(body.length) },
+        headers: forwardedHeaders(req.headers, body.length),
         agent: this.agent,
       },
       (answer) => {
@@ -145,6 +153,21 @@ export class SignatureGateway {
     });
     upstream.end(body);
   }
+}
+
+/**
+ * Hop-by-hop fields (RFC 9110 §7.6.1) belong to the client's connection, not
+ * to the one to twilio-run. The body was read whole, so it goes on with one
+ * framing, its Content-Length: a message that carries Transfer-Encoding as
+ * well is refused (RFC 9112 §6.1), and twilio-run answers 400.
+ */
+export function forwardedHeaders(headers: IncomingHttpHeaders, bodyLength: number): OutgoingHttpHeaders {
+  const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+  for (const token of String(headers.connection ?? '').split(',')) if (token.trim() !== '') hopByHop.add(token.trim().toLowerCase());
+  const forwarded: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !hopByHop.has(name)) setOwn(forwarded, name, value);
+  setOwn(forwarded, 'content-length', String(bodyLength));
+  return forwarded;
 }
 
 /**

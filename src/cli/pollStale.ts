@@ -29,7 +29,8 @@ Options:
   --since <when>        Consider messages created at or after this time: ISO-8601 with Z or an
                         offset (2026-11-25T06:00:00Z, 2026-11-25T08:00+02:00) or a duration
                         before now (3d, 12h). Default: 2d.
-  --until <when>        Consider messages created before this time (same forms). Default: no limit.
+  --until <when>        Consider messages created before this time (same forms), after --since.
+                        Default: no limit. A window that is empty or in the future is refused (exit 2).
   --older-than <dur>    Silence after which a non-final message is stale. Default: 12h.
   --slack <dur>         Extra archive scanned before --since (Firehose buffering). Default: 15m.
   --concurrency <n>     Messages fetched at once. Default: 10.
@@ -83,6 +84,23 @@ function printSummary(s: PollSummary, out: (line: string) => void): void {
   }
 }
 
+/**
+ * The window of creation times asked about. A reversed or empty one, or one
+ * not yet begun, would scan no hour folder at all: refused, rather than run
+ * on nothing and say so in terms of folders that do not exist.
+ */
+function pollWindow(sinceValue: string | undefined, untilValue: string | undefined, now: Date): { since: Date; until: Date | undefined } {
+  const since = instantOption(sinceValue ?? '2d', 'since', now);
+  const until = untilValue ? instantOption(untilValue, 'until', now) : undefined;
+  if (until !== undefined && since.getTime() >= until.getTime()) {
+    throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()}): the window is empty`);
+  }
+  if (since.getTime() >= now.getTime()) {
+    throw new UsageError(`--since (${since.toISOString()}) is in the future (now ${now.toISOString()}): no message created then can be stale yet`);
+  }
+  return { since, until };
+}
+
 export const command = defineCommand({
   name: 'poll-stale',
   help: HELP,
@@ -127,8 +145,7 @@ export const command = defineCommand({
         criteria: {
           now,
           olderThanMs: durationOption(values['older-than'] ?? '12h', 'older-than'),
-          since: instantOption(values.since ?? '2d', 'since', now),
-          until: values.until ? instantOption(values.until, 'until', now) : undefined,
+          ...pollWindow(values.since, values.until, now),
         },
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,

@@ -1,4 +1,4 @@
-import { DEFAULT_DIRECT_PREFIX, DEFAULT_EVENTS_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../domain/archiveLayout';
+import { DEFAULT_DIRECT_PREFIX, DEFAULT_EVENTS_PREFIX, DEFAULT_FALLBACK_PREFIX, DEFAULT_FIREHOSE_PREFIX, keyPrefixProblem } from '../domain/archiveLayout';
 import { hourFoldersBetween } from '../domain/archiveWindow';
 
 /** A setting is missing or malformed. Names the variable and what it expects. */
@@ -99,13 +99,21 @@ function endpoint(env: Env, name: string): string | undefined {
 /**
  * `s3://bucket/prefix/` → bucket and prefix (ending with `/` unless empty).
  * The scheme is read in any case (`S3://` is S3, not a folder); the bucket
- * must be a valid bucket name. The one parser of S3 URIs in the project.
+ * must be a valid bucket name; a prefix with a `.`, `..` or empty segment is
+ * refused. The one parser of S3 URIs in the project.
  */
 export function parseS3Uri(value: string, name: string): S3Location {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value.replace(/^s3:/i, 's3:'));
   if (!match) throw new ConfigError(`${name} must look like s3://bucket/prefix/, not "${value}"`);
   let prefix = match[2] ?? '';
   if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
+  const problem = keyPrefixProblem(prefix);
+  if (problem !== null) {
+    // S3 keeps `..` as two characters of a key, but a folder archive (and the
+    // prefix arithmetic that checks a location lies inside the archive) would
+    // climb out of the root with it: never a location of this project.
+    throw new ConfigError(`${name} ${value} has ${problem}: name the location plainly, each segment a folder name (e.g. s3://${match[1]}/archive/)`);
+  }
   return { bucket: match[1], prefix };
 }
 

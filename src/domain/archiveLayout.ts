@@ -20,6 +20,32 @@ export const DEFAULT_DIRECT_PREFIX = 'direct/';
 /** Where the Kinesis path's Firehose delivers Event Streams' CloudEvents as Twilio sent them (one per line). */
 export const DEFAULT_EVENTS_PREFIX = 'events/';
 
+/**
+ * Why a key or key prefix could name something outside the archive root, or
+ * null when it cannot: a `.` or `..` segment (a folder archive resolves it, and
+ * so may an HTTP path), an empty one (`a//b`, which a folder archive reads as
+ * `a/b` while S3 does not), a leading `/` or a backslash (a separator on
+ * Windows).
+ */
+export function keyPrefixProblem(keyOrPrefix: string): string | null {
+  if (keyOrPrefix === '') return null;
+  if (keyOrPrefix.includes('\\')) return 'a backslash';
+  const segments = keyOrPrefix.split('/');
+  // A prefix ends in '/': its last, empty, segment is no segment.
+  if (segments[segments.length - 1] === '') segments.pop();
+  for (const segment of segments) {
+    if (segment === '.' || segment === '..') return `a "${segment}" segment`;
+    if (segment === '') return 'an empty segment (a leading "/" or "//")';
+  }
+  return null;
+}
+
+function prefixInside(prefix: string): string {
+  const problem = keyPrefixProblem(prefix);
+  if (problem !== null) throw new RangeError(`the key prefix "${prefix}" has ${problem}: it could point outside the archive`);
+  return prefix;
+}
+
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
@@ -49,7 +75,7 @@ export interface FirehoseObjectKeyParts {
 
 export function firehoseObjectKey(parts: FirehoseObjectKeyParts): string {
   const name = `${parts.streamName}-${parts.streamVersion}-${objectTimestamp(parts.oldestArrival)}-${parts.uuid}`;
-  return `${parts.prefix}${hourFolder(parts.oldestArrival)}${name}${parts.gzip ? '.gz' : ''}`;
+  return `${prefixInside(parts.prefix)}${hourFolder(parts.oldestArrival)}${name}${parts.gzip ? '.gz' : ''}`;
 }
 
 const KEY_TIME = /-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-[^/]*$/;
@@ -65,10 +91,10 @@ export function objectKeyTime(key: string): Date | null {
 
 /** An object of records a script appended straight into the archive. */
 export function directObjectKey(prefix: string, writer: string, at: Date, uuid: string): string {
-  return `${prefix}${hourFolder(at)}${writer}-${objectTimestamp(at)}-${uuid}`;
+  return `${prefixInside(prefix)}${hourFolder(at)}${writer}-${objectTimestamp(at)}-${uuid}`;
 }
 
 /** One object per record written straight to S3 when Firehose would not take it. */
 export function fallbackObjectKey(prefix: string, streamName: string, recordedAt: Date, uuid: string): string {
-  return `${prefix}${hourFolder(recordedAt)}${streamName}-fallback-${objectTimestamp(recordedAt)}-${uuid}`;
+  return `${prefixInside(prefix)}${hourFolder(recordedAt)}${streamName}-fallback-${objectTimestamp(recordedAt)}-${uuid}`;
 }

@@ -150,6 +150,48 @@ describe('where the commands read the archive', () => {
     }
   });
 
+  it('reconcile refuses a fallback whose URI climbs out of the archive with .. (it read and folded the objects out there as ok)', async () => {
+    const day = new Date(now - 3 * 24 * HOUR).toISOString().slice(0, 10);
+    const at = Date.parse(`${day}T10:00:00Z`);
+    const archive = join(dir, 'x', 'y', 'archive');
+    mkdirSync(archive, { recursive: true });
+    // One message inside the archive; the other only in dir/outside/, three levels up from the archive root.
+    for (const [root, prefix, n] of [
+      [archive, 'firehose/', 1],
+      [dir, 'outside/', 2],
+    ] as const) {
+      await new FolderArchiveStore(root).put(
+        firehoseObjectKey({ prefix, streamName: 's', streamVersion: 1, oldestArrival: new Date(at), uuid: `u${n}`, gzip: false }),
+        Buffer.from(toArchiveLine({ ...sendRecord(sid(n), at), source: 'callback', status: 'delivered' })),
+      );
+    }
+    const list = [1, 2].map((n) => `${sid(n)},delivered,+14155550100,${day}T10:00:00Z,outbound-api`).join('\n');
+    writeFileSync(join(dir, 'list.csv'), `sid,status,to,date_created,direction\n${list}\n`);
+    const args = ['--archive', archive, '--day', day, '--export', join(dir, 'list.csv'), '--out', join(dir, 'out')];
+    const env = { ARCHIVE_S3_URI: 's3://bkt/r/', ARCHIVE_FALLBACK_S3_URI: 's3://bkt/r/../../../outside/' };
+    const escaped = await reconcile(args, env);
+    expect(escaped).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/ARCHIVE_FALLBACK_S3_URI s3:\/\/bkt\/r\/\.\.\/\.\.\/\.\.\/outside\/ has a "\.\." segment/),
+    });
+    expect(escaped.stdout).not.toMatch(/No gap left/);
+    expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(false);
+    // Within the archive, the same run reads only what is inside it: the other message is missing.
+    const inside = await reconcile(args, { ...env, ARCHIVE_FALLBACK_S3_URI: 's3://bkt/r/fallback/' });
+    expect(inside.stdout).toMatch(/Twilio lists 2 message\(s\): 1 ok, 0 pending, 1 missing/);
+  });
+
+  it.each([
+    ['--archive', 's3://archive/r/../../other/', '..'],
+    ['ARCHIVE_S3_URI', 's3://archive/r/./', '.'],
+  ])('refuses %s %s (a %s segment) with exit 2, naming it, before reading anything', async (name, uri, segment) => {
+    const archive = name === '--archive' ? uri : dir;
+    const env: Record<string, string> = name === '--archive' ? {} : { [name]: uri, ARCHIVE_FALLBACK_S3_URI: 's3://archive/r/fallback/' };
+    const result = await pollStale(['--archive', archive, '--since', '1d', '--dry-run'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${name} ${uri} has a "${segment}" segment`);
+  });
+
   it('refuses a fallback outside the archive it reads, at start', async () => {
     await writeStaleMessages(dir, 'firehose/');
     const result = await pollStale(['--archive', dir, '--since', '1d', '--dry-run'], {

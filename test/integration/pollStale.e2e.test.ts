@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { scanArchive } from '../../src/adapters/archive/archiveScanner';
 import { directObjectKey, firehoseObjectKey } from '../../src/domain/archiveLayout';
@@ -161,6 +161,30 @@ describe('poll-stale end to end', () => {
     expect(readFileSync(join(dir, objects[0]), 'utf8').trimEnd().split('\n')).toHaveLength(4);
     expect((await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive'], twilioEnv)).code).toBe(0);
     expect(fake.fetchedSids).toHaveLength(4);
+  });
+
+  it('names where poll records went as a path: the archive folder, a separator, then direct/', async () => {
+    const out = join(dir, 'summary.json');
+    const run = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive', '--out', out], twilioEnv);
+    expect(run.code).toBe(0);
+    const where = join(dir, 'direct') + sep;
+    expect(run.stdout).toContain(`Poll records appended to ${where}.`);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as PollSummary).appended_to).toBe(where);
+  });
+
+  it('refuses a window whose --since is not before --until, or that lies in the future: exit 2, nothing fetched', async () => {
+    const reversed = await runPollStale(['--archive', dir, '--since', '1d', '--until', '3d', '--append', 'archive'], twilioEnv);
+    expect(reversed).toMatchObject({ code: 2, stderr: expect.stringMatching(/--since \(\S+\) must be before --until \(\S+\)/) });
+    const empty = await runPollStale(['--archive', dir, '--since', '2026-11-25T06:00:00Z', '--until', '2026-11-25T06:00:00Z'], twilioEnv);
+    expect(empty).toMatchObject({ code: 2, stderr: expect.stringMatching(/--since \(2026-11-25T06:00:00.000Z\) must be before --until/) });
+    const future = new Date(now + 48 * HOUR).toISOString();
+    const ahead = await runPollStale(['--archive', dir, '--since', future, '--append', 'archive'], twilioEnv);
+    expect(ahead).toMatchObject({ code: 2, stderr: expect.stringMatching(/--since \(\S+\) is in the future/) });
+    for (const run of [reversed, empty, ahead]) expect(run.stderr + run.stdout).not.toMatch(/undefined/);
+    expect(fake.stats.requests).toBe(0);
+    const written: string[] = [];
+    for await (const o of new FolderArchiveStore(dir).list('direct/')) written.push(o.key);
+    expect(written).toEqual([]);
   });
 
   it('with --engine athena (s3rver, and a stand-in Athena over HTTP running the same statements), finds and polls exactly the same messages', async () => {

@@ -6,6 +6,7 @@ import { backoffDelay, type Backoff } from '../../domain/backoff';
 import { firehoseBatches } from '../../domain/firehoseBatches';
 import { ArchiveWriteError } from '../aws/archiveWriter';
 import { describeAwsError, isRetryableAwsError } from '../aws/awsErrors';
+import { describeLocation } from './archiveStore';
 import type { ArchiveStore } from './archiveStore';
 
 /** Appends archive lines (each ending in `\n`). Resolves only when every line is acknowledged. */
@@ -33,7 +34,7 @@ export class DirectArchiveAppender implements ArchiveAppender {
   ) {}
 
   get description(): string {
-    return `${this.store.description}${this.prefix}`;
+    return describeLocation(this.store, this.prefix);
   }
 
   async append(lines: string[]): Promise<void> {

@@ -1,10 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { ArchiveLocation } from '../../config/archiveSettings';
+import { keyPrefixProblem } from '../../domain/archiveLayout';
 
 /** The archive is not where the location says: a folder that does not exist, or a file. */
 export class ArchiveLocationError extends Error {
@@ -79,9 +80,26 @@ export class FolderArchiveStore implements ArchiveStore {
     return this.root;
   }
 
+  /**
+   * The file or folder of a key or prefix. `join` resolves `..`, so a key
+   * with a dot segment would name a file outside the archive: refused, and
+   * the result checked to lie under the root whatever the platform's separators.
+   */
+  private pathOf(keyOrPrefix: string): string {
+    const problem = keyPrefixProblem(keyOrPrefix);
+    const path = join(this.root, ...keyOrPrefix.split('/').filter(Boolean));
+    const inside = relative(this.root, path);
+    if (problem !== null || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw new ArchiveLocationError(
+        `the key "${keyOrPrefix}" ${problem === null ? 'lies' : `has ${problem}: it could lie`} outside the archive folder ${this.root}`,
+      );
+    }
+    return path;
+  }
+
   async *list(prefix: string): AsyncIterable<ArchiveObject> {
     // Prefixes here are folder paths (`firehose/2026/11/26/15/`); list that folder's tree.
-    const folder = join(this.root, ...prefix.split('/').filter(Boolean));
+    const folder = this.pathOf(prefix);
     const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
@@ -96,11 +114,12 @@ export class FolderArchiveStore implements ArchiveStore {
   }
 
   open(key: string): Promise<Readable> {
-    return Promise.resolve(createReadStream(join(this.root, ...key.split('/')), { highWaterMark: 256 * 1024 }));
+    // A key refused by pathOf rejects, as any other failure to open does.
+    return new Promise((resolve) => resolve(createReadStream(this.pathOf(key), { highWaterMark: 256 * 1024 })));
   }
 
   async put(key: string, body: Buffer): Promise<void> {
-    const path = join(this.root, ...key.split('/'));
+    const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     // Whole or not at all: readers skip `.partial` files.
     await writeFile(`${path}.partial`, body, { flag: 'wx' });
@@ -116,4 +135,18 @@ export function openArchiveStore(location: ArchiveLocation, s3Factory: () => S3C
   if (!found) throw new ArchiveLocationError(`the archive folder ${path} does not exist`);
   if (!found.isDirectory()) throw new ArchiveLocationError(`the archive ${path} is not a folder`);
   return new FolderArchiveStore(path);
+}
+
+/**
+ * A prefix (or key) of the archive as a user would write it: `s3://bucket/root/direct/`,
+ * or for a folder the path with its separators (`/data/archive/direct/`), never
+ * the root and the prefix run together (`/data/archivedirect/`).
+ */
+export function describeLocation(store: ArchiveStore, prefix: string): string {
+  if (store instanceof FolderArchiveStore) {
+    const parts = prefix.split('/').filter(Boolean);
+    const path = join(store.root, ...parts);
+    return prefix.endsWith('/') && parts.length > 0 ? `${path}${sep}` : path;
+  }
+  return store.description.endsWith('/') || prefix === '' ? `${store.description}${prefix}` : `${store.description}/${prefix}`;
 }

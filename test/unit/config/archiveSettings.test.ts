@@ -105,6 +105,48 @@ describe('parseS3Uri', () => {
   });
 });
 
+describe('archive locations with dot segments', () => {
+  it.each([
+    ['s3://bkt/r/../../../outside/', '".."'],
+    ['s3://bkt/r/..', '".."'],
+    ['s3://bkt/./r/', '"."'],
+    ['s3://bkt//r/', 'an empty segment'],
+    ['s3://bkt/r\\..\\x/', 'a backslash'],
+  ])('parseS3Uri refuses %s, naming the setting and the segment', (uri, what) => {
+    expect(() => parseS3Uri(uri, 'ARCHIVE_S3_URI')).toThrow(ConfigError);
+    expect(() => parseS3Uri(uri, 'ARCHIVE_S3_URI')).toThrow(`ARCHIVE_S3_URI ${uri} has ${what.startsWith('"') ? `a ${what} segment` : what}`);
+  });
+
+  it('keeps names that merely contain dots', () => {
+    expect(parseS3Uri('s3://my.bucket/v1.2/..x/', 'X')).toEqual({ bucket: 'my.bucket', prefix: 'v1.2/..x/' });
+  });
+
+  it("refuses a fallback that climbs out of ARCHIVE_S3_URI with .., in the layout the commands read and in the Functions' settings", () => {
+    const escape = { ARCHIVE_S3_URI: 's3://bkt/r/', ARCHIVE_FALLBACK_S3_URI: 's3://bkt/r/../../../outside/' };
+    const message = 'ARCHIVE_FALLBACK_S3_URI s3://bkt/r/../../../outside/ has a ".." segment';
+    expect(() => readArchiveLayout(escape)).toThrow(message);
+    expect(() => readArchiveLayout({ ARCHIVE_FALLBACK_S3_URI: escape.ARCHIVE_FALLBACK_S3_URI }, parseArchiveLocation('s3://bkt/r/'))).toThrow(message);
+    expect(() => readArchiveSettings({ ...minimal, ...escape })).toThrow(message);
+    // A fallback that only looks inside before normalising: refused too.
+    expect(() => readArchiveSettings({ ...minimal, ARCHIVE_S3_URI: 's3://bkt/r/', ARCHIVE_FALLBACK_S3_URI: 's3://bkt/r/fallback/../../x/' })).toThrow(
+      ConfigError,
+    );
+    expect(() => readArchiveSettings({ ...minimal, ARCHIVE_S3_URI: 's3://bkt/r/x/..', ARCHIVE_FALLBACK_S3_URI: 's3://bkt/r/fallback/' })).toThrow(
+      'ARCHIVE_S3_URI s3://bkt/r/x/.. has a ".." segment',
+    );
+  });
+
+  it("refuses --archive as an S3 URI with .. segments; a folder path is the shell's to resolve", () => {
+    expect(() => parseArchiveLocation('s3://bkt/r/../other/')).toThrow('--archive s3://bkt/r/../other/ has a ".." segment');
+    expect(parseArchiveLocation('../archive')).toEqual({ kind: 'folder', path: '../archive' });
+  });
+
+  it.each(['ARCHIVE_FIREHOSE_PREFIX', 'ARCHIVE_DIRECT_PREFIX', 'ARCHIVE_EVENTS_PREFIX'])('refuses %s with .. or . segments', (name) => {
+    for (const value of ['../outside/', 'a/../../b/', './a/'])
+      expect(() => readArchiveLayout({ [name]: value })).toThrow(new RegExp(`^${name} must be a key prefix inside the archive`));
+  });
+});
+
 describe('endpoint overrides', () => {
   it.each(['https://firehose.eu-west-1.amazonaws.com', 'http://localhost:4573', 'http://127.0.0.1:4569', 'http://[::1]:4569'])('accept %s', (url) => {
     expect(readArchiveSettings({ ...minimal, ARCHIVE_FIREHOSE_ENDPOINT: url }).writer.firehoseEndpoint).toBe(url);

@@ -1,4 +1,4 @@
-import { fallbackObjectKey, firehoseObjectKey, hourFolder } from '../../../src/domain/archiveLayout';
+import { directObjectKey, fallbackObjectKey, firehoseObjectKey, hourFolder, keyPrefixProblem } from '../../../src/domain/archiveLayout';
 
 describe('archive layout', () => {
   const at = new Date('2026-01-02T03:04:05.678Z');
@@ -18,5 +18,21 @@ describe('archive layout', () => {
 
   it('puts fallback objects in the same hour folders under their own prefix', () => {
     expect(fallbackObjectKey('fallback/', 's', at, 'u')).toBe('fallback/2026/01/02/03/s-fallback-2026-01-02-03-04-05-u');
+  });
+
+  it('finds what could take a key prefix outside the archive root', () => {
+    for (const ok of ['', 'firehose/', 'a/b/', 'v1.2/..x/', 'firehose/2026/01/02/03/s-1-x']) expect(keyPrefixProblem(ok)).toBeNull();
+    expect(keyPrefixProblem('../outside/')).toBe('a ".." segment');
+    expect(keyPrefixProblem('r/../../x/')).toBe('a ".." segment');
+    expect(keyPrefixProblem('./a/')).toBe('a "." segment');
+    expect(keyPrefixProblem('a//b/')).toMatch(/^an empty segment/);
+    expect(keyPrefixProblem('/a/')).toMatch(/^an empty segment/);
+    expect(keyPrefixProblem('a\\..\\b/')).toBe('a backslash');
+  });
+
+  it('builds no key under a prefix that could point outside the archive', () => {
+    expect(() => fallbackObjectKey('../../outside/', 's', at, 'u')).toThrow(/has a "\.\." segment/);
+    expect(() => directObjectKey('direct/../../', 'poll', at, 'u')).toThrow(RangeError);
+    expect(() => firehoseObjectKey({ prefix: './', streamName: 's', streamVersion: 1, oldestArrival: at, uuid: 'u', gzip: false })).toThrow(RangeError);
   });
 });

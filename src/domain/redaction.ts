@@ -115,7 +115,8 @@ type Placement = 'address' | 'content' | 'text' | 'parameter';
 function placementOf(path: readonly string[]): Placement {
   const name = path.at(-1);
   if (name === undefined) return 'parameter';
-  const dotted = path.join('.');
+  // Only the first levels have paths of their own; deeper, a name alone decides (a scan walks many records).
+  const dotted = path.length <= 3 ? path.join('.') : '';
   if (CONTENT_PATHS.has(dotted)) return 'content';
   if (ADDRESS_NAMES.has(name) || LOWER_ADDRESS_PATHS.has(dotted)) return 'address';
   if (FREE_TEXT_NAMES.has(name) || CODE_NAMES.has(name)) return 'text';

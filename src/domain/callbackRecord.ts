@@ -1,7 +1,7 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
 import { splitCallbackParameters } from './callbackParameters';
 import { parseRawDlrDoneDate } from './rawDlrDoneDate';
-import { redactParameters } from './redaction';
+import { redactRecord } from './redaction';
 
 export interface CallbackRecordOptions {
   /** When this system received the callback. */
@@ -85,13 +85,12 @@ export function buildCallbackRecord(event: Record<string, unknown>, options: Cal
   const errorCode = read.text('ErrorCode');
   const messagingServiceSid = read.sid('MessagingServiceSid', SERVICE_SID_PATTERN);
 
-  const redactedParams = redactParameters(params, redactDigits);
   // Read from what arrived (two numbers may mask alike), recorded as masked.
-  const address = (name: string) => (read.text(name) === undefined ? null : [redactedParams[name]].flat()[0]);
+  const address = (name: string) => (read.text(name) === undefined ? null : [params[name]].flat()[0]);
   const recipient = address('To');
   const sender = address('From');
   const problems = [...split.problems, ...read.problems];
-  return {
+  const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source: 'callback',
     recorded_at: options.recordedAt.toISOString(),
@@ -104,10 +103,11 @@ export function buildCallbackRecord(event: Record<string, unknown>, options: Cal
     to: recipient,
     from: sender,
     idempotency_token: options.idempotencyToken ?? null,
-    tags: redactParameters(tags, redactDigits),
-    params: redactedParams,
+    tags,
+    params,
     ...(problems.length > 0 ? { problems } : {}),
   };
+  return redactRecord(record, redactDigits);
 }
 
 /** A read receipt may come as `EventType=READ` alone. */

@@ -9,7 +9,7 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { splitCallbackParameters } from './callbackParameters';
 import { isPlainObject, ownValue, ownText } from './ownProperty';
-import { maskPhoneNumbersInText, redactParameters } from './redaction';
+import { redactRecord } from './redaction';
 import { toIsoUtc } from './time';
 
 export interface DebuggerRecordOptions {
@@ -26,10 +26,8 @@ const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 export function buildDebuggerRecord(event: Record<string, unknown>, options: DebuggerRecordOptions): ArchiveRecord {
   const digits = options.redactDigits ?? 0;
   const { params, tags, problems } = splitCallbackParameters(event);
-  // The payload is JSON text that may quote a number anywhere (a request's To, a URL): masked as free text.
+  // The payload is JSON text that may quote a number anywhere (a request's To, a URL): the walk masks it as free text.
   const payloadText = ownText(params, 'Payload');
-  const redacted = redactParameters(params, digits);
-  if (payloadText !== undefined) redacted.Payload = maskPhoneNumbersInText(payloadText, digits);
 
   const accountSid = ownText(params, 'AccountSid');
   if (accountSid === undefined) problems.push('AccountSid is missing');
@@ -69,9 +67,9 @@ export function buildDebuggerRecord(event: Record<string, unknown>, options: Deb
     from: null,
     // The alert's own SID (NO…): the same alert delivered twice is one alert.
     idempotency_token: ownText(params, 'Sid') ?? null,
-    tags: redactParameters(tags, digits),
-    params: redacted,
+    tags,
+    params,
   };
   if (problems.length > 0) record.problems = problems;
-  return record;
+  return redactRecord(record, digits);
 }

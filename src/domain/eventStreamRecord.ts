@@ -10,7 +10,7 @@
  */
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from './archiveRecord';
 import { isPlainObject, ownValue, setOwn, ownText } from './ownProperty';
-import { maskTrailingDigits, redactParameters, redactResource } from './redaction';
+import { redactRecord } from './redaction';
 import { toIsoUtc } from './time';
 
 export interface EventRecordOptions {
@@ -38,24 +38,21 @@ function tagsOf(value: unknown): Record<string, ParamValue> {
   return tags;
 }
 
-/** The event as `params`: its envelope, and its data with every address masked as the archive masks them. */
-function redactEvent(event: Record<string, unknown>, digits: number): Record<string, unknown> {
-  const data = ownValue(event, 'data');
-  if (digits <= 0 || !isPlainObject(data)) return event;
-  return { ...event, data: redactResource(data, digits) };
-}
-
 /**
  * One event of a delivery (an element of the batch, or the whole body) as an
- * archive record. Never throws.
+ * archive record, every number in it masked (the event whole, not only the
+ * fields read from it). Never throws.
  */
 export function buildEventStreamRecord(event: unknown, options: EventRecordOptions): ArchiveRecord {
-  const digits = options.redactDigits ?? 0;
+  return redactRecord(unredactedRecord(event, options.recordedAt), options.redactDigits ?? 0);
+}
+
+function unredactedRecord(event: unknown, recordedAt: Date): ArchiveRecord {
   const problems: string[] = [];
   const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source: 'event_stream',
-    recorded_at: options.recordedAt.toISOString(),
+    recorded_at: recordedAt.toISOString(),
     event_at: null,
     account_sid: null,
     message_sid: null,
@@ -73,7 +70,7 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
     record.problems = ['the event is not a JSON object: archived as it came'];
     return record;
   }
-  record.params = redactEvent(event, digits);
+  record.params = event;
   record.idempotency_token = ownText(event, 'id') ?? null;
   if (record.idempotency_token === null) problems.push('the event has no id');
   const type = ownText(event, 'type');
@@ -123,13 +120,9 @@ export function buildEventStreamRecord(event: unknown, options: EventRecordOptio
   record.event_at = doneAt ?? toIsoUtc(timestamp);
   if (record.event_at === null) problems.push(timestamp === undefined ? 'data.timestamp is missing' : 'data.timestamp is not a time');
 
-  const address = (name: string) => {
-    const value = ownText(data, name);
-    return value === undefined ? null : maskTrailingDigits(value, digits);
-  };
-  record.to = address('to');
-  record.from = address('from');
-  record.tags = redactParameters(tagsOf(ownValue(data, 'tags')), digits);
+  record.to = ownText(data, 'to') ?? null;
+  record.from = ownText(data, 'from') ?? null;
+  record.tags = tagsOf(ownValue(data, 'tags'));
   if (problems.length > 0) record.problems = problems;
   return record;
 }

@@ -2,6 +2,7 @@ import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { buildResourceRecord, type MessageResource } from './resourceRecord';
 import { toIsoUtc } from './time';
 import { NOT_FOUND_STATUS } from './messageRules';
+import { redactRecord } from './redaction';
 
 /**
  * The record of a poll: the status Twilio's API reports now. `event_at` is the
@@ -16,8 +17,14 @@ export function buildPollRecord(resource: MessageResource, recordedAt: Date, red
  * or never created). Its pseudo-status `not_found` ranks below every real one,
  * so it never hides what the archive knew; the poller does not ask again.
  */
-export function buildNotFoundRecord(accountSid: string, messageSid: string, answer: Record<string, unknown>, recordedAt: Date): ArchiveRecord {
-  return {
+export function buildNotFoundRecord(
+  accountSid: string,
+  messageSid: string,
+  answer: Record<string, unknown>,
+  recordedAt: Date,
+  redactDigits = 0,
+): ArchiveRecord {
+  const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source: 'poll',
     recorded_at: recordedAt.toISOString(),
@@ -33,4 +40,5 @@ export function buildNotFoundRecord(accountSid: string, messageSid: string, answ
     tags: {},
     params: { http_status: 404, ...answer },
   };
+  return redactRecord(record, redactDigits);
 }

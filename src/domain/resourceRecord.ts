@@ -1,5 +1,5 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
-import { redactParameters, redactResource } from './redaction';
+import { redactRecord } from './redaction';
 
 /** A Message resource as Twilio's API v2010 answers it (snake_case JSON). */
 export type MessageResource = Record<string, unknown> & {
@@ -11,7 +11,7 @@ export type MessageResource = Record<string, unknown> & {
 /**
  * A record of what a Message resource says (a poll's answer, or the create
  * response a `send` record keeps): the resource's identity, status, error
- * code and addresses, and the whole resource, redacted, under `params`.
+ * code and addresses, and the whole resource under `params`; all of it redacted.
  */
 export function buildResourceRecord(
   source: 'poll' | 'send',
@@ -21,9 +21,8 @@ export function buildResourceRecord(
   recordedAt: Date,
   redactDigits = 0,
 ): ArchiveRecord {
-  const params = redactResource(resource, redactDigits);
   const errorCode = resource.error_code;
-  return {
+  const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source,
     recorded_at: recordedAt.toISOString(),
@@ -33,10 +32,11 @@ export function buildResourceRecord(
     messaging_service_sid: typeof resource.messaging_service_sid === 'string' ? resource.messaging_service_sid : null,
     status: String(resource.status).toLowerCase(),
     error_code: typeof errorCode === 'number' || (typeof errorCode === 'string' && errorCode !== '') ? String(errorCode) : null,
-    to: typeof params.to === 'string' ? params.to : null,
-    from: typeof params.from === 'string' ? params.from : null,
+    to: typeof resource.to === 'string' ? resource.to : null,
+    from: typeof resource.from === 'string' ? resource.from : null,
     idempotency_token: null,
-    tags: redactParameters(tags, redactDigits),
-    params,
+    tags,
+    params: resource,
   };
+  return redactRecord(record, redactDigits);
 }

@@ -1,7 +1,7 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord } from './archiveRecord';
 import { buildResourceRecord, type MessageResource } from './resourceRecord';
 import { toIsoUtc } from './time';
-import { maskPhoneNumbersInText, maskTrailingDigits, redactParameters, redactResource } from './redaction';
+import { redactRecord } from './redaction';
 
 /** The status of a `send_error` record: the attempt has no message status, only an outcome no one saw. */
 export const SEND_ERROR_STATUS = 'send_error';
@@ -54,8 +54,7 @@ export function buildSendErrorRecord(
   recordedAt: Date,
   redactDigits = 0,
 ): ArchiveRecord {
-  const mask = (value: string | null) => (value === null ? null : maskTrailingDigits(value, redactDigits));
-  return {
+  const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source: 'send_error',
     recorded_at: recordedAt.toISOString(),
@@ -65,22 +64,23 @@ export function buildSendErrorRecord(
     messaging_service_sid: envelope.messagingServiceSid,
     status: SEND_ERROR_STATUS,
     error_code: failure.code === null ? null : String(failure.code),
-    to: mask(envelope.to),
-    from: mask(envelope.from),
+    to: envelope.to,
+    from: envelope.from,
     idempotency_token: null,
-    tags: redactParameters(tags, redactDigits),
+    tags,
     params: {
-      request: redactResource(request, redactDigits),
-      // Twilio's error text may quote the number it refused.
+      request,
+      // Twilio's error text may quote the number it refused: the walk masks it as free text.
       error: {
         kind: failure.kind,
         http_status: failure.httpStatus,
         code: failure.code,
-        message: maskPhoneNumbersInText(failure.message, redactDigits),
+        message: failure.message,
         more_info: failure.moreInfo,
       },
     },
   };
+  return redactRecord(record, redactDigits);
 }
 
 /** Who a record is about, when the record itself could not be built. */
@@ -100,7 +100,7 @@ export interface RecordIdentity {
  * lost; the reconciliation fills in its status from Twilio's list.
  */
 export function buildUnbuildableRecord(identity: RecordIdentity, problem: string, redactDigits = 0): ArchiveRecord {
-  return {
+  const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source: identity.source,
     recorded_at: identity.recordedAt.toISOString(),
@@ -113,8 +113,9 @@ export function buildUnbuildableRecord(identity: RecordIdentity, problem: string
     to: null,
     from: null,
     idempotency_token: null,
-    tags: redactParameters(identity.tags, redactDigits),
+    tags: identity.tags,
     params: {},
-    problems: [maskPhoneNumbersInText(problem, redactDigits)],
+    problems: [problem],
   };
+  return redactRecord(record, redactDigits);
 }

@@ -165,7 +165,7 @@ export async function pollMessages(options: PollOptions, found: StaleFound): Pro
           } else {
             counts.not_found++;
             needsAttention.push({ message_sid: sid, reason: 'Twilio has no such message (404): deleted, or never created' });
-            pendingLines.push({ sid, line: toArchiveLine(buildNotFoundRecord(accountSid, sid, result.answer, now())) });
+            pendingLines.push({ sid, line: toArchiveLine(buildNotFoundRecord(accountSid, sid, result.answer, now(), options.redactDigits)) });
           }
         } catch (error) {
           counts.failed++;

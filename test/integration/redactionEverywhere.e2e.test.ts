@@ -337,4 +337,71 @@ describe('with redaction on, no command outputs a full number', () => {
     expect(log.filter((l) => leaks(l).length > 0)).toEqual([]);
     expectNoNumber('local stack log', log.join('\n'));
   });
+
+  it('the Function in the local stack: numbers nested, glued to a letter, as a status or code, or naming a tag (issue 22, item 10)', async () => {
+    /** Numbers that appear nowhere else, each in a place the masking once missed. */
+    const hidden = ['+14155550021', '+14155550022', '+14155550023', '+14155550024', '+14155550025', '+14155550026', '+14155550027', '+14155550028'];
+    const hiddenLeaks = (text: string) => hidden.flatMap((n) => [n, n.slice(1)]).filter((n) => text.includes(n));
+    const delivered = join(dir, 'stack-archive-hidden');
+    const log: string[] = [];
+    const stack = await startLocalStack({
+      projectRoot: join(__dirname, '..', '..'),
+      settings: {
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        ARCHIVE_FIREHOSE_STREAM: 'redaction',
+        ARCHIVE_AWS_REGION: 'us-east-1',
+        ARCHIVE_AWS_ACCESS_KEY_ID: 'L',
+        ARCHIVE_AWS_SECRET_ACCESS_KEY: 'L',
+        PORT: '0',
+        LOCAL_FIREHOSE_BUFFER_SECONDS: '600',
+        ...REDACTED,
+      },
+      destination: new FolderDestination(delivered),
+      log: (line) => log.push(line),
+    });
+    try {
+      // A tag named like a number and one glued to a word, in the URL twilio-run logs; a status and a code that are numbers.
+      const callbackUrl = `${stack.url}/status-callback?${encodeURIComponent('+14155550028')}=x&note=call${encodeURIComponent('+14155550025')}`;
+      const callback = smsCallback({ MessageStatus: '+14155550026', ErrorCode: '14155550027', ChannelStatusMessage: 'abc+14155550024' });
+      expect((await postSignedCallback(callbackUrl, callback, AUTH_TOKEN)).status).toBe(200);
+      const status = messageStatusEvent({
+        accountSid: ACCOUNT_SID,
+        messageSid: MESSAGE_SID,
+        status: 'delivered',
+        at: new Date(),
+        tags: { '+14155550028': 'named like a number', note: 'call+14155550025' },
+      });
+      const data = status.data as Record<string, unknown>;
+      const event = {
+        ...status,
+        data: {
+          ...data,
+          messageStatus: '+14155550026',
+          errorCode: 14155550027,
+          channel: { to: { address: '+14155550021' }, hops: ['abc+14155550024', { via: '+14155550022' }] },
+        },
+        extra: { forwarded_to: '+14155550023' },
+      };
+      expect((await postSignedDelivery(`${stack.url}/event-stream`, [event], AUTH_TOKEN)).status).toBe(200);
+      await stack.firehose.flush();
+      const archived = filesUnder(delivered)
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('');
+      const records = archived
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as ArchiveRecord);
+      expect(records.map((r) => r.source).sort()).toEqual(['callback', 'event_stream']);
+      for (const r of records) expect(r).toMatchObject({ status: '+1415555****', error_code: '1415555****', tags: { '+1415555****': expect.any(String) } });
+      expect(hiddenLeaks(archived)).toEqual([]);
+      // What is not a number stays: the body, the SIDs, the carrier time.
+      expect(archived).toContain(MESSAGE_SID);
+      expect(archived).toContain('"RawDlrDoneDate":"2611261530"');
+    } finally {
+      await stack.stop();
+    }
+    expect(log.some((line) => line.includes('call%2B1415555****'))).toBe(true);
+    expect(log.filter((l) => hiddenLeaks(l).length > 0)).toEqual([]);
+  });
 });

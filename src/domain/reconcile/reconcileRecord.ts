@@ -1,5 +1,5 @@
 import { ARCHIVE_RECORD_VERSION, type ArchiveRecord, type ParamValue } from '../archiveRecord';
-import { maskTrailingDigits } from '../redaction';
+import { redactRecord } from '../redaction';
 import type { TwilioMessageRow } from './twilioRow';
 
 /**
@@ -16,9 +16,7 @@ export function buildReconcileRecord(
   recordedAt: Date,
   redactDigits = 0,
 ): ArchiveRecord {
-  const mask = (value: string | null) => (value === null || redactDigits <= 0 ? value : maskTrailingDigits(value, redactDigits));
-  const twilio = { ...row, to: mask(row.to), from: mask(row.from) };
-  return {
+  const record: ArchiveRecord = {
     v: ARCHIVE_RECORD_VERSION,
     source: 'reconcile',
     recorded_at: recordedAt.toISOString(),
@@ -28,15 +26,16 @@ export function buildReconcileRecord(
     messaging_service_sid: row.messagingServiceSid,
     status: row.status,
     error_code: row.errorCode,
-    to: twilio.to,
-    from: twilio.from,
+    to: row.to,
+    from: row.from,
     idempotency_token: null,
     tags: reason.tags ?? {},
     params: {
       reconcile: { category: reason.category, ...(reason.attemptId ? { matched_attempt: reason.attemptId } : {}) },
-      twilio,
+      twilio: row,
     },
   };
+  return redactRecord(record, redactDigits);
 }
 
 /** The attempt a reconcile record matched, if it is one: how a second run knows not to match it again. */

@@ -1,6 +1,7 @@
 import { buildCallbackRecord } from '../../../src/domain/callbackRecord';
 import { toArchiveLine } from '../../../src/domain/archiveRecord';
 import { schemaErrors } from '../../helpers/archiveSchema';
+import { fullNumbersIn } from '../../helpers/fullNumbers';
 import { ACCOUNT_SID, MESSAGE_SID, SERVICE_SID, smsCallback } from '../../helpers/callbacks';
 
 const recordedAt = new Date('2026-11-26T15:31:02.123Z');
@@ -90,6 +91,20 @@ describe('buildCallbackRecord', () => {
     expect(record.tags).toEqual({ note_phone: '+1415555****' });
     expect(record.params.RawDlrDoneDate).toBe('2611261530');
     expect(toArchiveLine(record)).not.toContain('0101');
+    expect(schemaErrors(record)).toEqual([]);
+  });
+
+  it('masks a number glued to a letter, a status or error code that is a number, and a tag named like a number', () => {
+    const event = {
+      ...smsCallback({ MessageStatus: '+14155550026', ErrorCode: '14155550027', ChannelStatusMessage: 'call+14155550025' }),
+      '+14155550028': 'tag named like a number',
+      note: 'abc+14155550024',
+    };
+    const record = buildCallbackRecord(event, { recordedAt, redactDigits: 4 });
+    expect(fullNumbersIn(record, ['+14155550024', '+14155550025', '+14155550026', '+14155550027', '+14155550028'])).toEqual([]);
+    expect(record).toMatchObject({ status: '+1415555****', error_code: '1415555****' });
+    expect(record.tags).toEqual({ '+1415555****': 'tag named like a number', note: 'abc+1415555****' });
+    expect(record.params).toMatchObject({ ChannelStatusMessage: 'call+1415555****', RawDlrDoneDate: '2611261530' });
     expect(schemaErrors(record)).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { parseArchiveLine } from '../../../src/domain/archiveLine';
 import { toArchiveLine } from '../../../src/domain/archiveRecord';
 import { buildDebuggerRecord } from '../../../src/domain/debuggerRecord';
 import { schemaErrors } from '../../helpers/archiveSchema';
+import { fullNumbersIn } from '../../helpers/fullNumbers';
 import { ACCOUNT_SID, MESSAGE_SID, SERVICE_SID } from '../../helpers/callbacks';
 
 const recordedAt = new Date('2026-11-27T10:00:05.000Z');
@@ -67,6 +68,14 @@ describe('Debugger alerts as records', () => {
     expect(text).not.toMatch(/4155550101/);
     expect(record.params.Payload).toContain('+1415555****');
     expect(record.params.Payload).toContain('to=1415555****');
+  });
+
+  it('masks letter-glued numbers in parameters, nested values and tag names', () => {
+    const event = { ...alert(messagePayload, { Note: 'call+14155550025' }), request: { headers: { 'x-callee': 'abc+14155550024' } }, '+14155550028': 't' };
+    const { record } = checked(event, 4);
+    expect(fullNumbersIn(record, ['+14155550024', '+14155550025', '+14155550028', '+14155550101'])).toEqual([]);
+    expect(record.tags).toEqual({ '+1415555****': 't' });
+    expect(record.error_code).toBe('30003');
   });
 
   it('archives an odd alert whole, with problems: a payload that is not JSON, no time, no account', () => {

@@ -3,6 +3,7 @@ import { toArchiveLine } from '../../../src/domain/archiveRecord';
 import { buildEventStreamRecord, INBOUND_EVENT } from '../../../src/domain/eventStreamRecord';
 import { MessageStates } from '../../../src/domain/messageState';
 import { schemaErrors } from '../../helpers/archiveSchema';
+import { fullNumbersIn } from '../../helpers/fullNumbers';
 import { ACCOUNT_SID, MESSAGE_SID, SERVICE_SID } from '../../helpers/callbacks';
 
 const recordedAt = new Date('2026-11-27T10:00:05.000Z');
@@ -97,6 +98,27 @@ describe('Event Streams records', () => {
     expect(record.from).toBe('+1500555****');
     expect(JSON.stringify(record)).not.toContain('4155550101');
     expect(record.params).toMatchObject({ id: 'EZdelivered-0001', data: { to: '+1415555****', body: 'Your code is 123456' } });
+  });
+
+  it('masks every number anywhere in the event with redaction on: nested data, arrays, extra fields, tag names, letter-glued numbers', () => {
+    const numbers = ['+14155550021', '+14155550022', '+14155550023', '+14155550024', '+14155550025', '+14155550026', '+14155550027', '+14155550028'];
+    const event = {
+      ...statusEvent('delivered', {
+        messageStatus: '+14155550026',
+        errorCode: 14155550027,
+        tags: { '+14155550028': 'named like a number', callee: 'call+14155550025' },
+        channel: { to: { address: '+14155550021' }, hops: ['abc+14155550024', { via: '+14155550022' }] },
+      }),
+      extra: { forwarded_to: '+14155550023' },
+    };
+    const { record } = checked(event, 4);
+    expect(fullNumbersIn(record, numbers)).toEqual([]);
+    expect(record.tags).toEqual({ '+1415555****': 'named like a number', callee: 'call+1415555****' });
+    expect(record).toMatchObject({ status: '+1415555****', error_code: '1415555****' });
+    expect(record.params).toMatchObject({
+      extra: { forwarded_to: '+1415555****' },
+      data: { channel: { to: { address: '+1415555****' }, hops: ['abc+1415555****', { via: '+1415555****' }] }, body: 'Your code is 123456' },
+    });
   });
 
   it('archives an event type it does not know, or an event that is not an object, verbatim and says so', () => {

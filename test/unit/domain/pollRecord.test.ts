@@ -1,6 +1,7 @@
 import { buildNotFoundRecord, buildPollRecord } from '../../../src/domain/pollRecord';
 import { toIsoUtc } from '../../../src/domain/time';
 import { schemaErrors } from '../../helpers/archiveSchema';
+import { fullNumbersIn } from '../../helpers/fullNumbers';
 import { ACCOUNT_SID, MESSAGE_SID, SERVICE_SID } from '../../helpers/callbacks';
 
 const resource = {
@@ -37,6 +38,14 @@ describe('poll records', () => {
     const record = buildPollRecord(resource, at, 4);
     expect(record.to).toBe('+1415555****');
     expect(record.params).toMatchObject({ to: '+1415555****', from: '+1500555****', body: 'Your code is 1234' });
+  });
+
+  it('masks numbers anywhere in the resource, and in a 404 answer, and keeps the error code', () => {
+    const record = buildPollRecord({ ...resource, status: '+14155550026', extra: { hops: ['abc+14155550021'] } }, at, 4);
+    expect(fullNumbersIn(record, ['+14155550021', '+14155550026'])).toEqual([]);
+    expect(record).toMatchObject({ status: '+1415555****', error_code: '30003', params: { error_code: 30003 } });
+    const gone = buildNotFoundRecord(ACCOUNT_SID, MESSAGE_SID, { code: 20404, message: 'No message to +14155550022' }, at, 4);
+    expect(fullNumbersIn(gone, ['+14155550022'])).toEqual([]);
   });
 
   it("records a 404 with the not_found pseudo-status and Twilio's answer", () => {

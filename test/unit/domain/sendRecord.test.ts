@@ -1,5 +1,6 @@
 import { buildSendErrorRecord, buildSendRecord } from '../../../src/domain/sendRecord';
 import { schemaErrors } from '../../helpers/archiveSchema';
+import { fullNumbersIn } from '../../helpers/fullNumbers';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const SID = 'SM0123456789abcdef0123456789abcdef';
@@ -130,5 +131,35 @@ describe('buildSendErrorRecord', () => {
       0,
     );
     expect((kept.params.error as { message: string }).message).toBe(message);
+  });
+});
+
+describe('redaction of send records: one walk over every field', () => {
+  const numbers = ['+14155550021', '+14155550022', '+14155550023', '+14155550024', '+14155550025'];
+
+  it('masks numbers nested in the resource, glued to a letter, and tags named like a number', () => {
+    const record = buildSendRecord(
+      { ...resource, extra: { forwarded: ['+14155550021', { via: 'call+14155550022' }] } },
+      { '+14155550023': 'named like a number', note: 'abc+14155550024' },
+      recordedAt,
+      4,
+    );
+    expect(fullNumbersIn(record, numbers)).toEqual([]);
+    expect(record.tags).toEqual({ '+1415555****': 'named like a number', note: 'abc+1415555****' });
+    expect(record.params.body).toBe('Your code is 1234');
+  });
+
+  it('masks numbers nested in a send_error request and a code that is a number', () => {
+    const record = buildSendErrorRecord(
+      { accountSid: ACCOUNT, to: '+14155550021', from: null, messagingServiceSid: null },
+      { to: '+14155550021', body: 'Hi', persistentAction: ['tel:+14155550022'], statusCallback: 'https://x.twil.io/status-callback?callee=x%2B14155550023' },
+      { kind: 'error_response', httpStatus: 400, code: 14155550025, message: 'call+14155550024 refused', moreInfo: null },
+      {},
+      new Date('2026-11-27T10:00:00.000Z'),
+      recordedAt,
+      4,
+    );
+    expect(fullNumbersIn(record, numbers)).toEqual([]);
+    expect(record.error_code).toBe('1415555****');
   });
 });

@@ -292,14 +292,15 @@ export async function readTwilioList(
   const fromIso = options.from.toISOString();
   const toIso = options.to.toISOString();
   const once = await readListOnce(options.twilioList, options.redactDigits);
-  const listedTwice = await once.replay((unmasked) => {
-    const row = placeRow(unmasked, report, options.redactDigits, options.direction, fromIso, toIso);
+  // The held rows are masked already (masking again would only cost: it is idempotent).
+  const listedTwice = await once.replay((masked) => {
+    const row = placeRow(masked, report, 0, options.direction, fromIso, toIso);
     if (row) onRow(row);
   });
   let sidsListedTwice = 0;
   for (const { sid, rows } of listedTwice) {
     // Placed by its first row: a SID of another day or direction is counted there, once, as any row is.
-    if (!placeRow(rows[0], report, options.redactDigits, options.direction, fromIso, toIso)) continue;
+    if (!placeRow(rows[0], report, 0, options.direction, fromIso, toIso)) continue;
     report.listedTwice(sid, rows);
     onListedTwice(sid);
     sidsListedTwice++;

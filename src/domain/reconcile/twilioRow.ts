@@ -172,22 +172,3 @@ export function archiveMessageMatchesDirection(status: string, createdFromSend: 
   const inbound = !createdFromSend && (status === 'received' || status === 'receiving');
   return wanted === 'inbound' ? inbound : !inbound;
 }
-
-/**
- * The fields of a row that say what Twilio lists, in a fixed order: two rows
- * of one SID that give the same text are the same row listed twice.
- */
-export function rowFingerprint(row: TwilioMessageRow): string {
-  return JSON.stringify([
-    row.sid,
-    row.accountSid,
-    row.status,
-    row.direction,
-    row.to,
-    row.from,
-    row.dateCreated,
-    row.dateSent,
-    row.errorCode,
-    row.messagingServiceSid,
-  ]);
-}

@@ -136,7 +136,8 @@ export function msToIso(ms: number): string {
 
 /** RFC 2822 (`Fri, 24 May 2019 17:44:46 +0000`) or ISO-8601 → ISO-8601 UTC with milliseconds, or null. */
 export function toIsoUtc(value: unknown): string | null {
-  if (typeof value !== 'string' || value === '') return null;
+  // Date.parse would roll an impossible ISO day or clock (2026-02-31, 25:61) over into another instant.
+  if (typeof value !== 'string' || value === '' || !isRealIsoDate(value)) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

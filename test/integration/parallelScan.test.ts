@@ -148,7 +148,7 @@ describe('the parallel scan', () => {
         'unknown record version 2',
         expect.stringMatching(/^unreadable after line \d+: unexpected end of file/),
         // The line before the damaged one is read (issue 22): the damaged line is named, not the object only.
-        'partly read: not UTF-8 text: the object is read no further',
+        'partly read: not UTF-8 text: read no further',
       ]),
     );
     expect(report.problems).toContainEqual({ key: `${HOUR}s-1-2026-11-26-10-59-01-not-utf8`, line: 2, reason: expect.stringMatching(/not UTF-8/) });

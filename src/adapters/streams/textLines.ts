@@ -97,7 +97,7 @@ export async function openLines(raw: Readable, counters: ByteCounters = {}): Pro
             good.push(decoder.decode(buffer.subarray(start, end === -1 ? buffer.length : end)));
           } catch {
             const at = lines + good.length;
-            return { good, damage: new DamagedTextError('not UTF-8 text: the object is read no further', at + 1) };
+            return { good, damage: new DamagedTextError('not UTF-8 text: read no further', at + 1) };
           }
           if (end === -1) return { good };
           start = end + 1;

@@ -85,6 +85,23 @@ async function reconcileRun(engine: 'local' | 'duckdb' = 'local') {
   return { ...result, summary };
 }
 
+/** poll-stale over the day, fetching nothing: what it says of its read of the archive. */
+async function pollStaleRun() {
+  const out = join(dir, 'poll.json');
+  const result = await runScript('scripts/poll-stale.ts', [
+    '--archive',
+    archive,
+    '--since',
+    `${DAY}T00:00:00Z`,
+    '--until',
+    '2026-11-26T00:00:00Z',
+    '--dry-run',
+    '--out',
+    out,
+  ]);
+  return { ...result, read: (JSON.parse(readFileSync(out, 'utf8')) as { archive_read: ReconcileSummary['inputs']['archive_read'] }).archive_read };
+}
+
 async function historyRun() {
   const result = await runScript('scripts/history.ts', ['--archive', archive, '--sid', SID, '--from', '2026-11-24', '--to-day', '2026-11-26', '--json']);
   const json = result.stdout.trim().startsWith('{')
@@ -157,13 +174,16 @@ describe('data after a NUL between gzip members', () => {
     await put(key, Buffer.concat([gzipSync(`${sendLine}\n`), Buffer.from([0]), gzipSync(`${sentLine}\n`)]));
   });
 
-  it('is not dropped without a word: the object is reported as partly read, and why, by reconcile and history', async () => {
+  it('is not dropped without a word: the object is reported as partly read, and why, by reconcile, poll-stale and history', async () => {
     const run = await reconcileRun();
     const read = run.summary!.inputs.archive_read;
     expect(read).toMatchObject({ complete: false, corrupt_objects: 1 });
     expect(read.problems).toEqual([{ key, reason: expect.stringMatching(/partly read after line 1: .* not gzip/) }]);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toMatch(/RESULT INCOMPLETE/);
+    const poll = await pollStaleRun();
+    expect(poll.code).toBe(1);
+    expect(poll.read).toMatchObject({ complete: false, corrupt_objects: 1, problems: read.problems });
 
     const history = await historyRun();
     expect(history.json!.looked.corrupt).toEqual([{ key, reason: expect.stringMatching(/not gzip/) }]);
@@ -195,11 +215,14 @@ describe('a symbolic link among the objects', () => {
     symlinkSync(outside, join(archive, ...link.split('/')));
   });
 
-  it('is neither followed nor passed over: reconcile and history report it as an object not read, with its key', async () => {
+  it('is neither followed nor passed over: reconcile, poll-stale and history report it as an object not read, with its key', async () => {
     const run = await reconcileRun();
     const read = run.summary!.inputs.archive_read;
     expect(read).toMatchObject({ complete: false, corrupt_objects: 1, objects: 2 });
     expect(read.problems).toEqual([{ key: link, reason: expect.stringMatching(/symbolic link.*not followed/) }]);
+    const poll = await pollStaleRun();
+    expect(poll.code).toBe(1);
+    expect(poll.read).toMatchObject({ complete: false, corrupt_objects: 1, problems: read.problems });
     // Its record was not read: the message is behind (queued), not ok.
     expect(run.summary!.counts).toMatchObject({ ok: 0, status_behind: 1 });
 

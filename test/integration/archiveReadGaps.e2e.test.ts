@@ -215,7 +215,7 @@ describe('a symbolic link among the objects', () => {
     symlinkSync(outside, join(archive, ...link.split('/')));
   });
 
-  it('is neither followed nor passed over: reconcile, poll-stale and history report it as an object not read, with its key', async () => {
+  it('is neither followed nor passed over: reconcile, poll-stale and history report it as an object not read, with its key, and report marks the day', async () => {
     const run = await reconcileRun();
     const read = run.summary!.inputs.archive_read;
     expect(read).toMatchObject({ complete: false, corrupt_objects: 1, objects: 2 });
@@ -223,6 +223,10 @@ describe('a symbolic link among the objects', () => {
     const poll = await pollStaleRun();
     expect(poll.code).toBe(1);
     expect(poll.read).toMatchObject({ complete: false, corrupt_objects: 1, problems: read.problems });
+    // report, from the run's summary: the day was only partly read.
+    const report = await runScript('scripts/report.ts', ['--runs', dir, '--from', DAY, '--to-day', DAY, '--out', join(dir, 'period.html')]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(new RegExp(`${DAY}: .*only partly read`));
     // Its record was not read: the message is behind (queued), not ok.
     expect(run.summary!.counts).toMatchObject({ ok: 0, status_behind: 1 });
 

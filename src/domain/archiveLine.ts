@@ -1,5 +1,6 @@
 import { ALERT_SOURCE, ARCHIVE_RECORD_VERSION, RECORD_SOURCES, type RecordSource } from './archiveRecord';
 import { isPlainObject } from './ownProperty';
+import { isArchiveInstant } from './time';
 
 /** What folding a record into its message's state reads (messageRules.ts). */
 export interface FoldFacts {
@@ -49,7 +50,6 @@ export type ParsedLine =
   | { ok: true; facts: null; alert?: undefined; problems: readonly string[] }
   | { ok: false; reason: string };
 
-const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 const SOURCES = new Set<string>(RECORD_SOURCES);
 
 /**
@@ -67,9 +67,9 @@ export function parseArchiveLine(line: string): ParsedLine {
   const r = value as Record<string, unknown>;
   if (r.v !== ARCHIVE_RECORD_VERSION) return { ok: false, reason: `unknown record version ${JSON.stringify(r.v)}` };
   if (typeof r.source !== 'string' || !SOURCES.has(r.source)) return { ok: false, reason: `unknown source ${JSON.stringify(r.source)}` };
-  if (typeof r.recorded_at !== 'string' || !ISO_UTC.test(r.recorded_at)) return { ok: false, reason: 'recorded_at is not an ISO-8601 UTC time' };
-  if (r.event_at !== null && (typeof r.event_at !== 'string' || !ISO_UTC.test(r.event_at))) {
-    return { ok: false, reason: 'event_at is neither null nor an ISO-8601 UTC time' };
+  if (typeof r.recorded_at !== 'string' || !isArchiveInstant(r.recorded_at)) return { ok: false, reason: 'recorded_at is not a real ISO-8601 UTC time' };
+  if (r.event_at !== null && (typeof r.event_at !== 'string' || !isArchiveInstant(r.event_at))) {
+    return { ok: false, reason: 'event_at is neither null nor a real ISO-8601 UTC time' };
   }
   if (r.problems !== undefined && !(Array.isArray(r.problems) && r.problems.length > 0 && r.problems.every((p) => typeof p === 'string'))) {
     return { ok: false, reason: 'problems is not a list of strings' };

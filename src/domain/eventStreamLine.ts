@@ -8,8 +8,10 @@
  * hold the numbers as Twilio sent them (docs/event-streams.md, "The Kinesis path").
  */
 import { parseArchiveLine, type ParsedLine } from './archiveLine';
+import type { ArchiveRecord } from './archiveRecord';
 import { buildEventStreamRecord } from './eventStreamRecord';
 import { isPlainObject, ownValue } from './ownProperty';
+import { toIsoUtc } from './time';
 
 /**
  * The line as the readers take it. `arrivedAt` is the object's time (its key
@@ -23,14 +25,30 @@ export function parseCloudEventLine(line: string, arrivedAt: Date | null, redact
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
+  const record = cloudEventRecord(event, arrivedAt, redactDigits);
+  if (!record.ok) return record;
+  return parseArchiveLine(JSON.stringify(record.record));
+}
+
+/**
+ * A parsed CloudEvent as the record the readers take, for every reader alike
+ * (the reconciliation, the poller, `history`): recorded when its object's key
+ * says it arrived, else (a key without Firehose's timestamp) at the event's
+ * own `data.timestamp`; without either, not a record.
+ */
+export function cloudEventRecord(
+  event: unknown,
+  arrivedAt: Date | null,
+  redactDigits: number,
+): { ok: true; record: ArchiveRecord } | { ok: false; reason: string } {
   const recordedAt = arrivedAt ?? eventTime(event);
   if (recordedAt === null) return { ok: false, reason: 'a CloudEvent in an object whose key gives no time, and without data.timestamp' };
-  return parseArchiveLine(JSON.stringify(buildEventStreamRecord(event, { recordedAt, redactDigits })));
+  return { ok: true, record: buildEventStreamRecord(event, { recordedAt, redactDigits }) };
 }
 
 function eventTime(event: unknown): Date | null {
   const data = isPlainObject(event) ? ownValue(event, 'data') : undefined;
   const timestamp = isPlainObject(data) ? ownValue(data, 'timestamp') : undefined;
-  const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
-  return Number.isNaN(ms) ? null : new Date(ms);
+  const iso = toIsoUtc(timestamp);
+  return iso === null ? null : new Date(iso);
 }

@@ -9,6 +9,7 @@
 import { InvalidInputError } from './errors';
 
 const DAY = /^(\d{4})-(\d\d)-(\d\d)$/;
+const ARCHIVE_INSTANT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,3})?Z$/;
 const INSTANT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(Z|[+-]\d\d:?\d\d)$/i;
 
 /** The forms parseInstant accepts, for error messages. */
@@ -53,6 +54,30 @@ export function parseIsoInstant(text: string): Date {
     offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
   }
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000);
+}
+
+/**
+ * Whether `text` is an instant in the archive's own form
+ * (`2026-11-25T10:00:00.000Z`, 0 to 3 fraction digits) that names a real UTC
+ * instant: read back, it gives the same date and clock. A form-only check
+ * let `2026-02-31` through, which Date.parse rolls into March and a SQL
+ * engine refuses: every reader must throw out the same lines.
+ */
+export function isArchiveInstant(text: string): boolean {
+  const match = ARCHIVE_INSTANT.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC reads years 0-99 as 1900-1999: set the year again before comparing.
+  at.setUTCFullYear(year, month - 1, day);
+  return (
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === second
+  );
 }
 
 const HOUR_MS = 3_600_000;
@@ -111,7 +136,8 @@ export function msToIso(ms: number): string {
 
 /** RFC 2822 (`Fri, 24 May 2019 17:44:46 +0000`) or ISO-8601 → ISO-8601 UTC with milliseconds, or null. */
 export function toIsoUtc(value: unknown): string | null {
-  if (typeof value !== 'string' || value === '') return null;
+  // Date.parse would roll an impossible ISO day or clock (2026-02-31, 25:61) over into another instant.
+  if (typeof value !== 'string' || value === '' || !isRealIsoDate(value)) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -23,7 +23,7 @@ export function historyText(result: HistoryResult): string[] {
     `Looked at ${looked.from} to ${looked.to} (${looked.days} day(s), UTC): ${looked.how}.`,
     `Read ${looked.objects} object(s), ${looked.lines} line(s)${looked.unreadable ? `, ${looked.unreadable} not JSON (they name no message)` : ''}${looked.corrupt.length ? `; ${looked.corrupt.length} object(s) UNREADABLE: the history may be incomplete` : ''}.`,
   ];
-  for (const corrupt of looked.corrupt) out.push(`  unreadable: ${corrupt.key}: ${corrupt.reason}`);
+  for (const corrupt of looked.corrupt) out.push(`  unreadable: ${corrupt.key}${corrupt.line === undefined ? '' : `:${corrupt.line}`}: ${corrupt.reason}`);
   if (result.messages.length === 0 && result.unattached.length === 0) out.push('No record found.');
   for (const story of result.messages) {
     out.push('', `Message ${story.message_sid}: ${story.entries.length} record(s)`, ...table(story.entries).map((l) => `  ${l}`));

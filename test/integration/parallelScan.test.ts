@@ -147,9 +147,11 @@ describe('the parallel scan', () => {
         'not JSON',
         'unknown record version 2',
         expect.stringMatching(/^unreadable after line \d+: unexpected end of file/),
-        expect.stringMatching(/^unreadable: .*not valid for encoding utf-8/),
+        // The line before the damaged one is read (issue 22): the damaged line is named, not the object only.
+        'partly read: not UTF-8 text: read no further',
       ]),
     );
+    expect(report.problems).toContainEqual({ key: `${HOUR}s-1-2026-11-26-10-59-01-not-utf8`, line: 2, reason: expect.stringMatching(/not UTF-8/) });
   });
 
   it.each([2, 3])('finds with %i threads exactly what one thread finds, from a folder', async (threads) => {

@@ -369,6 +369,18 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     return { gaps: normalized(gaps), appended: appended.sort(), summary: { ...summary, duration_ms: 0 } };
   }
 
+  /** Lines whose times have the archive's form but name no real instant: malformed on every engine, never a failed query or a rolled-over day. */
+  const IMPOSSIBLE_TIMES = [
+    '2026-11-25T25:61:61.000Z',
+    '2026-13-01T10:00:00.000Z',
+    '2026-11-00T10:00:00.000Z',
+    '2026-02-31T10:00:00.000Z',
+    '2026-11-25T24:00:00.000Z',
+  ].flatMap((at) => [
+    JSON.stringify(record({ source: 'callback', status: 'read', message_sid: sid(8), recorded_at: at })),
+    JSON.stringify(record({ source: 'callback', status: 'read', message_sid: sid(9), recorded_at: '2026-11-25T10:00:00.000Z', event_at: at })),
+  ]);
+
   it.each([
     [11, 0],
     [12, 4],
@@ -377,6 +389,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sql-engine-'));
     try {
       const store = await writeArchive(dir, day.records, seed);
+      await store.put('firehose/2026/11/25/10/s-1-2026-11-25-10-30-00-impossible', Buffer.from(`${IMPOSSIBLE_TIMES.join('\n')}\n`));
       const local = await runEngine(reconcile, store, day, redactDigits);
       const duck = await runEngine(reconcileWithDuckDb, store, day, redactDigits);
       expect(duck.summary).toEqual(local.summary);
@@ -384,6 +397,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       expect(duck.appended).toEqual(local.appended);
       expect(local.summary.written).toBeGreaterThan(10);
       expect(local.gaps.length).toBeGreaterThan(20);
+      expect(local.summary.inputs.archive_read.malformed_lines).toBe(IMPOSSIBLE_TIMES.length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -420,6 +434,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       problems: ['AccountSid is missing'],
     }),
     JSON.stringify(record({ source: 'debugger', status: 'failed', message_sid: sid(6), recorded_at: '2026-11-25T10:00:00.000Z' })),
+    ...IMPOSSIBLE_TIMES,
     '',
   ];
 
@@ -470,7 +485,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
           expect(athena.appended).toEqual(local.appended);
           expect(cost).toMatchObject({ queries: expect.any(Array), bytes_scanned: 0 });
           // The odd lines were there to be found, and each is reported where it is.
-          expect(local.summary.inputs.archive_read.malformed_lines).toBe(11);
+          expect(local.summary.inputs.archive_read.malformed_lines).toBe(11 + IMPOSSIBLE_TIMES.length);
           expect(local.summary.inputs.archive_read.flagged_records).toBe(4);
           expect(local.summary.inputs.archive_read.unattributable_records).toBe(2);
           // The attributable alerts about messages (one flagged; the gap's, delivered twice, once) are read by both engines alike.

@@ -1,5 +1,5 @@
-import { createReadStream, statSync } from 'node:fs';
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { constants, statSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -104,18 +104,31 @@ export class FolderArchiveStore implements ArchiveStore {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
+    // Everything but folders is an object to read or to report: a symbolic link or other special file is listed, and
+    // open() refuses it, so every reader counts it as an object it could not read instead of passing it over.
     const files = entries
-      .filter((e) => e.isFile() && !e.name.endsWith('.partial'))
+      .filter((e) => !e.isDirectory() && !(e.isFile() && e.name.endsWith('.partial')))
       .map((e) => join(e.parentPath, e.name))
       .sort();
     for (const path of files) {
-      yield { key: relative(this.root, path).split(sep).join('/'), size: (await stat(path)).size };
+      yield { key: relative(this.root, path).split(sep).join('/'), size: (await lstat(path)).size };
     }
   }
 
-  open(key: string): Promise<Readable> {
+  /**
+   * A regular file only. A symbolic link is not followed, even to a file
+   * inside the archive: a link is not something a writer of the archive
+   * makes, and what it points to may change or lie outside the archive.
+   */
+  async open(key: string): Promise<Readable> {
     // A key refused by pathOf rejects, as any other failure to open does.
-    return new Promise((resolve) => resolve(createReadStream(this.pathOf(key), { highWaterMark: 256 * 1024 })));
+    const path = this.pathOf(key);
+    const found = await lstat(path);
+    if (found.isSymbolicLink()) throw new Error(`a symbolic link, not an archive object: not followed (copy its target into the archive to have it read)`);
+    if (!found.isFile()) throw new Error('not a regular file: not an archive object');
+    // O_NOFOLLOW: a link put in its place since the check is refused too.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return handle.createReadStream({ highWaterMark: 256 * 1024 });
   }
 
   async put(key: string, body: Buffer): Promise<void> {

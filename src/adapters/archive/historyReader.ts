@@ -1,9 +1,9 @@
 import type { ArchiveLayout } from '../../config/archiveSettings';
 import { objectKeyTime } from '../../domain/archiveLayout';
-import { buildEventStreamRecord } from '../../domain/eventStreamRecord';
+import { cloudEventRecord } from '../../domain/eventStreamLine';
 import type { FoundRecord } from '../../domain/messageHistory';
 import { isPlainObject } from '../../domain/ownProperty';
-import { openLines } from '../streams/textLines';
+import { DamagedTextError, openLines } from '../streams/textLines';
 import type { ArchiveStore } from './archiveStore';
 
 /** What a history search read, for its "how far it looked" line. */
@@ -13,7 +13,7 @@ export interface HistoryRead {
   /** Lines that are not JSON objects: they can name no message; counted, not searched. */
   unreadable: number;
   /** Objects that could not be read to their end (the search is then incomplete), with why. */
-  corrupt: { key: string; reason: string }[];
+  corrupt: { key: string; line?: number; reason: string }[];
 }
 
 /**
@@ -70,7 +70,9 @@ export async function findInObject(
           read.unreadable++;
           continue;
         }
-        const record = events && arrivedAt ? buildEventStreamRecord(value, { recordedAt: arrivedAt, redactDigits }) : value;
+        // As the reconciliation reads it (parseCloudEventLine): a key without Firehose's timestamp takes the event's own time.
+        const event = events ? cloudEventRecord(value, arrivedAt, redactDigits) : null;
+        const record = event === null ? value : event.ok ? event.record : null;
         if (!isPlainObject(record)) {
           read.unreadable++;
           continue;
@@ -79,7 +81,11 @@ export async function findInObject(
       }
     }
   } catch (error) {
-    read.corrupt.push({ key, reason: `unreadable${line > 0 ? ` after line ${line}` : ''}: ${(error as Error).message}` });
+    if (error instanceof DamagedTextError && error.line !== undefined) read.corrupt.push({ key, line: error.line, reason: `partly read: ${error.message}` });
+    else {
+      const where = line > 0 ? ` after line ${line}` : '';
+      read.corrupt.push({ key, reason: `${error instanceof DamagedTextError ? 'partly read' : 'unreadable'}${where}: ${(error as Error).message}` });
+    }
   }
   return found;
 }

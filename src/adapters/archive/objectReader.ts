@@ -3,7 +3,7 @@ import { parseArchiveLine, type AlertFacts, type FoldFacts, type ParsedLine, typ
 import { objectKeyTime } from '../../domain/archiveLayout';
 import { parseCloudEventLine } from '../../domain/eventStreamLine';
 import type { RecordSource } from '../../domain/archiveRecord';
-import { openLines } from '../streams/textLines';
+import { DamagedTextError, openLines } from '../streams/textLines';
 import type { ReadProblem, ScanReport } from './scanReport';
 
 /**
@@ -99,7 +99,8 @@ export async function readObject(
     for await (const batch of lines) for (const line of batch) takeLine(line);
   } catch (error) {
     report.corruptObjects++;
+    if (error instanceof DamagedTextError && error.line !== undefined) return problem({ key, line: error.line, reason: `partly read: ${error.message}` });
     const where = lineNumber > 0 ? ` after line ${lineNumber}` : '';
-    problem({ key, reason: `unreadable${where}: ${(error as Error).message}` });
+    problem({ key, reason: `${error instanceof DamagedTextError ? 'partly read' : 'unreadable'}${where}: ${(error as Error).message}` });
   }
 }

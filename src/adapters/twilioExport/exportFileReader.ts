@@ -3,7 +3,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { InvalidInputError } from '../../domain/errors';
 import { normalizeTwilioRow, type TwilioMessageRow } from '../../domain/reconcile/twilioRow';
-import { openLines } from '../streams/textLines';
+import { DamagedTextError, openLines } from '../streams/textLines';
 
 /** A row of an export that could not be read, and where it is. */
 export interface ExportProblem {
@@ -102,7 +102,8 @@ export async function readJsonLines(input: Readable, source: string, onRow: (row
     for await (const batch of lines) for (const line of batch) takeLine(line);
   } catch (error) {
     report.complete = false;
-    report.problems.push({ source, line: lineNumber || undefined, reason: `unreadable after line ${lineNumber}: ${(error as Error).message}` });
+    if (error instanceof DamagedTextError && error.line !== undefined) report.problems.push({ source, line: error.line, reason: error.message });
+    else report.problems.push({ source, line: lineNumber || undefined, reason: `unreadable after line ${lineNumber}: ${(error as Error).message}` });
   }
   return report;
 }

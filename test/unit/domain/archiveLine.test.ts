@@ -20,6 +20,21 @@ const record: ArchiveRecord = {
 };
 
 describe('parseArchiveLine', () => {
+  it.each(['2026-11-25T25:61:61.000Z', '2026-13-01T10:00:00.000Z', '2026-11-00T10:00:00.000Z', '2026-02-31T10:00:00.000Z', '2026-11-25T24:00:00.000Z'])(
+    'refuses %s, a time of the right form that is no real instant, as recorded_at and as event_at',
+    (at) => {
+      expect(parseArchiveLine(toArchiveLine({ ...record, recorded_at: at }))).toEqual({ ok: false, reason: 'recorded_at is not a real ISO-8601 UTC time' });
+      expect(parseArchiveLine(toArchiveLine({ ...record, event_at: at }))).toEqual({
+        ok: false,
+        reason: 'event_at is neither null nor a real ISO-8601 UTC time',
+      });
+    },
+  );
+
+  it.each(['2028-02-29T23:59:59.999Z', '2026-11-25T00:00:00Z', '2026-12-31T23:59:59.5Z'])('takes %s, a real instant', (at) => {
+    expect(parseArchiveLine(toArchiveLine({ ...record, recorded_at: at, event_at: at })).ok).toBe(true);
+  });
+
   it('reads the facts of a v1 record', () => {
     const parsed = parseArchiveLine(toArchiveLine(record).trimEnd());
     expect(parsed).toEqual({

@@ -1,4 +1,4 @@
-import { parseIsoInstant, parseUtcDay } from '../../../src/domain/time';
+import { isArchiveInstant, parseIsoInstant, parseUtcDay, toIsoUtc } from '../../../src/domain/time';
 
 describe('parseUtcDay', () => {
   it('reads a real calendar day as its midnight UTC, leap days included', () => {
@@ -34,4 +34,34 @@ describe('parseIsoInstant', () => {
   });
 
   it('refuses an offset out of range', () => expect(() => parseIsoInstant('2026-11-25T06:00:00+24:00')).toThrow(/offset out of range/));
+});
+
+describe('isArchiveInstant', () => {
+  it.each(['2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00Z', '2028-02-29T00:00:00.1Z', '0099-01-01T00:00:00.000Z'])('takes %s', (text) => {
+    expect(isArchiveInstant(text)).toBe(true);
+  });
+
+  it.each([
+    '2026-11-25T25:61:61.000Z',
+    '2026-11-25T24:00:00.000Z',
+    '2026-11-25T23:59:60.000Z',
+    '2026-13-01T10:00:00.000Z',
+    '2026-11-00T10:00:00.000Z',
+    '2026-02-31T10:00:00.000Z',
+    '2026-02-29T10:00:00.000Z',
+    '2026-11-25T10:00:00.0000Z',
+    '2026-11-25T10:00:00+00:00',
+    '2026-11-25 10:00:00Z',
+  ])('refuses %s', (text) => {
+    expect(isArchiveInstant(text)).toBe(false);
+  });
+});
+
+describe('toIsoUtc', () => {
+  it('refuses an impossible ISO day or clock instead of rolling it over', () => {
+    expect(toIsoUtc('2026-02-31T10:00:00.000Z')).toBeNull();
+    expect(toIsoUtc('2026-11-25T25:00:00.000Z')).toBeNull();
+    expect(toIsoUtc('2026-11-25T10:00:00.123456789Z')).toBe('2026-11-25T10:00:00.123Z');
+    expect(toIsoUtc('Fri, 24 May 2019 17:44:46 +0000')).toBe('2019-05-24T17:44:46.000Z');
+  });
 });

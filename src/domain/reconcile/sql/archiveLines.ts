@@ -18,7 +18,9 @@ function quote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-const ISO_UTC = String.raw`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$`;
+// The fields in their ranges here, the day in its month by the engine's own conversion (isInstant): a line whose
+// time is not real is malformed, as isArchiveInstant (src/domain/time.ts) makes it, not a failed query.
+const ISO_UTC = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$`;
 
 /**
  * maskTrailingDigits (src/domain/redaction.ts): a digit is masked when fewer
@@ -44,7 +46,8 @@ function lineChecks(d: SqlDialect): { valid: string; unattributable: string } {
   const v = (path: string) => d.jsonValue('line', path);
   const isString = (path: string) => `coalesce(${v(path)} LIKE '"%', false)`;
   const isNull = (path: string) => `coalesce(${v(path)} = 'null', false)`;
-  const isTime = (path: string) => `(${isString(path)} AND coalesce(${d.matches(d.jsonText('line', path), ISO_UTC)}, false))`;
+  const isTime = (path: string) =>
+    `(${isString(path)} AND coalesce(${d.matches(d.jsonText('line', path), ISO_UTC)} AND ${d.isInstant(d.jsonText('line', path))}, false))`;
   const flagged = `(${v('$.problems')} IS NOT NULL)`;
   const source = d.jsonText('line', '$.source');
   const valid = `(${d.isJsonObject('line')}

@@ -64,20 +64,20 @@ export function parseIsoInstant(text: string): Date {
  * engine refuses: every reader must throw out the same lines.
  */
 export function isArchiveInstant(text: string): boolean {
-  const match = ARCHIVE_INSTANT.exec(text);
-  if (!match) return false;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC reads years 0-99 as 1900-1999: set the year again before comparing.
-  at.setUTCFullYear(year, month - 1, day);
-  return (
-    at.getUTCFullYear() === year &&
-    at.getUTCMonth() === month - 1 &&
-    at.getUTCDate() === day &&
-    at.getUTCHours() === hour &&
-    at.getUTCMinutes() === minute &&
-    at.getUTCSeconds() === second
-  );
+  // Called for every line of the archive: fields compared as numbers, no Date and no array per call.
+  if (!ARCHIVE_INSTANT.test(text)) return false;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const hour = Number(text.slice(11, 13));
+  const minute = Number(text.slice(14, 16));
+  const second = Number(text.slice(17, 19));
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 const HOUR_MS = 3_600_000;

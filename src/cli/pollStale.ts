@@ -6,7 +6,9 @@
  * 2 bad arguments, an unreadable archive or an empty window (see HELP).
  */
 import { writeFileSync } from 'node:fs';
-import { appenderFor, openArchive } from './archiveAccess';
+import { appenderFor, openArchive, type CountingAppender } from './archiveAccess';
+import { checkOutputFile } from './outputs';
+import { acquireWriterLease, LeasedAppender, type HeldLease } from '../adapters/archive/writerLease';
 import { appendOption, durationOption, instantOption, defineCommand, positiveIntOption, threadsHelp, threadsOption, UsageError } from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
@@ -106,6 +108,8 @@ export const command = defineCommand({
   body: async (values, io) => {
     const now = new Date();
     const progress = new Progress(io.errStream);
+    let appender: CountingAppender | null = null;
+    let lease: HeldLease | null = null;
     try {
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
       const engine = engineOption(values, ['local', 'athena']);
@@ -113,6 +117,8 @@ export const command = defineCommand({
       const maxRps = positiveIntOption(values['max-rps'], 'max-rps', 25);
       const archive = openArchive(values.archive, io.env);
       const dryRun = values['dry-run'] ?? false;
+      // Checked before anything is read or appended: a summary that cannot be written must not follow an append.
+      if (values.out) checkOutputFile(values.out, '--out');
       const fetcher = dryRun
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
@@ -120,6 +126,9 @@ export const command = defineCommand({
       const poll = warehouse
         ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: io.stop })
         : pollStale;
+      appender = dryRun ? null : appenderFor(append, archive, 'poll', io.env);
+      // Taken before the archive is read: a second writer would poll (and append) the same stale messages.
+      if (appender) lease = await acquireWriterLease(archive.store, `poll-stale --append ${append}`);
       const summary = await poll({
         store: archive.store,
         layout: archive.layout,
@@ -132,7 +141,7 @@ export const command = defineCommand({
         },
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,
-        appender: dryRun ? null : appenderFor(append, archive, 'poll', io.env),
+        appender: appender && lease ? new LeasedAppender(appender, lease) : null,
         concurrency: positiveIntOption(values.concurrency, 'concurrency', 10),
         threads: threadsOption(values.threads),
         redactDigits: readRedactDigits(io.env),
@@ -144,8 +153,13 @@ export const command = defineCommand({
       printSummary(summary, io.out);
       printWarehouse(summary, io.out);
       return pollExitCode(summary);
+    } catch (error) {
+      if (!appender || appender.tally.records === 0) throw error;
+      io.err(`poll-stale: APPENDED, BUT THE SUMMARY COULD NOT BE WRITTEN: ${(error as Error).message}. ${appender.appendedSoFar()}`);
+      return 3;
     } finally {
       progress.stop();
+      await lease?.release();
     }
   },
 });

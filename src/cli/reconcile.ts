@@ -4,9 +4,11 @@
  * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments,
  * unreadable input, an empty window, or --write refused (see HELP).
  */
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appenderFor, openArchive } from './archiveAccess';
+import { appenderFor, openArchive, type CountingAppender } from './archiveAccess';
+import { checkOutputFile } from './outputs';
+import { acquireWriterLease, LeasedAppender, type HeldLease } from '../adapters/archive/writerLease';
 import { appendOption, dayOption, durationOption, instantOption, defineCommand, threadsHelp, threadsOption, UsageError } from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
@@ -166,6 +168,8 @@ export const command = defineCommand({
   },
   body: async (values, io) => {
     const progress = new Progress(io.errStream);
+    let appender: CountingAppender | null = null;
+    let lease: HeldLease | null = null;
     try {
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
       if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
@@ -186,8 +190,12 @@ export const command = defineCommand({
       const threads = threadsOption(values.threads);
       const archive = openArchive(values.archive, io.env);
       const redactDigits = readRedactDigits(io.env);
+      const out = resolve(values.out);
+      const gapsPath = join(out, 'gaps.ndjson');
+      // Checked before anything is read or appended: a report that cannot be written must not follow an append.
+      for (const path of [`${gapsPath}.partial`, gapsPath, join(out, 'summary.json'), join(out, 'report.html')]) checkOutputFile(path, `--out ${out}:`);
       // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
-      const appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
+      appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
       // Each engine is loaded only when asked for (DuckDB's binary, the Athena client), and before anything is written:
       // a refused Athena workgroup leaves no partial gaps file behind.
       const run: (options: ReconcileOptions) => Promise<ReconcileSummary> =
@@ -196,12 +204,13 @@ export const command = defineCommand({
           : engine === 'athena'
             ? await athenaEngine(io.env, values['i-accept-cost'] ?? false, io.stop)
             : reconcile;
-      const out = resolve(values.out);
-      mkdirSync(out, { recursive: true });
+      // Taken before the archive is read: a second writer's decisions would rest on a read that misses this run's appends.
+      if (appender) lease = await acquireWriterLease(archive.store, `reconcile --write --append ${append}`);
       // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.
-      const gapsPath = join(out, 'gaps.ndjson');
       const gaps = createWriteStream(`${gapsPath}.partial`);
-      const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      let gapsError: Error | null = null;
+      gaps.on('error', (error) => (gapsError ??= error));
+      const closeGaps = () => new Promise<void>((done, fail) => gaps.end(() => (gapsError ? fail(gapsError) : done())));
       // The page lists the first findings; gaps.ndjson holds them all.
       const listed: Gap[] = [];
       let gapCount = 0;
@@ -220,7 +229,7 @@ export const command = defineCommand({
           twilioList: twilioListFor(exportPath, values.day, from, to, io.env),
           twilioListDescription: exportPath,
           maxMissingShare,
-          appender,
+          appender: appender && lease ? new LeasedAppender(appender, lease) : null,
           redactDigits,
           onGap: (gap) => {
             gaps.write(`${JSON.stringify(gap)}\n`);
@@ -242,8 +251,13 @@ export const command = defineCommand({
       printSummary(summary, out, io.out);
       printWarehouse(summary, io.out);
       return reconcileExitCode(summary);
+    } catch (error) {
+      if (!appender || appender.tally.records === 0) throw error;
+      io.err(`reconcile: APPENDED, BUT THE REPORT COULD NOT BE WRITTEN: ${(error as Error).message}. ${appender.appendedSoFar()}`);
+      return 3;
     } finally {
       progress.stop();
+      await lease?.release();
     }
   },
 });

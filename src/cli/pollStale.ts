@@ -117,8 +117,6 @@ export const command = defineCommand({
       const maxRps = positiveIntOption(values['max-rps'], 'max-rps', 25);
       const archive = openArchive(values.archive, io.env);
       const dryRun = values['dry-run'] ?? false;
-      // Checked before anything is read or appended: a summary that cannot be written must not follow an append.
-      if (values.out) checkOutputFile(values.out, '--out');
       const fetcher = dryRun
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
@@ -126,10 +124,7 @@ export const command = defineCommand({
       const poll = warehouse
         ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: io.stop })
         : pollStale;
-      appender = dryRun ? null : appenderFor(append, archive, 'poll', io.env);
-      // Taken before the archive is read: a second writer would poll (and append) the same stale messages.
-      if (appender) lease = await acquireWriterLease(archive.store, `poll-stale --append ${append}`);
-      const summary = await poll({
+      const options: PollOptions = {
         store: archive.store,
         layout: archive.layout,
         allowEmpty: values['allow-empty'] ?? false,
@@ -141,13 +136,21 @@ export const command = defineCommand({
         },
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,
-        appender: appender && lease ? new LeasedAppender(appender, lease) : null,
+        appender: (appender = dryRun ? null : appenderFor(append, archive, 'poll', io.env)),
         concurrency: positiveIntOption(values.concurrency, 'concurrency', 10),
         threads: threadsOption(values.threads),
         redactDigits: readRedactDigits(io.env),
         onProgress: (p) =>
           p.phase === 'scan' ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`) : progress.update('fetch', p.done, p.total),
-      });
+      };
+      // Checked before anything is read or appended: a summary that cannot be written must not follow an append.
+      if (values.out) checkOutputFile(values.out, '--out');
+      // Taken before the archive is read: a second writer would poll (and append) the same stale messages.
+      if (appender) {
+        lease = await acquireWriterLease(archive.store, `poll-stale --append ${append}`);
+        options.appender = new LeasedAppender(appender, lease);
+      }
+      const summary = await poll(options);
       progress.stop();
       if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
       printSummary(summary, io.out);

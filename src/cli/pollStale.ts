@@ -3,7 +3,8 @@
  * Finds messages with no final status after --older-than and asks Twilio.
  * Exit codes: 0 all stale messages resolved or legitimately pending; 1 some
  * could not be fetched, archived, or the archive was only partly readable;
- * 2 bad arguments, an unreadable archive or an empty window (see HELP).
+ * 2 bad arguments, an unreadable archive, an empty window, an unwritable
+ * --out or another writer's lease; 3 appended, but --out not written (see HELP).
  */
 import { writeFileSync } from 'node:fs';
 import { appenderFor, openArchive, type CountingAppender } from './archiveAccess';
@@ -59,8 +60,13 @@ ARCHIVE_REDACT_DIGITS and the archive's layout (ARCHIVE_FIREHOSE_PREFIX,
 ARCHIVE_DIRECT_PREFIX, ARCHIVE_FALLBACK_S3_URI with ARCHIVE_S3_URI) as for the
 Function (.env.example).
 
+Unless --dry-run, the run takes the archive's writers' lease (.writer-lease.json
+at its root), shared with reconcile --write and drain-spool.
+
 Exit codes: 0 resolved or legitimately pending; 1 something could not be
-fetched, archived or read; 2 bad arguments, an unreadable archive, or an empty window without --allow-empty.`;
+fetched, archived or read; 2 bad arguments, an unreadable archive, an empty window without --allow-empty,
+an --out that cannot be written, or another writer holds the archive's lease: nothing appended;
+3 poll records appended, but --out could not be written (the message says what was appended).`;
 
 function printSummary(s: PollSummary, out: (line: string) => void): void {
   const c = s.counts;

@@ -2,7 +2,8 @@
  * `twilio-message-archive reconcile --archive <s3://… | folder> --day YYYY-MM-DD --export <file> --out <folder>`
  * Proves the archive against Twilio's own list of messages. Exit codes: 0 no
  * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments,
- * unreadable input, an empty window, or --write refused (see HELP).
+ * unreadable input, an empty window, --write refused, or another writer holds
+ * the lease; 3 appended, but an output could not be written (see HELP).
  */
 import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -65,9 +66,15 @@ ${threadsHelp(25)}
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 
+--write takes the archive's writers' lease (.writer-lease.json at its root),
+shared with poll-stale and drain-spool, and releases it at the end.
+
 Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain, or an
 input was only partly read; 2 bad arguments, unreadable input, an empty window
-without --allow-empty, or --write refused (above --max-missing-share).`;
+without --allow-empty, --write refused (above --max-missing-share), an --out
+that cannot be written, or another writer holds the archive's lease: nothing
+appended; 3 corrections appended, but an output could not be written (the
+message says what was appended).`;
 
 /** `5%` or `0.05` → 0.05. */
 function shareOption(value: string | undefined): number | undefined {

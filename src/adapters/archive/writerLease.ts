@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -156,7 +156,17 @@ class S3Lease implements LeaseBackend {
   }
 
   private put(text: string, condition: { IfNoneMatch: string } | { IfMatch: string }): Promise<{ ETag?: string }> {
-    return this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: text, ContentType: 'application/json', ...condition }));
+    return this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.key,
+        Body: text,
+        ContentType: 'application/json',
+        // Buckets under Object Lock refuse uploads without an integrity header.
+        ContentMD5: createHash('md5').update(text).digest('base64'),
+        ...condition,
+      }),
+    );
   }
 
   async create(text: string): Promise<string | null> {

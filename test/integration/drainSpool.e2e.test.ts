@@ -14,7 +14,7 @@ import { FolderDestination } from '../../dev/firehose/destinations';
 import { LocalFirehose } from '../../dev/firehose/localFirehose';
 import { runScript } from '../helpers/runScript';
 import { readObjects, S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rverProcess';
-import { WRITER_LEASE_KEY } from '../../src/domain/writerLease';
+import { leaseExpired, parseLease, WRITER_LEASE_KEY } from '../../src/domain/writerLease';
 
 const STREAM = 'drain-test';
 
@@ -97,8 +97,10 @@ describe("drain-spool takes the writers' lease of the archive ARCHIVE_S3_URI nam
       expect(drained.stderr).toBe('');
       expect(drained.stdout).not.toMatch(/No writers' lease/);
       expect(drained.code).toBe(0);
-      // Released: s3rver keeps no lease object (s3rver ignores If-None-Match; the refusal is tested against the SDK's 412).
-      expect((await readObjects(s3.client, 'archive')).map((o) => o.key)).not.toContain(`root/${WRITER_LEASE_KEY}`);
+      // Taken at the root of that archive, and released by an expired copy (s3rver ignores If-None-Match; the refusal is tested against the SDK's 412).
+      const [lease] = (await readObjects(s3.client, 'archive')).filter((o) => o.key === `root/${WRITER_LEASE_KEY}`);
+      expect(parseLease(lease.text)).toMatchObject({ command: 'drain-spool' });
+      expect(leaseExpired(parseLease(lease.text), new Date())).toBe(true);
     } finally {
       await firehose.stop();
       await s3.stop();

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   leaseAbandoned,
   leaseHeldMessage,
@@ -43,8 +43,8 @@ interface LeaseBackend {
   replace(version: string, text: string): Promise<string | null>;
   /** Renews this run's own lease, still at `version`: the new version, or null if it changed. Never leaves the archive without a lease. */
   renew(version: string, text: string): Promise<string | null>;
-  /** Removes the lease only if it is still at `version`. */
-  remove(version: string): Promise<void>;
+  /** Gives the lease up, only if it is still at `version`: removes it, or (S3) replaces it with `released`, a copy that has expired. */
+  remove(version: string, released: string): Promise<void>;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -127,6 +127,7 @@ class FolderLease implements LeaseBackend {
   }
 
   async remove(version: string): Promise<void> {
+    // A folder's lease file is removed: the next writer creates its own.
     const aside = await this.takeAside(version);
     if (aside !== null) await unlink(aside);
   }
@@ -201,13 +202,14 @@ class S3Lease implements LeaseBackend {
     return this.replace(version, text);
   }
 
-  async remove(version: string): Promise<void> {
-    try {
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key, IfMatch: version }));
-    } catch (error) {
-      // Taken over meanwhile (412), or gone: not ours to remove.
-      if (!isPreconditionFailed(error) && (error as { name?: string }).name !== 'NoSuchKey') throw error;
-    }
+  /**
+   * The commands may not delete in the archive bucket (Object Lock keeps every
+   * version anyway): the lease is given up by an expired copy written at its
+   * ETag, which the next writer takes over at once.
+   */
+  async remove(version: string, released: string): Promise<void> {
+    // Taken over meanwhile (412), or gone: not ours to give up.
+    await this.replace(version, released);
   }
 }
 
@@ -303,7 +305,7 @@ function holdLease(backend: LeaseBackend, taken: WriterLease, takenVersion: stri
       clearInterval(timer);
       for (const signal of SIGNALS) process.removeListener(signal, onSignal);
       await renewing;
-      if (version !== null) await backend.remove(version);
+      if (version !== null) await backend.remove(version, `${JSON.stringify({ ...lease, expires: options.now().toISOString() })}\n`);
       version = null;
     })();
     return released;

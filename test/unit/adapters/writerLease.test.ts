@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { acquireWriterLease, LeaseHeldError } from '../../../src/adapters/archive/writerLease';
 import { S3ArchiveStore } from '../../../src/adapters/archive/archiveStore';
@@ -24,15 +24,17 @@ const other = (expires: Date, host = 'elsewhere'): WriterLease => ({
 });
 
 describe('the writers’ lease on an S3 archive', () => {
-  it('is created with If-None-Match: * at the archive root, and removed at its ETag', async () => {
+  it('is created with If-None-Match: * at the archive root, and released (never deleted) by an expired copy written at its ETag', async () => {
     s3Mock.on(PutObjectCommand).resolves({ ETag: '"mine"' });
-    s3Mock.on(DeleteObjectCommand).resolves({});
     const held = await acquireWriterLease(store(), 'reconcile --write --append archive', { now: () => NOW });
     await held.release();
     const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(put).toMatchObject({ Bucket: 'bkt', Key: `root/${WRITER_LEASE_KEY}`, IfNoneMatch: '*' });
     expect(parseLease(put.Body as string)).toMatchObject({ command: 'reconcile --write --append archive', since: NOW.toISOString() });
-    expect(s3Mock.commandCalls(DeleteObjectCommand)[0].args[0].input).toMatchObject({ Key: `root/${WRITER_LEASE_KEY}`, IfMatch: '"mine"' });
+    const release = s3Mock.commandCalls(PutObjectCommand)[1].args[0].input;
+    expect(release).toMatchObject({ Key: `root/${WRITER_LEASE_KEY}`, IfMatch: '"mine"' });
+    expect(parseLease(release.Body as string)).toMatchObject({ expires: NOW.toISOString() });
+    expect(s3Mock.calls()).toHaveLength(2);
   });
 
   it('a 412 PreconditionFailed with a live lease: LeaseHeldError naming the holder, and nothing replaced', async () => {
@@ -48,10 +50,10 @@ describe('the writers’ lease on an S3 archive', () => {
   it('an expired lease is taken over only at the ETag read (If-Match)', async () => {
     s3Mock.on(PutObjectCommand, { IfNoneMatch: '*' }).rejects(preconditionFailed());
     s3Mock.on(PutObjectCommand, { IfMatch: '"old"' }).resolves({ ETag: '"mine"' });
+    s3Mock.on(PutObjectCommand, { IfMatch: '"mine"' }).resolves({ ETag: '"released"' });
     s3Mock.on(GetObjectCommand).resolves(body(other(new Date(NOW.getTime() - 1))));
     const held = await acquireWriterLease(store(), 'drain-spool', { now: () => NOW });
     expect(held.lease.command).toBe('drain-spool');
-    s3Mock.on(DeleteObjectCommand).resolves({});
     await held.release();
   });
 });

@@ -127,8 +127,10 @@ export const command = defineCommand({
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
       const warehouse = engine === 'athena' ? await openAthenaWarehouse(io.env, values['i-accept-cost'] ?? false) : null;
+      // Athena's Ctrl-C handler is set before the lease's: the lease then leaves the run to stop its queries and end by itself.
+      const stop = warehouse ? io.stop : null;
       const poll = warehouse
-        ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: io.stop })
+        ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: stop! })
         : pollStale;
       const options: PollOptions = {
         store: archive.store,

@@ -199,8 +199,6 @@ export const command = defineCommand({
       const redactDigits = readRedactDigits(io.env);
       const out = resolve(values.out);
       const gapsPath = join(out, 'gaps.ndjson');
-      // Checked before anything is read or appended: a report that cannot be written must not follow an append.
-      for (const path of [`${gapsPath}.partial`, gapsPath, join(out, 'summary.json'), join(out, 'report.html')]) checkOutputFile(path, `--out ${out}:`);
       // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
       appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
       // Each engine is loaded only when asked for (DuckDB's binary, the Athena client), and before anything is written:
@@ -211,6 +209,8 @@ export const command = defineCommand({
           : engine === 'athena'
             ? await athenaEngine(io.env, values['i-accept-cost'] ?? false, io.stop)
             : reconcile;
+      // Checked before anything is read or appended: a report that cannot be written must not follow an append.
+      for (const path of [`${gapsPath}.partial`, gapsPath, join(out, 'summary.json'), join(out, 'report.html')]) checkOutputFile(path, `--out ${out}:`);
       // Taken before the archive is read: a second writer's decisions would rest on a read that misses this run's appends.
       if (appender) lease = await acquireWriterLease(archive.store, `reconcile --write --append ${append}`);
       // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.

@@ -166,6 +166,31 @@ describe('writers of one archive take an exclusive lease (issue 22, item 4)', ()
     }
   });
 
+  it('Ctrl-C releases the lease before the run ends', async () => {
+    const { archive } = await reconcileFixture(dir);
+    const fake = new FakeTwilioApi([{ accountSid: ACCOUNT, authToken: TOKEN }]);
+    await fake.start();
+    try {
+      let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
+      let leaseWhileRunning: WriterLease | null = null;
+      // Twilio's list is read after the lease was taken: Ctrl-C then, with the request left unanswered.
+      const api = fake as unknown as { handle: (req: unknown, res: unknown) => Promise<void> };
+      api.handle = async () => {
+        leaseWhileRunning = parseLease(readFileSync(join(archive, WRITER_LEASE_KEY), 'utf8'));
+        child!.kill('SIGINT');
+        return new Promise<void>(() => undefined);
+      };
+      const env = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE_URL: fake.url };
+      const result = await runScript('scripts/reconcile.ts', reconcileArgs(archive, 'twilio:api', join(dir, 'out')), env, (c) => (child = c));
+      expect(leaseWhileRunning).toMatchObject({ command: 'reconcile --write --append archive' });
+      expect(result.code).toBe(130);
+      expect(existsSync(join(archive, WRITER_LEASE_KEY))).toBe(false);
+      expect(directLines(archive)).toHaveLength(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('a second writer exits 2, says who holds the lease, since when and until when, and appends nothing', async () => {
     const { archive, csv } = await reconcileFixture(dir);
     const held: WriterLease = {

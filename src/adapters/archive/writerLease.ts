@@ -324,6 +324,8 @@ function holdLease(backend: LeaseBackend, taken: WriterLease, takenVersion: stri
       return lease;
     },
     check() {
+      // Past its expiry unrenewed (a stalled process), the lease may be another writer's already.
+      if (lost === null && Date.parse(lease.expires) <= options.now().getTime()) lost = `the lease expired at ${lease.expires} before it was renewed`;
       if (lost !== null) throw new LeaseLostError(`${lost}; nothing more is appended`);
     },
     release,

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './acknowledge';
+import { WRITER_LEASE_KEY } from '../../src/domain/writerLease';
 
 /** Actions that put records through the stream. */
 const PUT_RECORDS = ['firehose:PutRecord', 'firehose:PutRecordBatch'];
@@ -100,8 +101,9 @@ export interface ScriptsRoleProps {
 /**
  * The commands' identity (poll-stale, reconcile, drain-spool, the sending
  * library, Athena queries): read the archive; append under the direct prefix
- * and put through the stream; run queries in the archive's workgroup. No
- * delete, no retention change. A role, assumed by principals of this account
+ * and put through the stream; take the writers' lease (one object at the
+ * root); run queries in the archive's workgroup. No delete, no retention
+ * change. A role, assumed by principals of this account
  * that are allowed to (a CI's OIDC role, an operator).
  */
 export function scriptsRole(scope: Construct, id: string, props: ScriptsRoleProps) {
@@ -112,6 +114,8 @@ export function scriptsRole(scope: Construct, id: string, props: ScriptsRoleProp
       new iam.PolicyStatement({ sid: 'ListTheArchive', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.archive.bucketArn] }),
       new iam.PolicyStatement({ sid: 'ReadTheArchive', actions: ['s3:GetObject'], resources: [props.archive.arnForObjects('*')] }),
       new iam.PolicyStatement({ sid: 'AppendUnderDirect', actions: ['s3:PutObject'], resources: [props.archive.arnForObjects(`${props.directPrefix}*`)] }),
+      // The writers' lease, one object at the archive root that no reader lists: created, renewed, and released by an expired copy (never deleted).
+      new iam.PolicyStatement({ sid: 'HoldTheWritersLease', actions: ['s3:PutObject'], resources: [props.archive.arnForObjects(WRITER_LEASE_KEY)] }),
       new iam.PolicyStatement({ sid: 'PutRecordsThroughTheStream', actions: PUT_RECORDS, resources: [props.streamArn] }),
       keyThroughS3('UseTheArchiveKeyThroughS3', props.key, ['kms:Decrypt', 'kms:GenerateDataKey'], props.archive),
       new iam.PolicyStatement({

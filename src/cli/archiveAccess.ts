@@ -1,4 +1,4 @@
-import { DirectArchiveAppender, FirehoseArchiveAppender, type ArchiveAppender } from '../adapters/archive/archiveAppender';
+import { describeTally, DirectArchiveAppender, FirehoseArchiveAppender, type ArchiveAppender, type AppendTally } from '../adapters/archive/archiveAppender';
 import { openArchiveStore, type ArchiveStore } from '../adapters/archive/archiveStore';
 import { buildFirehoseClient } from '../adapters/aws/clients';
 import { buildS3Client } from '../adapters/aws/s3Client';
@@ -29,8 +29,27 @@ export function openArchive(location: string, env: NodeJS.ProcessEnv): OpenedArc
   }
 }
 
+/** An appender that keeps count of what it appended, and says so. */
+export type CountingAppender = ArchiveAppender & {
+  readonly tally: AppendTally;
+  /** "Appended 2 record(s) to <archive>: <keys>." (keys relative to the archive root), or through which stream. */
+  appendedSoFar(): string;
+};
+
 /** `firehose`: through ARCHIVE_FIREHOSE_STREAM like every record; `archive`: straight into the archive's direct prefix. */
-export function appenderFor(mode: 'firehose' | 'archive', archive: OpenedArchive, writer: string, env: NodeJS.ProcessEnv, fileUnder?: Date): ArchiveAppender {
+export function appenderFor(mode: 'firehose' | 'archive', archive: OpenedArchive, writer: string, env: NodeJS.ProcessEnv, fileUnder?: Date): CountingAppender {
+  const appender = firehoseOrDirect(mode, archive, writer, env, fileUnder);
+  const where = mode === 'archive' ? archive.store.description : appender.description;
+  return Object.assign(appender, { appendedSoFar: () => describeTally(appender.tally, where) });
+}
+
+function firehoseOrDirect(
+  mode: 'firehose' | 'archive',
+  archive: OpenedArchive,
+  writer: string,
+  env: NodeJS.ProcessEnv,
+  fileUnder?: Date,
+): DirectArchiveAppender | FirehoseArchiveAppender {
   if (mode === 'archive') return new DirectArchiveAppender(archive.store, archive.layout.direct, writer, undefined, fileUnder);
   const stream = readVariable(env, 'ARCHIVE_FIREHOSE_STREAM');
   if (!stream) throw new ConfigError('ARCHIVE_FIREHOSE_STREAM is not set: name the delivery stream, or use --append archive');

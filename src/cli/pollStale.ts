@@ -3,10 +3,13 @@
  * Finds messages with no final status after --older-than and asks Twilio.
  * Exit codes: 0 all stale messages resolved or legitimately pending; 1 some
  * could not be fetched, archived, or the archive was only partly readable;
- * 2 bad arguments, an unreadable archive or an empty window (see HELP).
+ * 2 bad arguments, an unreadable archive, an empty window, an unwritable
+ * --out or another writer's lease; 3 appended, but --out not written (see HELP).
  */
 import { writeFileSync } from 'node:fs';
-import { appenderFor, openArchive } from './archiveAccess';
+import { appenderFor, openArchive, type CountingAppender } from './archiveAccess';
+import { checkOutputFile } from './outputs';
+import { acquireWriterLease, LeasedAppender, type HeldLease } from '../adapters/archive/writerLease';
 import { appendOption, durationOption, instantOption, defineCommand, positiveIntOption, threadsHelp, threadsOption, UsageError } from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
@@ -58,8 +61,13 @@ ARCHIVE_REDACT_DIGITS and the archive's layout (ARCHIVE_FIREHOSE_PREFIX,
 ARCHIVE_DIRECT_PREFIX, ARCHIVE_FALLBACK_S3_URI with ARCHIVE_S3_URI) as for the
 Function (.env.example).
 
+Unless --dry-run, the run takes the archive's writers' lease (.writer-lease.json
+at its root), shared with reconcile --write and drain-spool.
+
 Exit codes: 0 resolved or legitimately pending; 1 something could not be
-fetched, archived or read; 2 bad arguments, an unreadable archive, or an empty window without --allow-empty.`;
+fetched, archived or read; 2 bad arguments, an unreadable archive, an empty window without --allow-empty,
+an --out that cannot be written, or another writer holds the archive's lease: nothing appended;
+3 poll records appended, but --out could not be written (the message says what was appended).`;
 
 function printSummary(s: PollSummary, out: (line: string) => void): void {
   const c = s.counts;
@@ -124,6 +132,8 @@ export const command = defineCommand({
   body: async (values, io) => {
     const now = new Date();
     const progress = new Progress(io.errStream);
+    let appender: CountingAppender | null = null;
+    let lease: HeldLease | null = null;
     try {
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
       const engine = engineOption(values, ['local', 'athena']);
@@ -135,10 +145,12 @@ export const command = defineCommand({
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
       const warehouse = engine === 'athena' ? await openAthenaWarehouse(io.env, values['i-accept-cost'] ?? false) : null;
+      // Athena's Ctrl-C handler is set before the lease's: the lease then leaves the run to stop its queries and end by itself.
+      const stop = warehouse ? io.stop : null;
       const poll = warehouse
-        ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: io.stop })
+        ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: stop! })
         : pollStale;
-      const summary = await poll({
+      const options: PollOptions = {
         store: archive.store,
         layout: archive.layout,
         allowEmpty: values['allow-empty'] ?? false,
@@ -149,20 +161,33 @@ export const command = defineCommand({
         },
         slackMs: durationOption(values.slack ?? '15m', 'slack'),
         fetcher,
-        appender: dryRun ? null : appenderFor(append, archive, 'poll', io.env),
+        appender: (appender = dryRun ? null : appenderFor(append, archive, 'poll', io.env)),
         concurrency: positiveIntOption(values.concurrency, 'concurrency', 10),
         threads: threadsOption(values.threads),
         redactDigits: readRedactDigits(io.env),
         onProgress: (p) =>
           p.phase === 'scan' ? progress.update('scan', p.objectsRead, p.objectsListed, `${p.records} records`) : progress.update('fetch', p.done, p.total),
-      });
+      };
+      // Checked before anything is read or appended: a summary that cannot be written must not follow an append.
+      if (values.out) checkOutputFile(values.out, '--out');
+      // Taken before the archive is read: a second writer would poll (and append) the same stale messages.
+      if (appender) {
+        lease = await acquireWriterLease(archive.store, `poll-stale --append ${append}`);
+        options.appender = new LeasedAppender(appender, lease);
+      }
+      const summary = await poll(options);
       progress.stop();
       if (values.out) writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
       printSummary(summary, io.out);
       printWarehouse(summary, io.out);
       return pollExitCode(summary);
+    } catch (error) {
+      if (!appender || appender.tally.records === 0) throw error;
+      io.err(`poll-stale: APPENDED, BUT THE SUMMARY COULD NOT BE WRITTEN: ${(error as Error).message}. ${appender.appendedSoFar()}`);
+      return 3;
     } finally {
       progress.stop();
+      await lease?.release();
     }
   },
 });

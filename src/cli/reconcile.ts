@@ -2,11 +2,14 @@
  * `twilio-message-archive reconcile --archive <s3://… | folder> --day YYYY-MM-DD --export <file> --out <folder>`
  * Proves the archive against Twilio's own list of messages. Exit codes: 0 no
  * gap left; 1 gaps remain (or an input was only partly read); 2 bad arguments,
- * unreadable input, an empty window, or --write refused (see HELP).
+ * unreadable input, an empty window, --write refused, or another writer holds
+ * the lease; 3 appended, but an output could not be written (see HELP).
  */
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appenderFor, openArchive } from './archiveAccess';
+import { appenderFor, openArchive, type CountingAppender } from './archiveAccess';
+import { checkOutputFile } from './outputs';
+import { acquireWriterLease, LeasedAppender, type HeldLease } from '../adapters/archive/writerLease';
 import { appendOption, dayOption, durationOption, instantOption, defineCommand, threadsHelp, threadsOption, UsageError } from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
@@ -68,12 +71,17 @@ ${threadsHelp(25)}
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or
 TWILIO_API_KEY and TWILIO_API_SECRET); TWILIO_API_BASE_URL sends them elsewhere.
 
+--write takes the archive's writers' lease (.writer-lease.json at its root),
+shared with poll-stale and drain-spool, and releases it at the end.
+
 Exit codes: 0 no gap left (or all fixed with --write); 1 gaps remain (a SID
 Twilio lists twice with different rows is one), or an input was only partly
 read; 2 bad arguments, unreadable input, an empty window without --allow-empty,
-a list not comparable with the archive without --accept-short-list, or --write
-refused (an input only partly read, or above --max-missing-share): nothing
-appended.`;
+a list not comparable with the archive without --accept-short-list, --write
+refused (an input only partly read, or above --max-missing-share), an --out
+that cannot be written, or another writer holds the archive's lease: nothing
+appended; 3 corrections appended, but an output could not be written (the
+message says what was appended).`;
 
 /** `5%` or `0.05` → 0.05. */
 function shareOption(value: string | undefined): number | undefined {
@@ -181,6 +189,8 @@ export const command = defineCommand({
   },
   body: async (values, io) => {
     const progress = new Progress(io.errStream);
+    let appender: CountingAppender | null = null;
+    let lease: HeldLease | null = null;
     try {
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
       if (!values.export) throw new UsageError('--export is required: a Console CSV or a Bulk Export day file');
@@ -201,8 +211,10 @@ export const command = defineCommand({
       const threads = threadsOption(values.threads);
       const archive = openArchive(values.archive, io.env);
       const redactDigits = readRedactDigits(io.env);
+      const out = resolve(values.out);
+      const gapsPath = join(out, 'gaps.ndjson');
       // Corrections are filed under the window's last hour, so that a re-run of this window sees them.
-      const appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
+      appender = values.write ? appenderFor(append, archive, 'reconcile', io.env, new Date(to.getTime() - 1)) : null;
       // Each engine is loaded only when asked for (DuckDB's binary, the Athena client), and before anything is written:
       // a refused Athena workgroup leaves no partial gaps file behind.
       const run: (options: ReconcileOptions) => Promise<ReconcileSummary> =
@@ -211,12 +223,15 @@ export const command = defineCommand({
           : engine === 'athena'
             ? await athenaEngine(io.env, values['i-accept-cost'] ?? false, io.stop)
             : reconcile;
-      const out = resolve(values.out);
-      mkdirSync(out, { recursive: true });
+      // Checked before anything is read or appended: a report that cannot be written must not follow an append.
+      for (const path of [`${gapsPath}.partial`, gapsPath, join(out, 'summary.json'), join(out, 'report.html')]) checkOutputFile(path, `--out ${out}:`);
+      // Taken before the archive is read: a second writer's decisions would rest on a read that misses this run's appends.
+      if (appender) lease = await acquireWriterLease(archive.store, `reconcile --write --append ${append}`);
       // Written aside and renamed when complete: a run that stops half-way leaves no gaps file that looks whole.
-      const gapsPath = join(out, 'gaps.ndjson');
       const gaps = createWriteStream(`${gapsPath}.partial`);
-      const closeGaps = () => new Promise<void>((done, fail) => gaps.end((error?: Error | null) => (error ? fail(error) : done())));
+      let gapsError: Error | null = null;
+      gaps.on('error', (error) => (gapsError ??= error));
+      const closeGaps = () => new Promise<void>((done, fail) => gaps.end(() => (gapsError ? fail(gapsError) : done())));
       // The page lists the first findings; gaps.ndjson holds them all.
       const listed: Gap[] = [];
       let gapCount = 0;
@@ -236,7 +251,7 @@ export const command = defineCommand({
           twilioList: twilioListFor(exportPath, values.day, from, to, io.env),
           twilioListDescription: exportPath,
           maxMissingShare,
-          appender,
+          appender: appender && lease ? new LeasedAppender(appender, lease) : null,
           redactDigits,
           onGap: (gap) => {
             gaps.write(`${JSON.stringify(gap)}\n`);
@@ -258,8 +273,13 @@ export const command = defineCommand({
       printSummary(summary, out, io.out);
       printWarehouse(summary, io.out);
       return reconcileExitCode(summary);
+    } catch (error) {
+      if (!appender || appender.tally.records === 0) throw error;
+      io.err(`reconcile: APPENDED, BUT THE REPORT COULD NOT BE WRITTEN: ${(error as Error).message}. ${appender.appendedSoFar()}`);
+      return 3;
     } finally {
       progress.stop();
+      await lease?.release();
     }
   },
 });

@@ -15,6 +15,19 @@ export interface ArchiveAppender {
   append(lines: string[]): Promise<void>;
 }
 
+/** What an appender has put into the archive so far: a run that fails afterwards says exactly this. */
+export interface AppendTally {
+  /** Records the archive acknowledged. */
+  records: number;
+  /** The objects written, for a direct append (none through Firehose). */
+  keys: string[];
+}
+
+/** "Appended 2 record(s) to <where>: <keys>." */
+export function describeTally(tally: AppendTally, where: string): string {
+  return `Appended ${tally.records} record(s) to ${where}${tally.keys.length > 0 ? `: ${tally.keys.join(', ')}` : ''}.`;
+}
+
 /**
  * Straight into the archive location: one new object per call under the
  * layout's direct prefix (`direct/YYYY/MM/DD/HH/` by default), visible to the next reader at once. The hour folder
@@ -23,6 +36,8 @@ export interface ArchiveAppender {
  * them however late they were written.
  */
 export class DirectArchiveAppender implements ArchiveAppender {
+  readonly tally: AppendTally = { records: 0, keys: [] };
+
   constructor(
     private readonly store: ArchiveStore,
     /** The archive layout's direct prefix, e.g. `direct/`. */
@@ -41,6 +56,8 @@ export class DirectArchiveAppender implements ArchiveAppender {
     if (lines.length === 0) return;
     const key = directObjectKey(this.prefix, this.writer, this.fileUnder ?? this.now(), randomUUID());
     await this.store.put(key, Buffer.from(lines.join(''), 'utf8'));
+    this.tally.records += lines.length;
+    this.tally.keys.push(key);
   }
 }
 
@@ -55,6 +72,8 @@ const BATCH_BACKOFF: Backoff = { baseMs: 200, capMs: 5000 };
  * whose answer does not account for every record.
  */
 export class FirehoseArchiveAppender implements ArchiveAppender {
+  readonly tally: AppendTally = { records: 0, keys: [] };
+
   constructor(
     private readonly firehose: FirehoseClient,
     private readonly streamName: string,
@@ -86,6 +105,7 @@ export class FirehoseArchiveAppender implements ArchiveAppender {
         }
         // A record is acknowledged by its RecordId; an entry with neither an id nor an error is not an acknowledgement.
         const failed = pending.filter((_, i) => responses[i].ErrorCode || !responses[i].RecordId);
+        this.tally.records += pending.length - failed.length;
         if (failed.length > 0) lastError = `${failed.length} record(s) failed: ${responses.find((r) => r.ErrorCode)?.ErrorCode ?? 'no RecordId'}`;
         pending = failed;
       } catch (error) {

@@ -30,7 +30,7 @@ export interface ArchiveStore {
 
 export class S3ArchiveStore implements ArchiveStore {
   constructor(
-    private readonly s3: S3Client,
+    readonly s3: S3Client,
     readonly bucket: string,
     /** Key prefix of the archive root inside the bucket, '' or ending in '/'. */
     readonly root: string,

@@ -7,19 +7,53 @@ import { join, resolve } from 'node:path';
 /** Where a spool lives when no directory is named: beside the process, `./.message-archive-spool`. */
 export const DEFAULT_SPOOL_DIR = '.message-archive-spool';
 
-/** A spool entry a drain claimed and then neither appended nor gave back (it crashed): taken over after this long. */
+/**
+ * A spool entry a drain claimed and then neither appended nor gave back: taken
+ * over after this long, whoever holds it (a drain on another host, whose
+ * process this host cannot see). One whose drain ran here and has ended is
+ * taken back at once.
+ */
 const ABANDONED_CLAIM_MS = 10 * 60_000;
 
 const ENTRY = /^[0-9]{13}-[0-9a-f-]{36}\.ndjson$/;
-/** `<entry>.claimed-<when, ms>-<host>-<pid>-<uuid>`: the claim says when it was made. */
+/** `<entry>.claimed-<when, ms>-<host>-<pid>-<uuid>`: the claim says when it was made, and by which process. */
 const CLAIM = /^([0-9]{13}-[0-9a-f-]{36}\.ndjson)\.claimed-([0-9]{13})-/;
+const CLAIM_HOLDER = /\.claimed-[0-9]{13}-(.+)-([0-9]+)-([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|[^-]+)$/;
+
+/** An entry another drain has claimed (it is appending it now, or it died doing so, too recently to tell). */
+export interface SpoolClaim {
+  /** When it was claimed (ISO-8601). */
+  since: string;
+  /** The claiming process, when the claim's name says. */
+  host: string | null;
+  pid: number | null;
+}
+
+function claimOf(name: string): SpoolClaim | null {
+  const claim = CLAIM.exec(name);
+  if (!claim) return null;
+  const holder = CLAIM_HOLDER.exec(name);
+  return { since: new Date(Number(claim[2])).toISOString(), host: holder?.[1] ?? null, pid: holder ? Number(holder[2]) : null };
+}
+
+/** Whether a process of this host runs (signal 0 only asks). EPERM: it runs, as someone else. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** What a drain did. */
 export interface DrainOutcome {
   /** Entries the archive acknowledged, and that were then removed. */
   appended: number;
-  /** Entries still in the spool: not tried, or refused by the archive. */
+  /** Entries still in the spool: not tried, refused by the archive, or claimed by another drain (`claimed`). */
   remaining: number;
+  /** Of `remaining`, the entries another drain holds: left to it, never appended twice. */
+  claimed: SpoolClaim[];
   /** Why the archive refused the first entry it refused, if it did. */
   error: string | null;
 }
@@ -81,6 +115,11 @@ export class RecordSpool {
     return (await this.names()).filter((name) => ENTRY.test(name) || CLAIM.test(name)).length;
   }
 
+  /** The entries claimed by a drain (this host's or another's), with who claimed them. */
+  async claims(): Promise<SpoolClaim[]> {
+    return (await this.names()).map(claimOf).filter((claim) => claim !== null);
+  }
+
   /**
    * Appends each waiting entry, oldest first, and removes it once the archive
    * has acknowledged it. Each is claimed first (renamed), so that two drains
@@ -91,9 +130,17 @@ export class RecordSpool {
    * Firehose's own duplicates.
    */
   async drain(append: LineAppend, limit = Infinity): Promise<DrainOutcome> {
-    const outcome: DrainOutcome = { appended: 0, remaining: 0, error: null };
+    const outcome: DrainOutcome = { appended: 0, remaining: 0, error: null, claimed: [] };
     const names = (await this.names()).sort();
-    const waiting = [...names.filter((name) => ENTRY.test(name)), ...this.abandonedClaims(names)];
+    const abandoned = this.abandonedClaims(names);
+    const waiting = [...names.filter((name) => ENTRY.test(name)), ...abandoned];
+    // Another drain's live claims: counted as remaining (the spool is not empty), and left to it.
+    for (const name of names) {
+      if (CLAIM.test(name) && !abandoned.includes(name)) {
+        outcome.claimed.push(claimOf(name)!);
+        outcome.remaining++;
+      }
+    }
     for (const [i, name] of waiting.entries()) {
       if (i >= limit || outcome.error !== null) {
         outcome.remaining++;
@@ -104,7 +151,7 @@ export class RecordSpool {
       try {
         await rename(join(this.dir, name), claimed);
       } catch (error) {
-        // Another drain took it first.
+        // Another drain took it first (a claim is taken back by one rename: only one drain wins it).
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw error;
       }
@@ -132,10 +179,20 @@ export class RecordSpool {
     }
   }
 
+  /**
+   * Claims no drain is working on: older than ABANDONED_CLAIM_MS, or made on
+   * this host by a process that has ended (it cannot be appending any more).
+   * A live process's claim is never taken back before then, so that an entry
+   * is not appended by two drains at once.
+   */
   private abandonedClaims(names: string[]): string[] {
+    const here = hostname();
     return names.filter((name) => {
       const claim = CLAIM.exec(name);
-      return claim !== null && Date.now() - Number(claim[2]) > ABANDONED_CLAIM_MS;
+      if (claim === null) return false;
+      if (Date.now() - Number(claim[2]) > ABANDONED_CLAIM_MS) return true;
+      const holder = claimOf(name)!;
+      return holder.host === here && holder.pid !== null && holder.pid !== process.pid && !processAlive(holder.pid);
     });
   }
 }

@@ -31,10 +31,10 @@ describe('RecordSpool', () => {
     });
     // The archive refused the second: the drain gives it back and stops, keeping the third untried.
     expect(appended).toEqual(['{"n":1}\n']);
-    expect(outcome).toEqual({ appended: 1, remaining: 2, error: 'ServiceUnavailableException' });
+    expect(outcome).toEqual({ appended: 1, remaining: 2, error: 'ServiceUnavailableException', claimed: [] });
     expect(await spool.count()).toBe(2);
     expect(readdirSync(dir).every((name) => /^\d{13}-[0-9a-f-]{36}\.ndjson$/.test(name))).toBe(true);
-    expect(await spool.drain(async (line) => void appended.push(line))).toEqual({ appended: 2, remaining: 0, error: null });
+    expect(await spool.drain(async (line) => void appended.push(line))).toEqual({ appended: 2, remaining: 0, error: null, claimed: [] });
     expect(appended).toEqual(['{"n":1}\n', '{"n":2}\n', '{"n":3}\n']);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -53,19 +53,25 @@ describe('RecordSpool', () => {
     expect(appended).toHaveLength(40);
   });
 
-  it('takes over an entry a crashed drain claimed long ago, but not one being drained now', async () => {
+  it('takes over an entry a crashed drain claimed long ago, but not one being drained now (which remains, with its holder)', async () => {
     const spool = new RecordSpool(dir);
     const path = await spool.put('{"n":1}\n');
     const name = path.split('/').pop()!;
-    renameSync(path, join(dir, `${name}.claimed-${Date.now()}-host-1-x`));
-    expect(await spool.drain(async () => undefined)).toEqual({ appended: 0, remaining: 0, error: null });
+    const now = Date.now();
+    renameSync(path, join(dir, `${name}.claimed-${now}-host-1-x`));
+    expect(await spool.drain(async () => undefined)).toEqual({
+      appended: 0,
+      remaining: 1,
+      error: null,
+      claimed: [{ since: new Date(now).toISOString(), host: 'host', pid: 1 }],
+    });
     expect(await spool.count()).toBe(1);
     renameSync(join(dir, readdirSync(dir)[0]), join(dir, `${name}.claimed-${Date.now() - 11 * 60_000}-host-1-x`));
-    expect(await spool.drain(async () => undefined)).toEqual({ appended: 1, remaining: 0, error: null });
+    expect(await spool.drain(async () => undefined)).toEqual({ appended: 1, remaining: 0, error: null, claimed: [] });
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('finds nothing in a folder that does not exist yet', async () => {
-    expect(await new RecordSpool(join(dir, 'never')).drain(async () => undefined)).toEqual({ appended: 0, remaining: 0, error: null });
+    expect(await new RecordSpool(join(dir, 'never')).drain(async () => undefined)).toEqual({ appended: 0, remaining: 0, error: null, claimed: [] });
   });
 });

@@ -217,7 +217,12 @@ describe('least-privilege identities', () => {
     expect(bySid.PutRecordsThroughTheStream.actions).toEqual(['firehose:PutRecord', 'firehose:PutRecordBatch']);
     expect(bySid.QueryInTheArchiveWorkgroup.resources).toHaveLength(1);
     const putObject = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
-    expect(putObject.map((s) => resourcesIn(s))).toEqual([[objectsOf(archiveId, 'direct/*')], [objectsOf(logicalId(t, 'AWS::S3::Bucket', 'AthenaResults'))]]);
+    expect(putObject.map((s) => resourcesIn(s))).toEqual([
+      [objectsOf(archiveId, 'direct/*')],
+      [objectsOf(archiveId, '.writer-lease.json')],
+      [objectsOf(logicalId(t, 'AWS::S3::Bucket', 'AthenaResults'))],
+    ]);
+    expect(bySid.HoldTheWritersLease).toEqual({ actions: ['s3:PutObject'], resources: [objectsOf(archiveId, '.writer-lease.json')] });
   });
 });
 

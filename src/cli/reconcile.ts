@@ -44,17 +44,21 @@ Options:
   --slack <dur>          Archive read before and after the window (late callbacks). Default: 24h.
   --write                Append corrections to the archive as "reconcile" records.
   --append <where>       With --write: firehose (default) or archive (straight into direct/).
+  --accept-partial-read  With --write: append although an input was only partly read (otherwise
+                         exit 2, nothing appended). An archive object cannot be repaired, only
+                         explained: use it once you have checked that the objects named hold
+                         none of the window's messages.
   --max-missing-share <share>
                          With --write: append nothing (exit 2) when more than this share of
                          Twilio's messages is missing from the archive, which points at a wrong
                          --archive, window or export. A fraction or a percentage. Default: 5%.
   --allow-empty          Go on when the archive holds no object at all in the window (otherwise
                          exit 2: an empty window usually means a wrong --archive).
-  --accept-short-list    Go on when Twilio's list names fewer than half the messages of the
-                         window (and direction) that the archive holds, or none (otherwise exit
-                         2, nothing appended: the list is most likely of another day, direction
-                         or account, or an empty export). For a window Twilio truly lists no
-                         more for.
+  --accept-short-list    Go on when Twilio's list names no message of the window (and direction)
+                         while the archive holds some, or, for whole days, most of its rows were
+                         created on other days (otherwise exit 2, nothing appended: the list is
+                         most likely of another day or direction, or an empty export). For a
+                         window Twilio truly lists nothing for.
 ${threadsHelp(25)}
   --engine <engine>      local (default): the streaming engine, memory bounded by the day's
                          messages. duckdb: the categories decided by their SQL definition, run
@@ -181,6 +185,7 @@ export const command = defineCommand({
     append: { type: 'string' },
     'allow-empty': { type: 'boolean' },
     'accept-short-list': { type: 'boolean' },
+    'accept-partial-read': { type: 'boolean' },
     threads: { type: 'string' },
     'max-missing-share': { type: 'string' },
     engine: { type: 'string' },
@@ -242,6 +247,7 @@ export const command = defineCommand({
           layout: archive.layout,
           allowEmpty: values['allow-empty'] ?? false,
           acceptShortList: values['accept-short-list'] ?? false,
+          acceptPartialRead: values['accept-partial-read'] ?? false,
           from,
           to,
           slackMs,

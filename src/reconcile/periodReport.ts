@@ -29,7 +29,14 @@ export interface DayRow {
   attention: string[];
 }
 
-const FOUND: readonly (keyof ReconcileSummary['counts'])[] = ['missing', 'status_behind', 'status_conflict', 'ambiguous_envelope', 'unknown_to_twilio'];
+const FOUND: readonly (keyof ReconcileSummary['counts'])[] = [
+  'missing',
+  'status_behind',
+  'status_conflict',
+  'ambiguous_envelope',
+  'unknown_to_twilio',
+  'listed_twice',
+];
 const DAY_MS = 86_400_000;
 
 /**
@@ -47,9 +54,15 @@ export function periodRows(runs: readonly RunSummary[], from: Date, to: Date): D
   for (let t = from.getTime(); t <= to.getTime(); t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     const dayRuns = (byDay.get(day) ?? []).sort((a, b) => a.writtenMs - b.writtenMs);
-    // A run of part of the day never stands for the day: the last run that covered all of it counts, else the last run.
-    const run = dayRuns.filter((r) => hoursOfDayCovered(r.summary, t) >= 24).at(-1) ?? dayRuns.at(-1);
-    if (!run) {
+    // Each direction is its own reconciliation (an inbound run says nothing of outbound messages): the day's row
+    // joins, per direction, the run that stands for it. A run of part of the day never stands for the day: the last
+    // run that covered all of it counts, else the last run.
+    const directions = [...new Set(dayRuns.map((r) => r.summary.window.direction ?? 'outbound'))];
+    const standing = directions.map((direction) => {
+      const ofDirection = dayRuns.filter((r) => (r.summary.window.direction ?? 'outbound') === direction);
+      return ofDirection.filter((r) => hoursOfDayCovered(r.summary, t) >= 24).at(-1) ?? ofDirection.at(-1)!;
+    });
+    if (standing.length === 0) {
       rows.push({
         day,
         where: null,
@@ -65,28 +78,40 @@ export function periodRows(runs: readonly RunSummary[], from: Date, to: Date): D
       });
       continue;
     }
-    const s = run.summary;
-    const found = FOUND.reduce((n, category) => n + (s.counts[category] ?? 0), 0);
     const attention: string[] = [];
-    const coveredHours = hoursOfDayCovered(s, t);
-    if (coveredHours < 24) attention.push(`covered ${Number(coveredHours.toFixed(2))} h of 24: no run reconciled the whole day`);
-    if (s.not_comparable) attention.push(`Twilio's list and the archive were not comparable: ${s.not_comparable}`);
-    if (s.partial) attention.push('an input was only partly read: the result is incomplete');
-    if (s.write_error) attention.push(`corrections were not appended: ${s.write_error}`);
-    if (s.write_refused) attention.push('--write refused an implausible result');
-    if (s.counts.status_conflict > 0) attention.push(`${s.counts.status_conflict} conflict(s) for a person to settle`);
-    if (s.gaps_remaining > 0) attention.push(`${s.gaps_remaining} gap(s) remain open`);
+    const statuses: Record<string, number> = {};
+    let messages = 0;
+    let found = 0;
+    let corrected = 0;
+    let open = 0;
+    for (const run of standing) {
+      const s = run.summary;
+      const said = (text: string) => attention.push(standing.length > 1 ? `${s.window.direction}: ${text}` : text);
+      const coveredHours = hoursOfDayCovered(s, t);
+      if (coveredHours < 24) said(`covered ${Number(coveredHours.toFixed(2))} h of 24: no run reconciled the whole day`);
+      if (s.not_comparable) said(`Twilio's list and the archive were not comparable: ${s.not_comparable}`);
+      if (s.partial) said('an input was only partly read: the result is incomplete');
+      if (s.write_error) said(`corrections were not appended: ${s.write_error}`);
+      if (s.write_refused) said(`--write refused: ${s.write_refused}`);
+      if (s.counts.status_conflict > 0) said(`${s.counts.status_conflict} conflict(s) for a person to settle`);
+      if (s.gaps_remaining > 0) said(`${s.gaps_remaining} gap(s) remain open`);
+      messages += s.counts.twilio_messages;
+      found += FOUND.reduce((n, category) => n + (s.counts[category] ?? 0), 0);
+      corrected += s.written;
+      open += s.gaps_remaining;
+      for (const [status, n] of Object.entries(s.charts.twilio_statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+    }
     rows.push({
       day,
-      where: run.where,
+      where: standing.map((r) => r.where).join(', '),
       runs: dayRuns.length,
-      messages: s.counts.twilio_messages,
-      statuses: s.charts.twilio_statuses,
+      messages,
+      statuses,
       found,
-      corrected: s.written,
-      open: s.gaps_remaining,
-      partial: s.partial,
-      coveredHours,
+      corrected,
+      open,
+      partial: standing.some((r) => r.summary.partial),
+      coveredHours: Math.min(...standing.map((r) => hoursOfDayCovered(r.summary, t))),
       attention,
     });
   }

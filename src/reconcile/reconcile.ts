@@ -33,6 +33,8 @@ export interface ReconcileOptions {
    * otherwise the run is not comparable: exit 2, nothing appended.
    */
   acceptShortList?: boolean;
+  /** With --write: append although an input was only partly read (the user has checked what could not be read). */
+  acceptPartialRead?: boolean;
   /** The window: messages created in [from, to). */
   from: Date;
   to: Date;
@@ -234,6 +236,12 @@ export function attemptOf(facts: RecordFacts, attemptFromIso: string, toIso: str
   return { id: attemptId(facts.recorded_at, tags, to), to, at, tags };
 }
 
+/** Whether placeRow would keep the row (of the direction, created in the window), without counting it. */
+function isPlaced(row: TwilioMessageRow, direction: ReconcileOptions['direction'], fromIso: string, toIso: string): boolean {
+  const created = row.dateCreated ?? row.dateSent;
+  return matchesDirection(row, direction) && (created === null || (created >= fromIso && created < toIso));
+}
+
 /**
  * One row of Twilio's list, masked as the archive is (nothing downstream sees
  * a full number), or null when it is of another direction or created outside
@@ -299,8 +307,12 @@ export async function readTwilioList(
   });
   let sidsListedTwice = 0;
   for (const { sid, rows } of listedTwice) {
-    // Placed by its first row: a SID of another day or direction is counted there, once, as any row is.
-    if (!placeRow(rows[0], report, 0, options.direction, fromIso, toIso)) continue;
+    // The list's fault whenever any of its rows is of the window and direction (a row of another day or direction
+    // must not hide one that contradicts the archive); otherwise counted once where its first row falls.
+    if (!rows.some((row) => isPlaced(row, options.direction, fromIso, toIso))) {
+      placeRow(rows[0], report, 0, options.direction, fromIso, toIso);
+      continue;
+    }
     report.listedTwice(sid, rows);
     onListedTwice(sid);
     sidsListedTwice++;

@@ -63,8 +63,13 @@ export interface ReportOptions {
   appender: ArchiveAppender | null;
   /** The run's direction: which of the archive's messages Twilio's list should name. */
   direction: 'outbound' | 'inbound' | 'all';
-  /** Go on when Twilio's list names fewer than half the messages the archive holds in the window. */
+  /** Go on when Twilio's list names no message of the window while the archive holds some, or is mostly of other days. */
   acceptShortList?: boolean;
+  /** The window: when it is whole UTC days (--day), a list of the right day has hardly a row outside it. */
+  from?: Date;
+  to?: Date;
+  /** Go on with --write after a partial read: the user has checked that what could not be read holds none of the window's messages. */
+  acceptPartialRead?: boolean;
   /** The window's Debugger alerts, quoted in the gaps of the messages they concern. */
   alerts?: AlertBook;
   maxMissingShare?: number;
@@ -241,7 +246,7 @@ export class ReconcileReport {
   listedTwice(sid: string, rows: readonly TwilioMessageRow[]): void {
     this.counts.twilio_messages++;
     this.counts.listed_twice++;
-    this.listedTwiceSids.add(sid);
+    this.listedTwiceSids.add(sid.toLowerCase());
     this.options.onVerdict?.({ kind: 'message', sid, category: 'listed_twice', archive: null });
     this.report({
       category: 'listed_twice',
@@ -265,7 +270,7 @@ export class ReconcileReport {
    * direction, and a gap when the sender recorded sending it.
    */
   unlisted(sid: string, archive: { status: string; createdFromSend: boolean; createdAt: string; newestRecordedAt: string }): void {
-    if (this.listedTwiceSids.has(sid)) return;
+    if (this.listedTwiceSids.has(sid.toLowerCase())) return;
     if (archiveMessageMatchesDirection(archive.status, archive.createdFromSend, this.options.direction)) this.archiveMessages++;
     if (archive.createdFromSend) this.unknownToTwilio(sid, archive);
   }
@@ -301,7 +306,7 @@ export class ReconcileReport {
     if (this.corrections && notComparable) {
       writeRefused = "the archive and Twilio's list are not comparable (above). Nothing was appended.";
       this.corrections.discard();
-    } else if (this.corrections && (!reads.archive.complete || !reads.twilio.complete)) {
+    } else if (this.corrections && (!reads.archive.complete || !reads.twilio.complete) && !this.options.acceptPartialRead) {
       writeRefused = partialReadRefusal(reads);
       this.corrections.discard();
     } else if (this.corrections && missingShare > maxMissingShare) {
@@ -336,18 +341,35 @@ export class ReconcileReport {
     };
   }
 
-  /** Twilio's list names fewer than half the window's messages the archive holds: another day's, direction's or account's list, or an empty one. */
+  /**
+   * Twilio's list cannot be the window's: it names none of the window's
+   * messages while the archive holds some, or (a window of whole days) most of
+   * its rows were created on other days. Counting the archive's messages
+   * against a list that does name some would refuse good days: a message's
+   * creation is known only from its records, and a late callback or an
+   * earlier run's correction makes an older message look created in the window.
+   */
   private notComparable(): string | null {
+    if (this.options.acceptShortList) return null;
     const listed = this.counts.twilio_messages;
     const held = this.archiveMessages;
-    if (this.options.acceptShortList || held === 0 || listed * 2 >= held) return null;
     const { outside_window: outside, other_direction: other } = this.counts;
+    const otherRows = outside || other ? ` (its other rows: ${outside} created outside the window, ${other} of another direction)` : '';
+    let why: string | null = null;
+    if (listed === 0 && held > 0)
+      why = `Twilio's list names no ${this.options.direction} message created in the window, but the archive holds ${held}${otherRows}`;
+    else if (this.wholeDays() && outside > listed)
+      why = `most of Twilio's list (${outside} of ${outside + listed + other} rows) was created outside the window, which names whole days: the list is of another day`;
+    if (why === null) return null;
     return (
-      `Twilio's list names ${listed} ${this.options.direction} message(s) created in the window, but the archive holds ${held}` +
-      (outside || other ? ` (the list's other rows: ${outside} created outside the window, ${other} of another direction)` : '') +
-      ': the list is most likely of another day, direction or account, or empty, and comparing it would call the archive wrong. ' +
+      `${why}: comparing it would call the archive right or wrong about messages the list does not cover. ` +
       'Nothing was appended. Check --day/--from/--to, --direction and --export; if Twilio truly lists no more for this window, run again with --accept-short-list.'
     );
+  }
+
+  private wholeDays(): boolean {
+    const { from, to } = this.options;
+    return from !== undefined && to !== undefined && from.getTime() % 86_400_000 === 0 && to.getTime() % 86_400_000 === 0;
   }
 
   private report(gap: Gap): void {
@@ -411,13 +433,13 @@ function partialReadRefusal(reads: {
   if (!reads.archive.complete) {
     const keys = [...new Set(reads.archive.problems.map((p) => p.key))];
     const shown = keys.slice(0, 10).join(', ');
-    parts.push(
-      `the archive was only partly read: repair or explain ${keys.length > 10 ? `${keys.length} objects, first ${shown}` : shown || 'the objects listed above'}`,
-    );
+    parts.push(`the archive was only partly read (${keys.length > 10 ? `${keys.length} objects, first ${shown}` : shown || 'the objects listed above'})`);
   }
   if (!reads.twilio.complete) parts.push(`Twilio's list was only partly read (${reads.twilio.problems.length} problem(s) above)`);
   return (
     `${parts.join('; and ')}. A correction from a partial read could say a message is missing whose records sit in what could not be read, ` +
-    'and an append cannot be undone. Nothing was appended; run again once every input reads whole.'
+    'and an append cannot be undone. Nothing was appended. Read again what can be read again (a list, an object still being written); ' +
+    'an archive object cannot be repaired, only explained: once you have checked that it holds none of these messages (history --sid), ' +
+    'run again with --accept-partial-read.'
   );
 }

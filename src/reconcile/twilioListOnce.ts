@@ -73,10 +73,12 @@ export async function readListOnce(list: TwilioList, redactDigits: number): Prom
       // The line is the row's fingerprint: every reader builds its rows with the same fields in the same order.
       const line = JSON.stringify(row);
       const hash = fingerprintHash(line);
-      const first = firstOf.get(row.sid);
-      if (first === undefined) firstOf.set(row.sid, hash);
+      // SIDs are compared whatever their case: `SM…ABCDEF` and `SM…abcdef` in one list are one message told twice.
+      const sid = row.sid.toLowerCase();
+      const first = firstOf.get(sid);
+      if (first === undefined) firstOf.set(sid, hash);
       else if (first === hash) repeats.add(index);
-      else differing.add(row.sid);
+      else differing.add(sid);
       // Written a batch at a time: one write per row costs more than the rest of the row's work.
       pending += `${line}\n`;
       if (++index % WRITE_BATCH === 0) {
@@ -101,19 +103,23 @@ export async function readListOnce(list: TwilioList, redactDigits: number): Prom
               const at = line++;
               if (repeats.has(at)) continue;
               const row = JSON.parse(text) as TwilioMessageRow;
-              if (!differing.has(row.sid)) {
+              const sid = row.sid.toLowerCase();
+              if (!differing.has(sid)) {
                 onRow(row);
                 continue;
               }
-              const distinct = rowsOf.get(row.sid) ?? new Map<string, TwilioMessageRow>();
+              const distinct = rowsOf.get(sid) ?? new Map<string, TwilioMessageRow>();
               distinct.set(text, row);
-              rowsOf.set(row.sid, distinct);
+              rowsOf.set(sid, distinct);
             }
           }
         } finally {
           discard();
         }
-        return [...rowsOf].map(([sid, rows]) => ({ sid, rows: [...rows.values()] }));
+        return [...rowsOf.values()].map((distinct) => {
+          const rows = [...distinct.values()];
+          return { sid: rows[0].sid, rows };
+        });
       },
     };
   } catch (error) {

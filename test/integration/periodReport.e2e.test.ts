@@ -78,13 +78,17 @@ beforeAll(() => {
   write('2026-11-05-rerun', { ...fiveShort, window: { ...fiveShort.window, ...halfHour('2026-11-05') } }, 7);
   const sixShort = summary('2026-11-06', { twilio_messages: 20, ok: 20 });
   write('2026-11-06', { ...sixShort, window: { ...sixShort.window, ...halfHour('2026-11-06') } }, 8);
+  // 11-07: outbound left a conflict; a clean inbound run written later must not hide it (found by a review).
+  write('2026-11-07-out', summary('2026-11-07', { twilio_messages: 50, ok: 49, status_conflict: 1 }, { gaps_remaining: 1 }), 9);
+  const inbound = summary('2026-11-07', { twilio_messages: 30, ok: 30 });
+  write('2026-11-07-in', { ...inbound, window: { ...inbound.window, direction: 'inbound' } }, 10);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('report', () => {
   it('writes one page for the period, a row per day, the days that need attention first, and exits 1 when some do', async () => {
     const page = join(dir, 'november.html');
-    const result = await runScript('scripts/report.ts', ['--runs', dir, '--from', '2026-11-01', '--to-day', '2026-11-06', '--out', page, '--json']);
+    const result = await runScript('scripts/report.ts', ['--runs', dir, '--from', '2026-11-01', '--to-day', '2026-11-07', '--out', page, '--json']);
     expect(result.code).toBe(1);
     const { rows, problems } = JSON.parse(result.stdout) as {
       rows: { day: string; where: string | null; runs: number; found: number; corrected: number; open: number; attention: string[] }[];
@@ -97,7 +101,9 @@ describe('report', () => {
       ['2026-11-04', '2026-11-04', 1, 5, 0, 5],
       ['2026-11-05', '2026-11-05', 2, 0, 0, 0],
       ['2026-11-06', '2026-11-06', 1, 0, 0, 0],
+      ['2026-11-07', '2026-11-07-out, 2026-11-07-in', 2, 1, 0, 1],
     ]);
+    expect(rows[6].attention).toEqual(['outbound: 1 conflict(s) for a person to settle', 'outbound: 1 gap(s) remain open']);
     expect(rows[2].attention).toEqual(['no reconciliation ran for this day']);
     expect(rows[4].attention).toEqual([]);
     expect(rows[5].attention).toEqual(['covered 0.5 h of 24: no run reconciled the whole day']);
@@ -106,7 +112,7 @@ describe('report', () => {
     expect(html).not.toMatch(/<script|<link|src=/i);
     // Unread and incomplete days first, then the most open gaps.
     const order = [...html.matchAll(/<li><strong>(\d{4}-\d\d-\d\d)<\/strong>/g)].map((m) => m[1]);
-    expect(order).toEqual(['2026-11-03', '2026-11-04', '2026-11-02', '2026-11-06']);
+    expect(order).toEqual(['2026-11-03', '2026-11-04', '2026-11-02', '2026-11-07', '2026-11-06']);
     expect(html).toContain('delivered 98.9%, undelivered 1.1%');
     const image = await screenshot(page, 1366, 1600);
     // The rows that need attention are tinted; the trend bars are drawn.

@@ -1,4 +1,4 @@
-import { maskTrailingDigits } from '../redaction';
+import { maskPhoneNumbersInText, maskTrailingDigits } from '../redaction';
 import { isRealIsoDate } from '../time';
 
 /** One message of Twilio's own list, whatever export it came from. */
@@ -158,7 +158,18 @@ export function matchesDirection(row: TwilioMessageRow, wanted: 'outbound' | 'in
  */
 export function redactTwilioRow(row: TwilioMessageRow, digits: number): TwilioMessageRow {
   if (digits <= 0) return row;
-  return { ...row, to: row.to === null ? null : maskTrailingDigits(row.to, digits), from: row.from === null ? null : maskTrailingDigits(row.from, digits) };
+  // A number where a status, code or SID should be (an odd export) is masked as in any record's text.
+  const text = (value: string | null) => (value === null ? null : maskPhoneNumbersInText(value, digits));
+  return {
+    ...row,
+    to: row.to === null ? null : maskTrailingDigits(row.to, digits),
+    from: row.from === null ? null : maskTrailingDigits(row.from, digits),
+    status: maskPhoneNumbersInText(row.status, digits),
+    errorCode: text(row.errorCode),
+    accountSid: text(row.accountSid),
+    messagingServiceSid: text(row.messagingServiceSid),
+    direction: text(row.direction),
+  };
 }
 
 /**

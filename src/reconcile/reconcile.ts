@@ -11,7 +11,7 @@ import { MessageStates } from '../domain/messageState';
 import { EnvelopeMatcher } from '../domain/reconcile/envelopeMatcher';
 import { matchedAttemptOf } from '../domain/reconcile/reconcileRecord';
 import { categorizeStatus } from '../domain/reconcile/statusCategory';
-import { matchesDirection, redactTwilioRow, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
+import { matchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { maskReasons, maskTrailingDigits, redactParameters } from '../domain/redaction';
 import type { WarehouseSummary } from '../warehouse/warehouseRead';
 import { ReconcileReport, type AttemptEvidence, type Gap, type ReportOutcome, type Verdict } from './reconcileReport';
@@ -236,36 +236,28 @@ export function attemptOf(facts: RecordFacts, attemptFromIso: string, toIso: str
   return { id: attemptId(facts.recorded_at, tags, to), to, at, tags };
 }
 
-/** Whether placeRow would keep the row (of the direction, created in the window), without counting it. */
-function isPlaced(row: TwilioMessageRow, direction: ReconcileOptions['direction'], fromIso: string, toIso: string): boolean {
-  const created = row.dateCreated ?? row.dateSent;
-  return matchesDirection(row, direction) && (created === null || (created >= fromIso && created < toIso));
-}
-
-/**
- * One row of Twilio's list, masked as the archive is (nothing downstream sees
- * a full number), or null when it is of another direction or created outside
- * the window: those are counted, not reconciled.
- */
-export function placeRow(
-  unmasked: TwilioMessageRow,
-  report: ReconcileReport,
-  redactDigits: number,
+/** Where a row of Twilio's list falls: judged (`in`), or counted as of another direction or created outside the window. */
+function placementOf(
+  row: TwilioMessageRow,
   direction: ReconcileOptions['direction'],
   fromIso: string,
   toIso: string,
-): TwilioMessageRow | null {
-  const row = redactTwilioRow(unmasked, redactDigits);
-  if (!matchesDirection(row, direction)) {
-    report.otherDirection();
-    return null;
-  }
+): 'in' | 'other_direction' | 'outside_window' {
+  if (!matchesDirection(row, direction)) return 'other_direction';
   const created = row.dateCreated ?? row.dateSent;
-  if (created !== null && (created < fromIso || created >= toIso)) {
-    report.outsideWindow();
-    return null;
-  }
-  return row;
+  return created !== null && (created < fromIso || created >= toIso) ? 'outside_window' : 'in';
+}
+
+/**
+ * Whether a row of Twilio's list (masked already: readListOnce) is judged:
+ * one of another direction or created outside the window is counted, not
+ * reconciled.
+ */
+function placeRow(row: TwilioMessageRow, report: ReconcileReport, direction: ReconcileOptions['direction'], fromIso: string, toIso: string): boolean {
+  const placement = placementOf(row, direction, fromIso, toIso);
+  if (placement === 'other_direction') report.otherDirection();
+  else if (placement === 'outside_window') report.outsideWindow();
+  return placement === 'in';
 }
 
 /**
@@ -300,17 +292,16 @@ export async function readTwilioList(
   const fromIso = options.from.toISOString();
   const toIso = options.to.toISOString();
   const once = await readListOnce(options.twilioList, options.redactDigits);
-  // The held rows are masked already (masking again would only cost: it is idempotent).
-  const listedTwice = await once.replay((masked) => {
-    const row = placeRow(masked, report, 0, options.direction, fromIso, toIso);
-    if (row) onRow(row);
+  // The held rows are masked already: readListOnce masks each row as it is read.
+  const listedTwice = await once.replay((row) => {
+    if (placeRow(row, report, options.direction, fromIso, toIso)) onRow(row);
   });
   let sidsListedTwice = 0;
   for (const { sid, rows } of listedTwice) {
     // The list's fault whenever any of its rows is of the window and direction (a row of another day or direction
     // must not hide one that contradicts the archive); otherwise counted once where its first row falls.
-    if (!rows.some((row) => isPlaced(row, options.direction, fromIso, toIso))) {
-      placeRow(rows[0], report, 0, options.direction, fromIso, toIso);
+    if (!rows.some((row) => placementOf(row, options.direction, fromIso, toIso) === 'in')) {
+      placeRow(rows[0], report, options.direction, fromIso, toIso);
       continue;
     }
     report.listedTwice(sid, rows);

@@ -1,5 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordSpool } from '../../../src/adapters/spool/recordSpool';
 
@@ -68,6 +69,47 @@ describe('RecordSpool', () => {
     expect(await spool.count()).toBe(1);
     renameSync(join(dir, readdirSync(dir)[0]), join(dir, `${name}.claimed-${Date.now() - 11 * 60_000}-host-1-x`));
     expect(await spool.drain(async () => undefined)).toEqual({ appended: 1, remaining: 0, error: null, claimed: [] });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('reads the holder of a claim whose uuid has a group of digits alone, on a host whose name has dashes and digits', async () => {
+    // CI once read `…-vm-4646-78bb848b-501f-4a1e-8271-…` as pid 8271 on host `vm-4646-78bb848b-501f-4a1e`.
+    const spool = new RecordSpool(dir);
+    const path = await spool.put('{"n":1}\n');
+    const since = Date.now();
+    renameSync(path, `${path}.claimed-${since}-ip-10-0-0-1-4646-78bb848b-501f-4a1e-8271-0123456789ab`);
+    expect(await spool.claims()).toEqual([{ since: new Date(since).toISOString(), host: 'ip-10-0-0-1', pid: 4646 }]);
+    renameSync(join(dir, readdirSync(dir)[0]), `${path}.claimed-${since}-${hostname()}-4646-78bb848b-501f-4a1e-8271-0123456789ab`);
+    expect(await spool.claims()).toEqual([{ since: new Date(since).toISOString(), host: hostname(), pid: 4646 }]);
+  });
+
+  it("takes back a claim that names this process's pid but that this process did not make (an earlier process had the pid)", async () => {
+    const spool = new RecordSpool(dir);
+    const path = await spool.put('{"n":1}\n');
+    renameSync(path, `${path}.claimed-${Date.now()}-${hostname()}-${process.pid}-${randomUUID()}`);
+    const appended: string[] = [];
+    expect(await spool.drain(async (line) => void appended.push(line))).toEqual({ appended: 1, remaining: 0, error: null, claimed: [] });
+    expect(appended).toEqual(['{"n":1}\n']);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("leaves a claim another drain of this process holds now (same pid, same host) to that drain", async () => {
+    const spool = new RecordSpool(dir);
+    await spool.put('{"n":1}\n');
+    let release!: () => void;
+    let started!: () => void;
+    const appending = new Promise<void>((r) => (started = r));
+    const first = spool.drain(async () => {
+      started();
+      await new Promise<void>((r) => (release = r));
+    });
+    await appending;
+    const second = await new RecordSpool(dir).drain(async () => {
+      throw new Error('appended twice');
+    });
+    expect(second).toMatchObject({ appended: 0, remaining: 1, error: null, claimed: [{ host: hostname(), pid: process.pid }] });
+    release();
+    expect(await first).toEqual({ appended: 1, remaining: 0, error: null, claimed: [] });
     expect(readdirSync(dir)).toEqual([]);
   });
 

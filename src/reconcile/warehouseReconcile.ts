@@ -12,6 +12,7 @@ import {
   parsedRows,
   refuseCloudEventObjects,
   warehouseSummaryOf,
+  type KnownReads,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
 import { readTwilioList, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary, type TwilioListRead } from './reconcile';
@@ -25,6 +26,8 @@ export interface WarehouseReconcileOptions extends ReconcileOptions {
   signal?: AbortSignal;
   /** Objects with malformed or flagged lines read here for their line numbers, at most this many. @default 20 */
   maxObjectsExplained?: number;
+  /** Objects the engine already read through the project's reader (the native DuckDB engine's odd ones). */
+  knownReads?: KnownReads;
 }
 
 export type { WarehouseSummary };
@@ -87,11 +90,11 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   }
   const [census, status, pairs, attempts, unknown, alertRows] = results;
   const censusRows = await collect(census, censusRowOf);
-  if (censusRows.length === 0 && !options.allowEmpty) {
+  if ((options.knownReads?.objects ?? censusRows.length) === 0 && !options.allowEmpty) {
     report.discard();
     throw emptyWindowError(warehouse.description, hours);
   }
-  const scan = await archiveReadOf(censusRows, options.store, options.maxObjectsExplained);
+  const scan = await archiveReadOf(censusRows, options.store, options.maxObjectsExplained, options.knownReads);
   for (const row of await collect(alertRows, (r) => r)) {
     if (row.message_sid)
       alerts.addQuoted(row.message_sid, {

@@ -6,6 +6,7 @@
  * the summaries report, with line numbers for the few odd objects.
  */
 import { readOneObject, type ReadProblem, type ScanReport } from '../adapters/archive/archiveScanner';
+import { addObjectReport } from '../adapters/archive/scanReport';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { EmptyArchiveError } from '../adapters/archive/windowScan';
 import { hourFolder } from '../domain/archiveLayout';
@@ -98,18 +99,29 @@ export function censusRowOf(row: TextRow): CensusRow {
   };
 }
 
+/** Objects the engine read through the project's own reader (the native DuckDB engine's odd ones), and how many it listed. */
+export interface KnownReads {
+  /** By `"$path"`: each report stands for the warehouse's count of that object. */
+  reads: ReadonlyMap<string, ScanReport>;
+  /** Objects in the window, empty ones included. */
+  objects: number;
+}
+
 /**
  * The archive's read as the streaming scan reports it, from the warehouse's
  * count of every object's lines; the few objects with malformed or flagged
  * lines are read here through the project's own reader, so that each problem
- * has its key and line number as with the other engines. The warehouse has
- * no count of empty objects: `objects` counts those with a line.
+ * has its key and line number as with the other engines. Objects already read
+ * that way (`known`) are taken as read. Without `known`, the warehouse has no
+ * count of empty objects: `objects` counts those with a line.
  */
-export async function archiveReadOf(census: CensusRow[], store: ArchiveStore, maxObjectsExplained = 20): Promise<ScanReport> {
-  const sum = (pick: (row: CensusRow) => number) => census.reduce((total, row) => total + pick(row), 0);
+export async function archiveReadOf(census: CensusRow[], store: ArchiveStore, maxObjectsExplained = 20, known?: KnownReads): Promise<ScanReport> {
+  const counted = census.filter((row) => !known?.reads.has(row.objectKey));
+  const sum = (pick: (row: CensusRow) => number) => counted.reduce((total, row) => total + pick(row), 0);
+  const objects = known?.objects ?? census.length;
   const report: ScanReport = {
-    objectsListed: census.length,
-    objectsRead: census.length,
+    objectsListed: objects,
+    objectsRead: objects,
     bytesRead: 0,
     bytesDecoded: 0,
     records: sum((r) => r.records),
@@ -123,26 +135,39 @@ export async function archiveReadOf(census: CensusRow[], store: ArchiveStore, ma
   };
   // `"$path"` names the whole object: the archive's root, then its key.
   const root = store.description.endsWith('/') ? store.description : `${store.description}/`;
-  const odd = census.filter((r) => r.malformed > 0 || r.flagged > 0);
-  const explained = odd.slice(0, maxObjectsExplained);
-  for (const row of explained) {
-    if (!row.objectKey.startsWith(root)) {
-      report.problems.push({ key: row.objectKey, reason: `${row.malformed} malformed line(s) counted by the warehouse, in an object outside ${root}` });
+  const odd = [
+    ...counted.filter((r) => r.malformed > 0 || r.flagged > 0).map((row) => ({ path: row.objectKey, row, read: undefined })),
+    ...[...(known?.reads ?? [])].map(([path, read]) => ({ path, row: undefined, read })),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  let explainedCount = 0;
+  let unexplained: string | null = null;
+  let unexplainedCount = 0;
+  for (const { path, row, read } of odd) {
+    if (read) {
+      addObjectReport(report, read, Infinity);
       continue;
     }
-    const key = row.objectKey.slice(root.length);
-    const read = await readOneObject(store, key);
-    report.problems.push(...read.problems);
-    report.flagged.push(...read.flagged);
-    if (read.malformedLines < row.malformed) {
-      report.problems.push({ key, reason: `the warehouse counts ${row.malformed} malformed line(s) here; this reader found ${read.malformedLines}` });
+    if (!row) continue;
+    if (explainedCount >= maxObjectsExplained) {
+      unexplained ??= path;
+      unexplainedCount++;
+      continue;
+    }
+    explainedCount++;
+    if (!path.startsWith(root)) {
+      report.problems.push({ key: path, reason: `${row.malformed} malformed line(s) counted by the warehouse, in an object outside ${root}` });
+      continue;
+    }
+    const key = path.slice(root.length);
+    const reread = await readOneObject(store, key);
+    report.problems.push(...reread.problems);
+    report.flagged.push(...reread.flagged);
+    if (reread.malformedLines < row.malformed) {
+      report.problems.push({ key, reason: `the warehouse counts ${row.malformed} malformed line(s) here; this reader found ${reread.malformedLines}` });
     }
   }
-  if (odd.length > explained.length) {
-    const more: ReadProblem = {
-      key: odd[explained.length].objectKey,
-      reason: `and ${odd.length - explained.length} more object(s) with malformed or flagged lines`,
-    };
+  if (unexplained !== null) {
+    const more: ReadProblem = { key: unexplained, reason: `and ${unexplainedCount} more object(s) with malformed or flagged lines` };
     (report.malformedLines > 0 ? report.problems : report.flagged).push(more);
   }
   return report;

@@ -85,6 +85,11 @@ export class FolderArchiveStore implements ArchiveStore {
    * with a dot segment would name a file outside the archive: refused, and
    * the result checked to lie under the root whatever the platform's separators.
    */
+  /** The file that holds an object, for a reader that reads files itself (DuckDB); refused as open() refuses a key outside the archive. */
+  fileOf(key: string): string {
+    return this.pathOf(key);
+  }
+
   private pathOf(keyOrPrefix: string): string {
     const problem = keyPrefixProblem(keyOrPrefix);
     const path = join(this.root, ...keyOrPrefix.split('/').filter(Boolean));

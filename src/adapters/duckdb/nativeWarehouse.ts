@@ -1,0 +1,290 @@
+/**
+ * The archive's window as the warehouse the SQL engines run on, on this
+ * machine: DuckDB reads the archive's objects itself and runs the statements
+ * Athena runs (src/domain/reconcile/sql), over the same `record_lines`
+ * relation the infrastructure defines for Athena (`"$path"`, `prefix`,
+ * `datehour`, `line`: each line as text). A folder archive is read where it
+ * lies; an S3 archive's window is first staged into a temporary folder.
+ *
+ * Every object goes through the gate (objectGate.ts) first. DuckDB reads the
+ * clean ones; the odd ones (damaged, not UTF-8, a carriage return, a huge
+ * line) are read by the project's own reader, as `--engine local` reads them:
+ * its report stands for the object, and the lines it keeps go to DuckDB
+ * re-serialised (JSON.parse then JSON.stringify, so that the SQL sees what the
+ * streaming engine saw: the last of two equal keys, no stray whitespace).
+ *
+ * DuckDB loads no extension and downloads nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { ArchiveLayout } from '../../config/archiveSettings';
+import { hourFoldersBetween } from '../../domain/archiveWindow';
+import { parseArchiveLine } from '../../domain/archiveLine';
+import { TWILIO_ROW_COLUMNS, twilioRowColumns } from '../../domain/reconcile/sql/categories';
+import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
+import type { TextRow } from '../../domain/reconcile/sql/verdictRows';
+import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../domain/reconcile/sql/warehouse';
+import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
+import { readOneObject, type ScanReport } from '../archive/archiveScanner';
+import { FolderArchiveStore, type ArchiveObject, type ArchiveStore } from '../archive/archiveStore';
+import { openLines } from '../streams/textLines';
+import { gateObject, MAX_CLEAN_LINE_BYTES } from './objectGate';
+
+export interface NativeWarehouseOptions {
+  store: ArchiveStore;
+  layout: ArchiveLayout;
+  /** The hours read: every hour folder from `from` to `to`, both included, under the record prefixes. */
+  from: Date;
+  to: Date;
+  /** DuckDB's threads. @default DuckDB's own (one per core) */
+  threads?: number;
+  /** DuckDB's memory_limit, e.g. `600MB`: beyond it DuckDB spills to a temporary folder. */
+  memoryLimit?: string;
+  /** Objects gated (and staged) at once. @default 4 */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One object as DuckDB reads it: a local file, with the key it stands for. */
+interface ObjectFile {
+  file: string;
+  key: string;
+  prefix: string;
+  datehour: string;
+  /** gzip (by its bytes, whatever its name says), or plain text. */
+  gzip: boolean;
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A value as Athena answers it: text, NULL as null. */
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new TypeError(`a value of a type no statement selects: ${JSON.stringify(value)}`);
+}
+
+/** Runs `work` on each item, at most `limit` at once, in order of start. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+/** The lines the project's reader keeps of an odd object, re-serialised, into `file`. */
+async function writeKeptLines(store: ArchiveStore, key: string, file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const out = createWriteStream(file);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
+  try {
+    for await (const batch of await openLines(await store.open(key))) {
+      const kept: string[] = [];
+      for (const line of batch) {
+        if (line.trim() === '' || !parseArchiveLine(line).ok) continue;
+        kept.push(`${JSON.stringify(JSON.parse(line))}\n`);
+      }
+      if (kept.length > 0 && !out.write(kept.join(''))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  } catch {
+    // The damage is the reader's report's to tell (readOneObject): the lines before it are kept, as it keeps them.
+  }
+  out.end();
+  await done;
+}
+
+export class NativeDuckDbWarehouse implements SqlWarehouse {
+  readonly dialect = DUCKDB;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly work: string,
+    readonly description: string,
+    /** The odd objects' reports by `"$path"`: they stand for the census's counts of those objects. */
+    readonly oddReads: Map<string, ScanReport>,
+    /** Objects in the window, clean and odd. */
+    readonly objects: number,
+  ) {}
+
+  static async open(options: NativeWarehouseOptions): Promise<NativeDuckDbWarehouse> {
+    const { store, layout } = options;
+    const pathRoot = store.description.endsWith('/') ? store.description : `${store.description}/`;
+    const local = store instanceof FolderArchiveStore ? store : null;
+    const prefixes = [layout.firehose, layout.fallback, layout.direct];
+    const listed: { object: ArchiveObject; prefix: string; hour: string }[] = [];
+    for (const prefix of prefixes) {
+      for (const hour of hourFoldersBetween(options.from, options.to)) {
+        for await (const object of store.list(prefix + hour)) listed.push({ object, prefix, hour });
+      }
+    }
+    const work = await mkdtemp(join(tmpdir(), 'archive-duckdb-'));
+    try {
+      if (!local) await refuseShortDisk(work, listed.reduce((total, l) => total + l.object.size, 0));
+      const files: ObjectFile[] = [];
+      const oddReads = new Map<string, ScanReport>();
+      let done = 0;
+      await eachLimited(listed, options.concurrency ?? 4, async ({ object, prefix, hour }) => {
+        const partition = { key: object.key, prefix: prefix.replace(/\/$/, ''), datehour: hour.replace(/\/$/, '') };
+        let file = local ? local.fileOf(object.key) : join(work, 'staged', ...object.key.split('/'));
+        if (!local) await stage(store, object, file);
+        // The gate reads the file as DuckDB will (a link or special file of a folder archive is refused by open(): odd).
+        const verdict = await gateObject(local ? await store.open(object.key) : createReadStream(file)).catch((error: Error) => ({
+          clean: false as const,
+          reason: error.message,
+          storedBytes: 0,
+        }));
+        if (!verdict.clean) {
+          oddReads.set(pathRoot + object.key, await readOneObject(store, object.key));
+          file = join(work, 'kept', `${randomUUID()}.ndjson`);
+          await writeKeptLines(store, object.key, file);
+          files.push({ file, ...partition, gzip: false });
+        } else if (verdict.storedBytes > 0) files.push({ file, ...partition, gzip: verdict.gzip });
+        options.onProgress?.(++done, listed.length);
+      });
+      const instance = await DuckDBInstance.create(':memory:', {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        temp_directory: join(work, 'spill'),
+        ...(options.threads ? { threads: String(options.threads) } : {}),
+        ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+      });
+      const connection = await instance.connect();
+      try {
+        await defineTables(connection, files, pathRoot);
+      } finally {
+        connection.closeSync();
+      }
+      return new NativeDuckDbWarehouse(instance, work, `duckdb over ${store.description}`, oddReads, listed.length);
+    } catch (error) {
+      await rm(work, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async query(sql: string, parameters: Record<string, string | number>): Promise<WarehouseResult> {
+    const { text, order } = bindParameters(DUCKDB, sql);
+    const values = Object.fromEntries([...new Set(order)].map((name) => [name, parameters[name]]));
+    // A connection each: a streamed result stays readable while the next statement runs on another.
+    const connection = await this.instance.connect();
+    const started = Date.now();
+    const result = await connection.stream(text, values).catch((error: unknown) => {
+      connection.closeSync();
+      throw error;
+    });
+    return {
+      stats: { queryId: `duckdb-${started}-${randomUUID().slice(0, 8)}`, bytesScanned: 0, costUsd: 0 },
+      rows: async function* () {
+        try {
+          for await (const chunk of result.yieldRowObjectJs()) {
+            for (const row of chunk) yield Object.fromEntries(Object.entries(row).map(([k, v]) => [k, asText(v)])) as TextRow;
+          }
+        } finally {
+          connection.closeSync();
+        }
+      },
+    };
+  }
+
+  stageTwilioList(): TwilioListStage {
+    const run = randomUUID();
+    const rows: TwilioMessageRow[] = [];
+    return {
+      add: (row) => void rows.push(row),
+      close: async () => {
+        const connection = await this.instance.connect();
+        try {
+          const appender = await connection.createAppender('twilio_lists');
+          for (const row of rows) {
+            const columns = twilioRowColumns(row);
+            for (const value of [run, ...TWILIO_ROW_COLUMNS.map((c) => columns[c] ?? null)]) {
+              if (value === null) appender.appendNull();
+              else appender.appendVarchar(value);
+            }
+            appender.endRow();
+          }
+          appender.closeSync();
+        } finally {
+          connection.closeSync();
+        }
+        rows.length = 0;
+        return run;
+      },
+      abandon: async () => void (rows.length = 0),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+    await rm(this.work, { recursive: true, force: true });
+  }
+}
+
+/** Copies an S3 object into the staging folder, checked against the size the listing gave. */
+async function stage(store: ArchiveStore, object: ArchiveObject, file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  let bytes = 0;
+  const body = await store.open(object.key);
+  body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  await pipeline(body, createWriteStream(file));
+  if (bytes !== object.size) throw new Error(`staging ${object.key}: ${bytes} byte(s) read, the listing says ${object.size}: read again`);
+}
+
+/** Staging needs the window's stored size on disk (and DuckDB some room to spill). */
+async function refuseShortDisk(folder: string, needed: number): Promise<void> {
+  const disk = await statfs(folder);
+  const free = disk.bavail * disk.bsize;
+  if (free < needed * 1.1) {
+    throw new ShortDiskError(
+      `staging the window's objects needs ${(needed / 2 ** 20).toFixed(0)} MiB in ${folder}; ${(free / 2 ** 20).toFixed(0)} MiB are free. ` +
+        'Free some, point TMPDIR elsewhere, or run with --engine local, which reads as it goes.',
+    );
+  }
+}
+
+export class ShortDiskError extends Error {
+  override name = 'ShortDiskError';
+}
+
+/** Reads lines as text, nothing else: no quote, no escape, no header, one column; the gate keeps out what this would misread. */
+function readLines(files: ObjectFile[], gzip: boolean): string {
+  const list = `[${files.map((f) => quote(f.file)).join(', ')}]`;
+  return `SELECT filename, line FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, delim = '\\x02', quote = '', escape = '',
+    header = false, auto_detect = false, new_line = '\\n', strict_mode = false, filename = true,
+    compression = '${gzip ? 'gzip' : 'none'}', max_line_size = ${2 * MAX_CLEAN_LINE_BYTES})`;
+}
+
+/** `record_lines` over the files, and `twilio_lists` to stage lists into. */
+async function defineTables(connection: DuckDBConnection, files: ObjectFile[], pathRoot: string): Promise<void> {
+  await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_ROW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
+  await connection.run('CREATE TABLE object_files (file VARCHAR, "$path" VARCHAR, prefix VARCHAR, datehour VARCHAR)');
+  const appender = await connection.createAppender('object_files');
+  for (const f of files) {
+    appender.appendVarchar(f.file);
+    appender.appendVarchar(pathRoot + f.key);
+    appender.appendVarchar(f.prefix);
+    appender.appendVarchar(f.datehour);
+    appender.endRow();
+  }
+  appender.closeSync();
+  const sources = [true, false]
+    .map((gzip) => files.filter((f) => f.gzip === gzip))
+    .map((group, i) => (group.length > 0 ? readLines(group, i === 0) : null))
+    .filter((select) => select !== null);
+  const lines = sources.length > 0 ? sources.join('\nUNION ALL\n') : 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR AS line WHERE false';
+  await connection.run(`CREATE VIEW record_lines AS
+SELECT f."$path", f.prefix, f.datehour, l.line
+FROM (${lines}) l JOIN object_files f ON f.file = l.filename`);
+}

@@ -103,6 +103,7 @@ export class ArchiveStack extends Stack {
       key,
       accessLogs,
       prefixes: names.projectedPrefixes,
+      eventsPrefix: names.projectedEventsPrefix,
       firstHour: `${settings.archiveStartDay.replace(/-/g, '/')}/00`,
       bytesScannedCutoff: settings.athenaBytesScannedCutoffGiB * 1024 ** 3,
       resultsExpiration: Duration.days(settings.athenaResultsExpirationDays),

@@ -17,6 +17,8 @@ export function namesFor(settings: InfraSettings) {
     replicaBucketName: (region: string) => `${prefix}-replica-${Aws.ACCOUNT_ID}-${region}`,
     /** The layout's prefixes as the table's projection enumerates them. */
     projectedPrefixes: [settings.firehosePrefix, settings.fallbackPrefix, settings.directPrefix].map((p) => p.replace(/\/$/, '')),
+    /** The Kinesis path's prefix as event_lines' projection names it. */
+    projectedEventsPrefix: settings.eventsPrefix.replace(/\/$/, ''),
     firehoseErrorPrefix: `${settings.firehosePrefix.replace(/\/$/, '')}-errors/`,
   };
 }

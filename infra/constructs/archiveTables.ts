@@ -33,8 +33,10 @@ export interface ArchiveTablesProps {
   archive: s3.IBucket;
   key: kms.IKey;
   accessLogs: s3.IBucket;
-  /** The archive's prefixes without their '/', e.g. firehose, fallback, direct. */
+  /** The archive's prefixes of records without their '/', e.g. firehose, fallback, direct. */
   prefixes: string[];
+  /** The Kinesis path's prefix of CloudEvents without its '/', e.g. events. */
+  eventsPrefix: string;
   /** First hour of the date projection, `yyyy/MM/dd/HH`. */
   firstHour: string;
   bytesScannedCutoff: number;
@@ -46,11 +48,11 @@ export interface ArchiveTablesProps {
  * the layout's prefixes, `${datehour}` the UTC hour folder Firehose (and the
  * fallback and the commands) write. No crawler, no partitions to add.
  */
-function projection(archive: s3.IBucket, props: ArchiveTablesProps): Record<string, string> {
+function projection(archive: s3.IBucket, props: ArchiveTablesProps, prefixes: string[]): Record<string, string> {
   return {
     'projection.enabled': 'true',
     'projection.prefix.type': 'enum',
-    'projection.prefix.values': props.prefixes.join(','),
+    'projection.prefix.values': prefixes.join(','),
     'projection.datehour.type': 'date',
     'projection.datehour.format': 'yyyy/MM/dd/HH',
     'projection.datehour.range': `${props.firstHour},NOW`,
@@ -61,7 +63,7 @@ function projection(archive: s3.IBucket, props: ArchiveTablesProps): Record<stri
 }
 
 const PARTITION_KEYS = [
-  { name: 'prefix', type: 'string', comment: 'the archive prefix: firehose, fallback or direct' },
+  { name: 'prefix', type: 'string', comment: 'the archive prefix: firehose, fallback or direct (events, for event_lines)' },
   { name: 'datehour', type: 'string', comment: 'the UTC hour folder, yyyy/MM/dd/HH' },
 ];
 
@@ -71,16 +73,26 @@ const TEXT_FILES = { inputFormat: 'org.apache.hadoop.mapred.TextInputFormat', ou
  * The archive in Athena: a Glue database with two tables over the same
  * objects (`records`: typed columns through the Hive JSON SerDe, which fails a
  * query on a malformed line rather than skip it; `record_lines`: each line as
- * text, for `tags`, `params` and for finding a bad line), a third over
- * Twilio's lists as the Athena reconciliation stages them, and a workgroup
- * whose results are encrypted and expire, with a per-query scan limit.
+ * text, for `tags`, `params` and for finding a bad line), `event_lines` over
+ * the Kinesis path's CloudEvents (each line as text, the same columns as
+ * `record_lines`: the SQL maps each event to a record, src/domain/reconcile/
+ * sql/eventLines.ts; it exists, empty, without the Kinesis path, since the
+ * SQL always reads it), a table over Twilio's lists as the Athena
+ * reconciliation stages them, and a workgroup whose results are encrypted and
+ * expire, with a per-query scan limit.
  */
 export function archiveTables(scope: Construct, id: string, props: ArchiveTablesProps) {
   const database = new glue.CfnDatabase(scope, `${id}Database`, {
     catalogId: Aws.ACCOUNT_ID,
     databaseInput: { name: props.databaseName, description: 'The message archive (twilio-message-archive)' },
   });
-  const table = (name: string, description: string, columns: glue.CfnTable.ColumnProperty[], serdeInfo: glue.CfnTable.SerdeInfoProperty) => {
+  const table = (
+    name: string,
+    description: string,
+    columns: glue.CfnTable.ColumnProperty[],
+    serdeInfo: glue.CfnTable.SerdeInfoProperty,
+    prefixes = props.prefixes,
+  ) => {
     const created = new glue.CfnTable(scope, `${id}${name}`, {
       catalogId: Aws.ACCOUNT_ID,
       databaseName: props.databaseName,
@@ -88,7 +100,7 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
         name,
         description,
         tableType: 'EXTERNAL_TABLE',
-        parameters: { classification: 'json', ...projection(props.archive, props) },
+        parameters: { classification: 'json', ...projection(props.archive, props, prefixes) },
         partitionKeys: PARTITION_KEYS,
         storageDescriptor: { location: `s3://${props.archive.bucketName}/`, columns, ...TEXT_FILES, serdeInfo },
       },
@@ -99,11 +111,21 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
   const records = table('records', 'One row per archive record (Hive JSON SerDe: a malformed line fails the query)', RECORD_COLUMNS, {
     serializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe',
   });
-  const lines = table('record_lines', 'One row per archive line, as text: json_extract what `records` has no column for', [{ name: 'line', type: 'string' }], {
-    serializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
-    // U+0001 never appears raw in a JSON line, so the whole line is one field.
-    parameters: { 'field.delim': '\u0001' },
-  });
+  // U+0001 never appears raw in a JSON line, so the whole line is one field.
+  const wholeLines = { serializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe', parameters: { 'field.delim': '\u0001' } };
+  const lines = table(
+    'record_lines',
+    'One row per archive line, as text: json_extract what `records` has no column for',
+    [{ name: 'line', type: 'string' }],
+    wholeLines,
+  );
+  const eventLines = table(
+    'event_lines',
+    'One row per line of the Kinesis path: a CloudEvent as Twilio sent it, as text (mapped to a record by the queries)',
+    [{ name: 'line', type: 'string' }],
+    wholeLines,
+    [props.eventsPrefix],
+  );
   const results = encryptedBucket(scope, `${id}Results`, {
     key: props.key,
     accessLogs: props.accessLogs,
@@ -163,6 +185,7 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
     database,
     records,
     lines,
+    eventLines,
     lists,
     results,
     listsUri: `s3://${results.bucketName}/${TWILIO_LISTS_PREFIX}`,
@@ -171,7 +194,7 @@ export function archiveTables(scope: Construct, id: string, props: ArchiveTables
       workGroupArn: `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${props.workGroupName}`,
       catalogArn: glueArn('catalog'),
       databaseArn: glueArn(`database/${props.databaseName}`),
-      tableArns: ['records', 'record_lines', 'twilio_lists'].map((name) => glueArn(`table/${props.databaseName}/${name}`)),
+      tableArns: ['records', 'record_lines', 'event_lines', 'twilio_lists'].map((name) => glueArn(`table/${props.databaseName}/${name}`)),
       results,
     },
   };

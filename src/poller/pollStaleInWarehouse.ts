@@ -8,7 +8,6 @@ import {
   collect,
   datehours,
   emptyWindowError,
-  refuseCloudEventObjects,
   warehouseSummaryOf,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
@@ -34,7 +33,6 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
   const scanFrom = new Date(criteria.since.getTime() - options.slackMs);
   const scanTo = criteria.now;
   const hours = datehours(scanFrom, scanTo);
-  await refuseCloudEventObjects(options.store, options.layout, scanFrom, scanTo);
   const parameters = {
     hour_from: hours.from,
     hour_to: hours.to,
@@ -51,7 +49,7 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
   );
   const census = await collect(results[0], censusRowOf);
   if (census.length === 0 && !options.allowEmpty) throw emptyWindowError(warehouse.description, hours);
-  const scan = await archiveReadOf(census, options.store);
+  const scan = await archiveReadOf(census, options.store, options);
   options.onProgress?.({
     phase: 'scan',
     objectsListed: scan.objectsListed,

@@ -20,6 +20,7 @@ export async function reconcileWithDuckDb(options: DuckDbReconcileOptions): Prom
     layout: options.layout,
     from: scanned.from,
     to: scanned.to,
+    redactDigits: options.redactDigits,
     threads: options.threads,
     memoryLimit: options.memoryLimit,
     onProgress: (done, total) => options.onProgress?.('archive', done, total),

@@ -10,7 +10,6 @@ import {
   datehours,
   emptyWindowError,
   parsedRows,
-  refuseCloudEventObjects,
   warehouseSummaryOf,
   type KnownReads,
   type WarehouseSummary,
@@ -36,7 +35,8 @@ export type { WarehouseSummary };
  * The reconciliation run where the archive lies (`--engine athena`): Twilio's
  * list is read and masked here as for the other engines and staged in the
  * warehouse; the categories' SQL runs there over the archive's lines, with
- * every line checked as the streaming reader checks it; the same report
+ * every line checked as the streaming reader checks it (the Kinesis path's
+ * CloudEvents mapped as it maps them); the same report
  * writes the same gaps, corrections and summary.
  */
 export async function reconcileInWarehouse(options: WarehouseReconcileOptions): Promise<ReconcileSummary & { warehouse: WarehouseSummary }> {
@@ -49,7 +49,6 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   const hours = datehours(scanned.from, scanned.to);
 
   const alerts = new AlertBook();
-  await refuseCloudEventObjects(options.store, options.layout, scanned.from, scanned.to);
   const report = new ReconcileReport({ ...options, now, alerts });
   const stage = warehouse.stageTwilioList();
   let twilioRead: TwilioListRead;
@@ -94,7 +93,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     report.discard();
     throw emptyWindowError(warehouse.description, hours);
   }
-  const scan = await archiveReadOf(censusRows, options.store, options.maxObjectsExplained, options.knownReads);
+  const scan = await archiveReadOf(censusRows, options.store, options, options.maxObjectsExplained, options.knownReads);
   for (const row of await collect(alertRows, (r) => r)) {
     if (row.message_sid)
       alerts.addQuoted(row.message_sid, {

@@ -110,12 +110,19 @@ export interface KnownReads {
 /**
  * The archive's read as the streaming scan reports it, from the warehouse's
  * count of every object's lines; the few objects with malformed or flagged
- * lines are read here through the project's own reader, so that each problem
- * has its key and line number as with the other engines. Objects already read
+ * lines are read here through the project's own reader (the Kinesis path's
+ * as CloudEvents, masked as the scan masks them), so that each problem has its
+ * key and line number as with the other engines. Objects already read
  * that way (`known`) are taken as read. Without `known`, the warehouse has no
  * count of empty objects: `objects` counts those with a line.
  */
-export async function archiveReadOf(census: CensusRow[], store: ArchiveStore, maxObjectsExplained = 20, known?: KnownReads): Promise<ScanReport> {
+export async function archiveReadOf(
+  census: CensusRow[],
+  store: ArchiveStore,
+  events: { layout: ArchiveLayout; redactDigits: number },
+  maxObjectsExplained = 20,
+  known?: KnownReads,
+): Promise<ScanReport> {
   const counted = census.filter((row) => !known?.reads.has(row.objectKey));
   const sum = (pick: (row: CensusRow) => number) => counted.reduce((total, row) => total + pick(row), 0);
   const objects = known?.objects ?? census.length;
@@ -159,7 +166,7 @@ export async function archiveReadOf(census: CensusRow[], store: ArchiveStore, ma
       continue;
     }
     const key = path.slice(root.length);
-    const reread = await readOneObject(store, key);
+    const reread = await readOneObject(store, key, 1000, { prefix: events.layout.events, redactDigits: events.redactDigits });
     report.problems.push(...reread.problems);
     report.flagged.push(...reread.flagged);
     if (reread.malformedLines < row.malformed) {
@@ -181,10 +188,11 @@ export function emptyWindowError(engine: string, hours: { from: string; to: stri
 }
 
 /**
- * The Athena engines read the archive's record lines, not the Kinesis path's
- * CloudEvents (their SQL does not map an event to a record): a window that
- * holds any would be read incompletely, its messages reported missing. So
- * such a run is refused before anything runs (exit 2), naming the object.
+ * `history --engine athena` finds a message's objects in the archive's record
+ * lines only (historyObjectsStatement), not in the Kinesis path's CloudEvents:
+ * a window that holds any would be searched incompletely. So such a search is
+ * refused before anything runs (exit 2), naming the object. (The
+ * reconciliation and the stale scan read the events in SQL: eventLines.ts.)
  */
 export async function refuseCloudEventObjects(store: ArchiveStore, layout: ArchiveLayout, from: Date, to: Date): Promise<void> {
   for (const hour of hourFoldersBetween(from, to)) {

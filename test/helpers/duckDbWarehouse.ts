@@ -2,8 +2,11 @@
  * The warehouse the Athena engine runs on, stood in for by DuckDB with the
  * same tables the infrastructure defines (infra/constructs/archiveTables.ts):
  * `record_lines` (`"$path"`, `prefix`, `datehour`, `line`) filled with every
- * line of a folder archive as Athena's text reader gives them, and
- * `twilio_lists` (one `run` per staged list). The Athena engine's SQL runs
+ * line of a folder archive as Athena's text reader gives them, `event_lines`
+ * (the same columns) with those of the objects under the layout's events
+ * prefix (the Kinesis path's CloudEvents, which record_lines does not hold,
+ * as the tables' projections divide them), and `twilio_lists` (one `run` per
+ * staged list). The Athena engine's SQL runs
  * here in DuckDB's dialect, so the tests prove it against the other engines.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,6 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
 import { TWILIO_ROW_COLUMNS, twilioRowColumns } from '../../src/domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../src/domain/reconcile/sql/dialect';
 import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
@@ -59,19 +63,25 @@ export class DuckDbWarehouse implements SqlWarehouse {
   ) {}
 
   /** Loads every object of the folder archive; `"$path"` is `pathRoot` + the object's key. */
-  static async over(folder: string, pathRoot: string): Promise<DuckDbWarehouse> {
+  static async over(folder: string, pathRoot: string, eventsPrefix = DEFAULT_ARCHIVE_LAYOUT.events): Promise<DuckDbWarehouse> {
     const objects = filesUnder(folder).map((file) => ({ key: relative(folder, file).split(sep).join('/'), body: readFileSync(file) }));
-    return DuckDbWarehouse.of(objects, pathRoot);
+    return DuckDbWarehouse.of(objects, pathRoot, eventsPrefix);
   }
 
-  /** Loads the given objects (keys relative to the archive root, bodies as stored: gzipped where the key ends in .gz). */
-  static async of(objects: { key: string; body: Buffer }[], pathRoot: string): Promise<DuckDbWarehouse> {
+  /**
+   * Loads the given objects (keys relative to the archive root, bodies as stored: gzipped where the key ends in
+   * .gz): those under `eventsPrefix` into event_lines, the others into record_lines.
+   */
+  static async of(objects: { key: string; body: Buffer }[], pathRoot: string, eventsPrefix = DEFAULT_ARCHIVE_LAYOUT.events): Promise<DuckDbWarehouse> {
     const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     const connection = await instance.connect();
-    await connection.run('CREATE TABLE record_lines ("$path" VARCHAR, prefix VARCHAR, datehour VARCHAR, line VARCHAR)');
+    for (const table of ['record_lines', 'event_lines'])
+      await connection.run(`CREATE TABLE ${table} ("$path" VARCHAR, prefix VARCHAR, datehour VARCHAR, line VARCHAR)`);
     await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_ROW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
-    const appender = await connection.createAppender('record_lines');
+    const records = await connection.createAppender('record_lines');
+    const events = await connection.createAppender('event_lines');
     for (const { key, body } of objects) {
+      const appender = key.startsWith(eventsPrefix) ? events : records;
       const parts = key.split('/');
       for (const line of linesOf(key.endsWith('.gz') ? gunzipSync(body) : body)) {
         appender.appendVarchar(pathRoot + key);
@@ -81,7 +91,8 @@ export class DuckDbWarehouse implements SqlWarehouse {
         appender.endRow();
       }
     }
-    appender.closeSync();
+    records.closeSync();
+    events.closeSync();
     return new DuckDbWarehouse(instance, connection);
   }
 

@@ -2,7 +2,9 @@
  * The Kinesis path's objects (`events/`: CloudEvents as Twilio put them into
  * the stream, one a line, delivered by Firehose) read by the same scan as the
  * rest of the archive, from a folder and from S3 (s3rver), on one thread and
- * on two; and the Athena engines refusing a window that holds any.
+ * on two; and history --engine athena refusing a window that holds any (its
+ * SQL searches record lines only; the Athena reconciliation and stale scan
+ * read the events: test/integration/sqlCategories.differential.test.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +114,7 @@ describe("the Kinesis path's objects", () => {
     }
   }, 60_000);
 
-  it('make the Athena engines refuse the window (their SQL reads record lines only), naming the object', async () => {
+  it('make history --engine athena refuse the window (its SQL searches record lines only), naming the object', async () => {
     await expect(refuseCloudEventObjects(folder, DEFAULT_ARCHIVE_LAYOUT, FROM, TO)).rejects.toThrow(
       /events\/2026\/11\/25\/10\/.*--engine athena does not read yet/,
     );

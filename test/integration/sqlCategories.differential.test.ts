@@ -26,6 +26,8 @@ import { pollStale, type PollOptions } from '../../src/poller/pollStale';
 import { pollStaleInWarehouse } from '../../src/poller/pollStaleInWarehouse';
 import type { MessageFetcher } from '../../src/adapters/twilio/messageFetcher';
 import { DuckDbWarehouse } from '../helpers/duckDbWarehouse';
+import { hostileEventLines } from '../helpers/cloudEvents';
+import { messageStatusEvent, type StatusEventFields } from '../../dev/eventStreamSamples';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const FROM = Date.parse('2026-11-25T00:00:00.000Z');
@@ -185,8 +187,43 @@ function generateDay(seed: number, redactDigits: number): Day {
   return { records, rows };
 }
 
-/** Writes the records as Firehose would: one object per arrival hour, the lines of each shuffled. */
-async function writeArchive(dir: string, records: ArchiveRecord[], seed: number): Promise<FolderArchiveStore> {
+/** A CloudEvent line of the Kinesis path, and when it arrived (its object's key says so, to the second). */
+interface EventLine {
+  arrival: number;
+  line: string;
+}
+
+/**
+ * Some of a day's callbacks as Twilio's Event Streams would have sent them
+ * instead, through the Kinesis path: the same status of the same message at
+ * the same time, arriving when the callback was recorded. The numbers are as
+ * sent, full whatever the redaction (the readers mask them).
+ */
+function asEvents(day: Day, seed: number, share: number): EventLine[] {
+  const rnd = random(seed ^ 0xe7e7);
+  const events: EventLine[] = [];
+  day.records = day.records.filter((r, i) => {
+    if (r.source !== 'callback' || r.message_sid === null || rnd() >= share) return true;
+    const event = messageStatusEvent({
+      accountSid: r.account_sid ?? ACCOUNT,
+      messageSid: r.message_sid,
+      status: r.status as StatusEventFields['status'],
+      at: new Date(r.event_at ?? r.recorded_at),
+      id: `EZ${seed}-${i}`,
+      to: '+14155550101',
+      ...(r.error_code === null ? {} : { errorCode: Number(r.error_code) }),
+    });
+    events.push({ arrival: Date.parse(r.recorded_at), line: JSON.stringify(event) });
+    return false;
+  });
+  return events;
+}
+
+/**
+ * Writes the records as Firehose would: one object per arrival hour, the lines of each shuffled; and the events
+ * likewise under events/, each object named after its oldest arrival.
+ */
+async function writeArchive(dir: string, records: ArchiveRecord[], seed: number, events: EventLine[] = []): Promise<FolderArchiveStore> {
   const rnd = random(seed ^ 0x5eed);
   const store = new FolderArchiveStore(dir);
   const byHour = new Map<string, string[]>();
@@ -205,6 +242,16 @@ async function writeArchive(dir: string, records: ArchiveRecord[], seed: number)
       gzip: false,
     });
     await store.put(key, Buffer.from(lines.join('')));
+  }
+  const eventsByHour = new Map<string, EventLine[]>();
+  for (const e of events) {
+    const hour = iso(e.arrival).slice(0, 13);
+    eventsByHour.set(hour, [...(eventsByHour.get(hour) ?? []), e]);
+  }
+  for (const lines of eventsByHour.values()) {
+    const oldest = Math.min(...lines.map((e) => e.arrival));
+    const key = firehoseObjectKey({ prefix: 'events/', streamName: 'e', streamVersion: 1, oldestArrival: new Date(oldest), uuid: 'u', gzip: false });
+    await store.put(key, Buffer.from(lines.map((e) => `${e.line}\n`).join('')));
   }
   return store;
 }
@@ -520,13 +567,63 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
   );
 
   it.each([
-    [31, 0, true],
-    [32, 4, true],
-    [33, 0, false],
+    [41, 0],
+    [42, 4],
   ])(
-    "poll-stale's SQL (the Athena engine's, run here on DuckDB) finds the same stale messages as the streaming poller, and the run appends the same poll records (seed %i, %i digits redacted, dry run %s)",
-    async (seed, redactDigits, dryRun) => {
+    "the Athena engine's SQL reads the Kinesis path's CloudEvents as --engine local reads them: the same gaps, corrections and summary, hostile events included (seed %i, %i digits redacted)",
+    async (seed, redactDigits) => {
       const day = generateDay(seed, redactDigits);
+      const events = asEvents(day, seed, 0.3);
+      const dir = mkdtempSync(join(tmpdir(), 'sql-events-'));
+      try {
+        const store = await writeArchive(dir, day.records, seed, events);
+        const bothAgree = async () => {
+          const warehouse = await DuckDbWarehouse.over(dir, `${store.description}/`);
+          try {
+            const local = await runEngine(reconcile, store, day, redactDigits);
+            const athena = await runEngine((options) => reconcileInWarehouse({ ...options, warehouse }), store, day, redactDigits);
+            const { warehouse: cost, ...summary } = athena.summary as typeof athena.summary & { warehouse: unknown };
+            expect(summary).toEqual(local.summary);
+            expect(athena.gaps).toEqual(local.gaps);
+            expect(athena.appended).toEqual(local.appended);
+            expect(cost).toMatchObject({ bytes_scanned: 0 });
+            return local;
+          } finally {
+            await warehouse.close();
+          }
+        };
+        // Well-formed events in place of a third of the callbacks: read whole, so both engines append the same corrections.
+        expect(events.length).toBeGreaterThan(100);
+        const clean = await bothAgree();
+        expect(clean.summary.written).toBeGreaterThan(10);
+        expect(clean.summary.inputs.archive_read).toMatchObject({ malformed_lines: 0, flagged_records: 0 });
+
+        // Hostile events beside them (in an object Firehose named, and in one named by hand): malformed, flagged and
+        // unattributable lines counted and reported alike, numbers masked alike.
+        const hostile = hostileEventLines(0x5000);
+        await store.put('events/2026/11/25/10/e-1-2026-11-25-10-30-00-hostile', Buffer.from(`${hostile.join('\n')}\n`));
+        await store.put('events/2026/11/25/11/copied-by-hand.ndjson', Buffer.from(`${hostile.join('\n')}\n`));
+        const partial = await bothAgree();
+        expect(partial.summary.inputs.archive_read.malformed_lines).toBeGreaterThan(2);
+        expect(partial.summary.inputs.archive_read.unattributable_records).toBeGreaterThan(10);
+        expect(partial.summary.inputs.archive_read.flagged_records).toBeGreaterThan(40);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.each([
+    [31, 0, true, false],
+    [32, 4, true, false],
+    [33, 0, false, false],
+    [34, 4, false, true],
+  ])(
+    "poll-stale's SQL (the Athena engine's, run here on DuckDB) finds the same stale messages as the streaming poller, and the run appends the same poll records (seed %i, %i digits redacted, dry run %s, Kinesis-path events %s)",
+    async (seed, redactDigits, dryRun, withEvents) => {
+      const day = generateDay(seed, redactDigits);
+      // A third of the callbacks as CloudEvents, and hostile events beside them.
+      const events = withEvents ? [...asEvents(day, seed, 0.3), ...hostileEventLines(0x5000).map((line) => ({ arrival: FROM + 10 * 3_600_000, line }))] : [];
       // On the edges: created at --since (in) and at --until (out), one millisecond before --since (out); silent exactly 12 h (stale) and a millisecond less (fresh).
       const edge = (n: number, createdMs: number, lastHeardMs: number) => [
         record({ source: 'send', status: 'queued', message_sid: sid(n), recorded_at: iso(createdMs + 500), event_at: iso(createdMs) }),
@@ -542,7 +639,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       );
       const dir = mkdtempSync(join(tmpdir(), 'sql-stale-'));
       try {
-        const store = await writeArchive(dir, day.records, seed);
+        const store = await writeArchive(dir, day.records, seed, events);
         const warehouse = await DuckDbWarehouse.over(dir, `${store.description}/`);
         try {
           // Twilio answers each fetch from its list; a message it does not list is a 404.

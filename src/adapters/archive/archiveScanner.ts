@@ -46,13 +46,15 @@ function routingOf(options: ScanOptions): RecordRouting {
 
 /**
  * One object read as a scan reads it, its records passed over: where another
- * engine counted malformed or flagged lines, this names each by line number.
+ * engine counted malformed or flagged lines, this names each by line number
+ * (an object under `cloudEvents.prefix` read as the scan reads the Kinesis path's).
  */
-export async function readOneObject(store: ArchiveStore, key: string, maxProblemsKept = 1000): Promise<ScanReport> {
+export async function readOneObject(store: ArchiveStore, key: string, maxProblemsKept = 1000, cloudEvents?: RecordRouting['cloudEvents']): Promise<ScanReport> {
   const report = emptyReport();
   report.objectsListed = 1;
   const ignore: RecordSink = { whole: new Set(), fold: () => undefined, record: () => undefined };
-  await readObject(() => store.open(key), key, ignore, report, problemKeeper(report, maxProblemsKept), maxProblemsKept);
+  const parseLine = lineParserFor(key, { cloudEvents });
+  await readObject(() => store.open(key), key, ignore, report, problemKeeper(report, maxProblemsKept), maxProblemsKept, undefined, parseLine);
   report.objectsRead = 1;
   return report;
 }

@@ -38,9 +38,11 @@ import { gateObject, MAX_CLEAN_LINE_BYTES } from './objectGate';
 export interface NativeWarehouseOptions {
   store: ArchiveStore;
   layout: ArchiveLayout;
-  /** The hours read: every hour folder from `from` to `to`, both included, under the record prefixes. */
+  /** The hours read: every hour folder from `from` to `to`, both included, under every prefix of the layout. */
   from: Date;
   to: Date;
+  /** ARCHIVE_REDACT_DIGITS: an odd CloudEvents object is reported as the streaming reader reports it, numbers masked. */
+  redactDigits: number;
   /** DuckDB's threads. @default DuckDB's own (one per core) */
   threads?: number;
   /** DuckDB's memory_limit, e.g. `600MB`: beyond it DuckDB spills to a temporary folder. */
@@ -58,7 +60,11 @@ interface ObjectFile {
   datehour: string;
   /** gzip (by its bytes, whatever its name says), or plain text. */
   gzip: boolean;
+  /** record_lines, or event_lines (the Kinesis path's CloudEvents, under the layout's events prefix). */
+  table: LinesTable;
 }
+
+type LinesTable = 'record_lines' | 'event_lines';
 
 function quote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
@@ -82,8 +88,12 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
   );
 }
 
-/** The lines the project's reader keeps of an odd object, re-serialised, into `file`. */
-async function writeKeptLines(store: ArchiveStore, key: string, file: string): Promise<void> {
+/**
+ * The lines the project's reader keeps of an odd object, re-serialised, into
+ * `file`: valid records, or (`cloudEvents`) lines that are JSON, which the
+ * SQL then maps as the reader does.
+ */
+async function writeKeptLines(store: ArchiveStore, key: string, file: string, cloudEvents: boolean): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const out = createWriteStream(file);
   const done = new Promise<void>((resolve, reject) => {
@@ -94,8 +104,15 @@ async function writeKeptLines(store: ArchiveStore, key: string, file: string): P
     for await (const batch of await openLines(await store.open(key))) {
       const kept: string[] = [];
       for (const line of batch) {
-        if (line.trim() === '' || !parseArchiveLine(line).ok) continue;
-        kept.push(`${JSON.stringify(JSON.parse(line))}\n`);
+        if (line.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (!cloudEvents && !parseArchiveLine(line).ok) continue;
+        kept.push(`${JSON.stringify(value)}\n`);
       }
       if (kept.length > 0 && !out.write(kept.join(''))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
@@ -123,21 +140,27 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     const { store, layout } = options;
     const pathRoot = store.description.endsWith('/') ? store.description : `${store.description}/`;
     const local = store instanceof FolderArchiveStore ? store : null;
-    const prefixes = [layout.firehose, layout.fallback, layout.direct];
-    const listed: { object: ArchiveObject; prefix: string; hour: string }[] = [];
-    for (const prefix of prefixes) {
+    const prefixes: [string, LinesTable][] = [
+      [layout.firehose, 'record_lines'],
+      [layout.fallback, 'record_lines'],
+      [layout.direct, 'record_lines'],
+      [layout.events, 'event_lines'],
+    ];
+    const listed: { object: ArchiveObject; prefix: string; hour: string; table: LinesTable }[] = [];
+    for (const [prefix, table] of prefixes) {
       for (const hour of hourFoldersBetween(options.from, options.to)) {
-        for await (const object of store.list(prefix + hour)) listed.push({ object, prefix, hour });
+        for await (const object of store.list(prefix + hour)) listed.push({ object, prefix, hour, table });
       }
     }
+    const cloudEvents = { prefix: layout.events, redactDigits: options.redactDigits };
     const work = await mkdtemp(join(tmpdir(), 'archive-duckdb-'));
     try {
       if (!local) await refuseShortDisk(work, listed.reduce((total, l) => total + l.object.size, 0));
       const files: ObjectFile[] = [];
       const oddReads = new Map<string, ScanReport>();
       let done = 0;
-      await eachLimited(listed, options.concurrency ?? 4, async ({ object, prefix, hour }) => {
-        const partition = { key: object.key, prefix: prefix.replace(/\/$/, ''), datehour: hour.replace(/\/$/, '') };
+      await eachLimited(listed, options.concurrency ?? 4, async ({ object, prefix, hour, table }) => {
+        const partition = { key: object.key, prefix: prefix.replace(/\/$/, ''), datehour: hour.replace(/\/$/, ''), table };
         let file = local ? local.fileOf(object.key) : join(work, 'staged', ...object.key.split('/'));
         if (!local) await stage(store, object, file);
         // The gate reads the file as DuckDB will (a link or special file of a folder archive is refused by open(): odd).
@@ -147,9 +170,9 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
           storedBytes: 0,
         }));
         if (!verdict.clean) {
-          oddReads.set(pathRoot + object.key, await readOneObject(store, object.key));
+          oddReads.set(pathRoot + object.key, await readOneObject(store, object.key, 1000, cloudEvents));
           file = join(work, 'kept', `${randomUUID()}.ndjson`);
-          await writeKeptLines(store, object.key, file);
+          await writeKeptLines(store, object.key, file, table === 'event_lines');
           files.push({ file, ...partition, gzip: false });
         } else if (verdict.storedBytes > 0) files.push({ file, ...partition, gzip: verdict.gzip });
         options.onProgress?.(++done, listed.length);
@@ -266,7 +289,7 @@ function readLines(files: ObjectFile[], gzip: boolean): string {
     compression = '${gzip ? 'gzip' : 'none'}', max_line_size = ${2 * MAX_CLEAN_LINE_BYTES})`;
 }
 
-/** `record_lines` over the files, and `twilio_lists` to stage lists into. */
+/** `record_lines` and `event_lines` over the files, and `twilio_lists` to stage lists into. */
 async function defineTables(connection: DuckDBConnection, files: ObjectFile[], pathRoot: string): Promise<void> {
   await connection.run(`CREATE TABLE twilio_lists (run VARCHAR, ${TWILIO_ROW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
   await connection.run('CREATE TABLE object_files (file VARCHAR, "$path" VARCHAR, prefix VARCHAR, datehour VARCHAR)');
@@ -279,12 +302,15 @@ async function defineTables(connection: DuckDBConnection, files: ObjectFile[], p
     appender.endRow();
   }
   appender.closeSync();
-  const sources = [true, false]
-    .map((gzip) => files.filter((f) => f.gzip === gzip))
-    .map((group, i) => (group.length > 0 ? readLines(group, i === 0) : null))
-    .filter((select) => select !== null);
-  const lines = sources.length > 0 ? sources.join('\nUNION ALL\n') : 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR AS line WHERE false';
-  await connection.run(`CREATE VIEW record_lines AS
+  for (const table of ['record_lines', 'event_lines'] as const) {
+    const ofTable = files.filter((f) => f.table === table);
+    const sources = [true, false]
+      .map((gzip) => ofTable.filter((f) => f.gzip === gzip))
+      .map((group, i) => (group.length > 0 ? readLines(group, i === 0) : null))
+      .filter((select) => select !== null);
+    const lines = sources.length > 0 ? sources.join('\nUNION ALL\n') : 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR AS line WHERE false';
+    await connection.run(`CREATE VIEW ${table} AS
 SELECT f."$path", f.prefix, f.datehour, l.line
 FROM (${lines}) l JOIN object_files f ON f.file = l.filename`);
+  }
 }

@@ -314,6 +314,52 @@ describe('Athena', () => {
     });
   });
 
+  it("a table of the Kinesis path's lines (event_lines), as text like record_lines, projected over the events prefix only; the commands may read it", () => {
+    const wholeLines = {
+      SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+      Parameters: { 'field.delim': '\u0001' },
+    };
+    t.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: 'message_archive',
+      TableInput: {
+        Name: 'event_lines',
+        Description: Match.anyValue(),
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [Match.objectLike({ Name: 'prefix' }), Match.objectLike({ Name: 'datehour' })],
+        Parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.prefix.type': 'enum',
+          'projection.prefix.values': 'events',
+          'projection.datehour.type': 'date',
+          'projection.datehour.format': 'yyyy/MM/dd/HH',
+          'projection.datehour.range': '2026/01/01/00,NOW',
+          'projection.datehour.interval': '1',
+          'projection.datehour.interval.unit': 'HOURS',
+          'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: archiveId }, '/${prefix}/${datehour}/']] },
+        },
+        StorageDescriptor: Match.objectLike({
+          InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          Columns: [{ Name: 'line', Type: 'string' }],
+          SerdeInfo: wholeLines,
+        }),
+      },
+    });
+    // record_lines is read the same way, and never over the events prefix.
+    t.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'record_lines',
+        Parameters: Match.objectLike({ 'projection.prefix.values': 'firehose,fallback,direct' }),
+        StorageDescriptor: Match.objectLike({ SerdeInfo: wholeLines }),
+      }),
+    });
+    // Another events prefix is the one projected.
+    synthesize({ eventsPrefix: 'kinesis-events/' }).archiveTemplate.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({ Name: 'event_lines', Parameters: Match.objectLike({ 'projection.prefix.values': 'kinesis-events' }) }),
+    });
+    expect(JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'))).toContain('/event_lines');
+  });
+
   it("a table over Twilio's lists as reconcile --engine athena stages them: one injected run per partition, in the expiring results bucket", () => {
     const results = logicalId(t, 'AWS::S3::Bucket', 'AthenaResults');
     t.hasResourceProperties('AWS::Glue::Table', {

@@ -3,37 +3,23 @@
  * where it lies (Athena): `records` from the archive's lines as text (the
  * infrastructure's `record_lines` table: `line`, the partitions `prefix` and
  * `datehour`, and the object's `"$path"`), with every line checked as
- * parseArchiveLine (src/domain/archiveLine.ts) checks it; and `twilio_rows`
- * from Twilio's list as the run staged it (`twilio_lists`, one `run` each).
+ * parseArchiveLine (src/domain/archiveLine.ts) checks it, together with the
+ * Kinesis path's CloudEvents (`event_lines`, the same columns) mapped as the
+ * streaming readers map them (eventLines.ts); and `twilio_rows` from Twilio's
+ * list as the run staged it (`twilio_lists`, one `run` each).
  *
  * Parameters: :hour_from and :hour_to (the hour folders read, `yyyy/MM/dd/HH`,
  * both included), :run (the staged list), :redact_digits.
  */
 import { ALERT_SOURCE, RECORD_SOURCES } from '../../archiveRecord';
-import { REDACTION_MASK_CHAR } from '../../redaction';
 import { TWILIO_ROW_COLUMNS } from './categories';
-import { removeAll, type SqlDialect } from './dialect';
-
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
+import type { SqlDialect } from './dialect';
+import { eventLineTables } from './eventLines';
+import { maskedTrailingDigits, sqlText as quote } from './redactionSql';
 
 // The fields in their ranges here, the day in its month by the engine's own conversion (isInstant): a line whose
 // time is not real is malformed, as isArchiveInstant (src/domain/time.ts) makes it, not a failed query.
 const ISO_UTC = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$`;
-
-/**
- * maskTrailingDigits (src/domain/redaction.ts): a digit is masked when fewer
- * than `redact_digits` digits or masks follow it. The count is a column, not
- * the parameter itself: a lambda reads columns, and a parameter inside one is
- * not something every engine binds.
- */
-function maskedTrailingDigits(d: SqlDialect, text: string): string {
-  const at = `substr(${text}, i, 1)`;
-  const after = `length(${removeAll(d, `substr(${text}, i + 1)`, `[^0-9${REDACTION_MASK_CHAR}]`)})`;
-  return `(CASE WHEN redact_digits <= 0 OR ${text} IS NULL OR length(${text}) = 0 THEN ${text}
-    ELSE ${d.joinPositions(`length(${text})`, `CASE WHEN ${at} BETWEEN '0' AND '9' AND ${after} < redact_digits THEN ${quote(REDACTION_MASK_CHAR)} ELSE ${at} END`)} END)`;
-}
 
 /**
  * parseArchiveLine's checks, as far as SQL can make them: a line that fails
@@ -88,7 +74,10 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
   FROM (SELECT object_key, line, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
 `,
     ],
+    ...eventLineTables(d),
     [
+      // The Kinesis path's events after the archive's records. An event's record is never a send attempt or a
+      // correction, the only records whose client_ref, matched_attempt and tags the categories read: those are null.
       'records',
       `  SELECT ${text('$.source')} AS source, ${text('$.recorded_at')} AS recorded_at, ${text('$.event_at')} AS event_at,
          ${text('$.account_sid')} AS account_sid, ${text('$.message_sid')} AS message_sid, ${text('$.status')} AS status,
@@ -97,6 +86,10 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
          CASE WHEN ${text('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
          ${d.jsonValue('line', '$.tags')} AS tags
   FROM checked_lines WHERE valid AND NOT unattributable AND ${text('$.source')} <> ${quote(ALERT_SOURCE)}
+  UNION ALL
+  SELECT 'event_stream', recorded_at, event_at, account_sid, message_sid, status, error_code, to_number,
+         CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+  FROM event_records WHERE valid AND NOT unattributable
 `,
     ],
     [
@@ -115,11 +108,13 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
  * here itself for those.
  */
 export function lineCensusStatement(d: SqlDialect): string {
-  const [lines, checked] = archiveLineTables(d);
-  return `WITH ${lines[0]} AS (${lines[1]}), ${checked[0]} AS (${checked[1]})
+  const inputs = archiveLineTables(d).filter(([name]) => !['records', 'twilio_rows'].includes(name));
+  return `WITH ${inputs.map(([name, body]) => `${name} AS (${body})`).join(', ')}
 SELECT object_key, count(*) AS lines, count_if(valid) AS records, count_if(NOT valid) AS malformed,
        count_if(flagged) AS flagged, count_if(unattributable) AS unattributable
-FROM checked_lines
+FROM (SELECT object_key, valid, flagged, unattributable FROM checked_lines
+      UNION ALL
+      SELECT object_key, valid, flagged, unattributable FROM event_records) lines
 GROUP BY object_key
 ORDER BY object_key`;
 }

@@ -9,6 +9,8 @@ export interface SqlDialect {
   epochMs(iso: string): string;
   /** True when epochMs would convert `iso` (a real date and clock), false where it would fail the whole query. */
   isInstant(iso: string): string;
+  /** Epoch milliseconds (BIGINT) as the archive writes an instant: `2026-11-27T21:05:33.123Z` (Date.toISOString). */
+  isoOfEpochMs(ms: string): string;
   /** True when `predicate` (over the 1-based position `i`) holds at every position 1..n. */
   everyPosition(n: string, predicate: string): string;
   /** True when it holds at some position 1..n. */
@@ -33,6 +35,7 @@ export const DUCKDB: SqlDialect = {
   name: 'duckdb',
   epochMs: (iso) => `epoch_ms(CAST(${iso} AS TIMESTAMPTZ))`,
   isInstant: (iso) => `(try_cast(${iso} AS TIMESTAMPTZ) IS NOT NULL)`,
+  isoOfEpochMs: (ms) => `(strftime(make_timestamp(CAST(${ms} AS BIGINT) * 1000), '%Y-%m-%dT%H:%M:%S.%g') || 'Z')`,
   everyPosition: (n, predicate) => `coalesce(list_bool_and(list_transform(range(1, (${n}) + 1), i -> ${predicate})), true)`,
   somePosition: (n, predicate) => `coalesce(list_bool_or(list_transform(range(1, (${n}) + 1), i -> ${predicate})), false)`,
   sortedList: (expr) => `list_sort(list(${expr}))`,
@@ -49,6 +52,8 @@ export const TRINO: SqlDialect = {
   name: 'trino',
   epochMs: (iso) => `CAST(to_unixtime(from_iso8601_timestamp(${iso})) * 1000 AS BIGINT)`,
   isInstant: (iso) => `(try(from_iso8601_timestamp(${iso})) IS NOT NULL)`,
+  // from_unixtime_nanos gives the instant in UTC; the pattern is Joda's, the letters T and Z quoted.
+  isoOfEpochMs: (ms) => `format_datetime(from_unixtime_nanos(CAST(${ms} AS BIGINT) * 1000000), 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''')`,
   everyPosition: (n, predicate) => `(${n} = 0 OR all_match(sequence(1, ${n}), i -> ${predicate}))`,
   somePosition: (n, predicate) => `(${n} > 0 AND any_match(sequence(1, ${n}), i -> ${predicate}))`,
   sortedList: (expr) => `array_sort(array_agg(${expr}))`,

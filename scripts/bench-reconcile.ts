@@ -6,7 +6,8 @@
  * then in the same run, alternating, each in a fresh process: the compiled
  * streaming engine (npm run build) with --threads 1 and with one thread per
  * core; BENCH_BEFORE_TREE (a checkout of an earlier commit, with
- * node_modules) the same way; --engine duckdb when BENCH_RECONCILE_SQL=1; and
+ * node_modules) the same way; --engine duckdb when BENCH_RECONCILE_SQL=1; DuckDB
+ * reading the archive itself (nativeReconcile.ts) when BENCH_RECONCILE_NATIVE=1; and
  * bare DuckDB (read_json and an anti-join on the same files, no validation).
  * Wall time and peak RSS, medians of BENCH_RECONCILE_RUNS, and DuckDB's time
  * over each.
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
     const before = process.env.BENCH_BEFORE_TREE;
     if (before) variants.push(['before (BENCH_BEFORE_TREE)', () => runOnce('scripts/bench/reconcileOnce.ts', args, before)]);
     if (process.env.BENCH_RECONCILE_SQL === '1') variants.push(['--engine duckdb', () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'duckdb', '1'])]);
+    if (process.env.BENCH_RECONCILE_NATIVE === '1')
+      variants.push([`native DuckDB (${CORES} threads)`, () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'native', String(CORES)])]);
     variants.push([`bare DuckDB (${CORES} threads)`, () => runOnce('scripts/bench/duckdbOnce.ts', [day.archive, day.exportFile])]);
     const runs: Figures[][] = variants.map(() => []);
     for (let i = 0; i < RUNS; i++) for (const [v, [, run]] of variants.entries()) runs[v].push(run());

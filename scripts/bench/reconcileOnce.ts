@@ -1,6 +1,7 @@
 /**
  * One reconciliation in its own process (so its peak RSS is its own, the
- * worker threads' included), by the engine named (local or duckdb) and the
+ * worker threads' included), by the engine named (local, duckdb, or native:
+ * DuckDB reading the archive itself, src/reconcile/nativeReconcile.ts) and the
  * threads given, compiled (npm run build) as the installed command runs it;
  * prints JSON figures.
  */
@@ -11,10 +12,11 @@ const { readExportFile } = compiled<typeof import('../../src/adapters/twilioExpo
 const { DEFAULT_ARCHIVE_LAYOUT } = compiled<typeof import('../../src/config/archiveSettings')>('src/config/archiveSettings');
 const { reconcile } = compiled<typeof import('../../src/reconcile/reconcile')>('src/reconcile/reconcile');
 const { reconcileWithDuckDb } = compiled<typeof import('../../src/reconcile/sqlReconcile')>('src/reconcile/sqlReconcile');
+const { reconcileNatively } = compiled<typeof import('../../src/reconcile/nativeReconcile')>('src/reconcile/nativeReconcile');
 
 async function main(): Promise<void> {
   const [archive, exportFile, day, engine = 'local', threads = '1'] = process.argv.slice(2);
-  const run = engine === 'duckdb' ? reconcileWithDuckDb : reconcile;
+  const run = engine === 'duckdb' ? reconcileWithDuckDb : engine === 'native' ? reconcileNatively : reconcile;
   const from = new Date(`${day}T00:00:00.000Z`);
   const started = process.hrtime.bigint();
   let gaps = 0;

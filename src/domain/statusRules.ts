@@ -51,5 +51,8 @@ export function compareStatusMs(aStatus: string, aEventMs: number, aRecordedMs: 
   const bKnown = !Number.isNaN(bEventMs);
   if (aKnown !== bKnown) return aKnown ? 1 : -1;
   if (aKnown && aEventMs !== bEventMs) return aEventMs - bEventMs;
-  return aRecordedMs - bRecordedMs;
+  if (aRecordedMs !== bRecordedMs) return aRecordedMs - bRecordedMs;
+  // Two statuses of one rank told at the same instants (a callback and an event that disagree): the greater name, so
+  // that the outcome never depends on which was read first (every engine reads in its own order).
+  return aStatus < bStatus ? -1 : aStatus > bStatus ? 1 : 0;
 }

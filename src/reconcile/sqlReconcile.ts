@@ -1,39 +1,69 @@
-import { NativeDuckDbWarehouse } from '../adapters/duckdb/nativeWarehouse';
-import { scannedWindow, type ReconcileOptions, type ReconcileSummary } from './reconcile';
-import { reconcileInWarehouse } from './warehouseReconcile';
-
-export interface DuckDbReconcileOptions extends ReconcileOptions {
-  /** DuckDB's memory_limit (e.g. `600MB`): beyond it, it spills to disk. */
-  memoryLimit?: string;
-}
+import { AlertBook } from './alertBook';
+import { DuckDbCategories } from '../adapters/duckdb/sqlCategories';
+import { scanWindow } from '../adapters/archive/windowScan';
+import { attemptOf, readTwilioList, scannedWindow, summaryOf, type ReconcileOptions, type ReconcileSummary, type TwilioListRead } from './reconcile';
+import { ReconcileReport } from './reconcileReport';
+import { reportVerdicts } from './reportVerdicts';
 
 /**
- * `--engine duckdb`: the statements the Athena engine sends, run by DuckDB on
- * this machine over the archive's objects, which DuckDB reads itself (after
- * the gate of objectGate.ts; odd objects through the project's reader). The
- * same report turns the verdicts into the same gaps, corrections and summary.
+ * The reconciliation with its categories decided by SQL on DuckDB
+ * (`--engine duckdb`): the project's readers read and validate the archive
+ * and Twilio's list as for the streaming engine (every malformed line counted
+ * and reported) and load them into DuckDB in-process; the categories' SQL
+ * (src/domain/reconcile/sql) decides; the same report turns the verdicts into
+ * the same gaps, corrections and summary. DuckDB loads no extension and reads
+ * nothing by itself.
  */
-export async function reconcileWithDuckDb(options: DuckDbReconcileOptions): Promise<ReconcileSummary> {
-  const scanned = scannedWindow(options);
-  const warehouse = await NativeDuckDbWarehouse.open({
-    store: options.store,
-    layout: options.layout,
-    from: scanned.from,
-    to: scanned.to,
-    redactDigits: options.redactDigits,
-    threads: options.threads,
-    memoryLimit: options.memoryLimit,
-    onProgress: (done, total) => options.onProgress?.('archive', done, total),
-  });
+export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<ReconcileSummary> {
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const fromIso = options.from.toISOString();
+  const toIso = options.to.toISOString();
+  const attemptFrom = new Date(options.from.getTime() - options.matchWindowMs).toISOString();
+  const db = await DuckDbCategories.open();
   try {
-    const { warehouse: cost, ...summary } = await reconcileInWarehouse({
-      ...options,
-      warehouse,
-      knownReads: { reads: warehouse.oddReads, objects: warehouse.objects },
+    const records = await db.recordSink();
+    const alerts = new AlertBook();
+    const scanned = scannedWindow(options);
+    const scan = await scanWindow(options.store, options.layout, scanned.from, scanned.to, {
+      allowEmpty: options.allowEmpty,
+      redactDigits: options.redactDigits,
+      threads: options.threads,
+      onRecord: (facts) => {
+        if (facts.source !== 'send_error') return records.add(facts);
+        const attempt = attemptOf(facts, attemptFrom, toIso, options.redactDigits);
+        if (!attempt) return;
+        // Loaded masked as the attempt is quoted, so that the SQL's attempt id is the same.
+        records.add({ ...facts, to: attempt.to, tags: attempt.tags });
+      },
+      onAlert: (alert) => alerts.add(alert),
+      onProgress: (p) => options.onProgress?.('archive', p.objectsRead, p.objectsListed),
     });
-    void cost;
-    return summary;
+    records.close();
+
+    const report = new ReconcileReport({ ...options, now, alerts });
+    const rows = await db.twilioSink();
+    let twilioRead: TwilioListRead;
+    try {
+      twilioRead = await readTwilioList(options, report, (row) => rows.add(row));
+    } catch (error) {
+      report.discard();
+      throw error;
+    } finally {
+      rows.close();
+    }
+
+    const parameters = { windowFrom: fromIso, windowTo: toIso, matchWindowMs: options.matchWindowMs, direction: options.direction };
+    await db.decide(parameters);
+    await reportVerdicts(report, {
+      statusVerdicts: db.statusVerdicts(),
+      candidatePairs: () => db.candidatePairs(),
+      attemptVerdicts: () => db.attemptVerdicts(),
+      unknownToTwilio: () => db.unknownToTwilio(),
+      redactDigits: options.redactDigits,
+    });
+    return summaryOf(options, started, scan, twilioRead, await report.close({ archive: scan, twilio: twilioRead }));
   } finally {
-    await warehouse.close();
+    db.close();
   }
 }

@@ -8,10 +8,12 @@
  * edges, ambiguous candidates, attempts matched by an earlier run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbCategories, type CategoryParameters, type StatusVerdict } from '../../src/adapters/duckdb/sqlCategories';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
+import { NativeDuckDbWarehouse } from '../../src/adapters/duckdb/nativeWarehouse';
 import { scanWindow } from '../../src/adapters/archive/windowScan';
 import { DEFAULT_ARCHIVE_LAYOUT } from '../../src/config/archiveSettings';
 import type { RecordFacts } from '../../src/domain/archiveLine';
@@ -21,6 +23,7 @@ import { redactTwilioRow, type TwilioMessageRow } from '../../src/domain/reconci
 import { maskTrailingDigits } from '../../src/domain/redaction';
 import { reconcile, type Gap, type ReconcileOptions, type ReconcileSummary, type Verdict } from '../../src/reconcile/reconcile';
 import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
+import { reconcileNatively } from '../../src/reconcile/nativeReconcile';
 import { reconcileInWarehouse } from '../../src/reconcile/warehouseReconcile';
 import { pollStale, type PollOptions } from '../../src/poller/pollStale';
 import { pollStaleInWarehouse } from '../../src/poller/pollStaleInWarehouse';
@@ -587,6 +590,11 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
             expect(athena.gaps).toEqual(local.gaps);
             expect(athena.appended).toEqual(local.appended);
             expect(cost).toMatchObject({ bytes_scanned: 0 });
+            // DuckDB reading the files itself (event_lines too) agrees as well.
+            const native = await runEngine(reconcileNatively, store, day, redactDigits);
+            expect(native.summary).toEqual(local.summary);
+            expect(native.gaps).toEqual(local.gaps);
+            expect(native.appended).toEqual(local.appended);
             return local;
           } finally {
             await warehouse.close();
@@ -607,6 +615,85 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
         expect(partial.summary.inputs.archive_read.malformed_lines).toBeGreaterThan(2);
         expect(partial.summary.inputs.archive_read.unattributable_records).toBeGreaterThan(10);
         expect(partial.summary.inputs.archive_read.flagged_records).toBeGreaterThan(40);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  /** The body of an object of the store, as stored. */
+  async function bodyOf(store: FolderArchiveStore, key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.open(key)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it.each([
+    [51, 0],
+    [52, 4],
+  ])(
+    'DuckDB reading the archive itself writes the same gaps, corrections and summary as --engine local, objects DuckDB would misread included (seed %i, %i digits redacted)',
+    async (seed, redactDigits) => {
+      const day = generateDay(seed, redactDigits);
+      const dir = mkdtempSync(join(tmpdir(), 'sql-native-'));
+      try {
+        const store = await writeArchive(dir, day.records, seed);
+        const clean = async () => {
+          const local = await runEngine(reconcile, store, day, redactDigits);
+          const native = await runEngine(reconcileNatively, store, day, redactDigits);
+          expect(native.summary).toEqual(local.summary);
+          expect(native.gaps).toEqual(local.gaps);
+          expect(native.appended).toEqual(local.appended);
+          return local;
+        };
+        const whole = await clean();
+        expect(whole.summary.written).toBeGreaterThan(10);
+
+        // Real lines of the day, in objects each damaged in a way DuckDB's own reader passes over without a word (a
+        // truncated gzip, a line over its max_line_size, a carriage return) or stops the whole query on (corrupt
+        // gzip, not UTF-8), beside text it must read as text (tabs, quotes, control characters inside strings).
+        let first = '';
+        for await (const object of store.list('firehose/2026/11/25/10/')) {
+          first ||= object.key;
+        }
+        const lines = (await bodyOf(store, first)).toString('utf8').split('\n').filter(Boolean);
+        const some = (from: number, n: number) => lines.slice(from, from + n);
+        const text = (rows: string[]) => Buffer.from(`${rows.join('\n')}\n`);
+        const gz = (rows: string[]) => gzipSync(text(rows));
+        const cut = gz(some(0, 40));
+        const corrupt = Buffer.from(gz(some(40, 40)));
+        corrupt.fill(0x55, 40, 60);
+        const huge = JSON.parse(lines[3]) as { tags: Record<string, unknown> };
+        huge.tags.note = 'x'.repeat(1_200_000);
+        const hostile: [string, Buffer][] = [
+          ['truncated-gzip.gz', cut.subarray(0, Math.floor(cut.length / 2))],
+          ['corrupt-gzip.gz', corrupt],
+          ['carriage-returns', Buffer.from(`${lines[5]}\r\n${lines[6]}\r${lines[7]}\n${lines[8].replace('{', '{\r')}\n`)],
+          ['not-utf8', Buffer.concat([text(some(10, 3)), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]), text(some(13, 3))])],
+          ['nul', Buffer.concat([text(some(16, 2)), Buffer.from('{"v":1}\u0000\n'), text(some(18, 2))])],
+          ['bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text(some(20, 3))])],
+          ['huge-line', text([JSON.stringify(huge), ...some(23, 2)])],
+          ['gzip-then-zeros.gz', Buffer.concat([gz(some(25, 3)), Buffer.alloc(16)])],
+          ['gzip-then-bytes.gz', Buffer.concat([gz(some(28, 3)), Buffer.from('garbage')])],
+          ['two-members.gz', Buffer.concat([gz(some(31, 3)), gz(some(34, 3))])],
+          ['gzip-named-plain', gz(some(37, 3))],
+          ['odd-text', text(['\t{"tab":"a\tb"}', '"quoted", "commas"', '\u0001\u0002', lines[39].replace('}', ',"q":"\\"\\t\\u0001"}')])],
+        ];
+        for (const [name, body] of hostile) await store.put(`firehose/2026/11/25/10/s-1-2026-11-25-10-31-00-${name}`, body);
+        const damaged = await clean();
+        expect(damaged.summary.partial).toBe(true);
+        expect(damaged.summary.inputs.archive_read.corrupt_objects).toBeGreaterThanOrEqual(2);
+        expect(damaged.summary.write_refused).toMatch(/only partly read/);
+        // The gate sends the misread kinds to the project's reader, and leaves the rest to DuckDB.
+        const warehouse = await NativeDuckDbWarehouse.open({ store, layout: DEFAULT_ARCHIVE_LAYOUT, from: new Date(FROM), to: new Date(TO), redactDigits });
+        try {
+          for (const name of ['truncated-gzip.gz', 'corrupt-gzip.gz', 'carriage-returns', 'not-utf8', 'nul', 'bom', 'huge-line', 'gzip-then-bytes.gz'])
+            expect([...warehouse.oddReads.keys()].some((path) => path.endsWith(`-${name}`))).toBe(true);
+          for (const name of ['two-members.gz', 'gzip-named-plain', 'odd-text'])
+            expect([...warehouse.oddReads.keys()].some((path) => path.endsWith(`-${name}`))).toBe(false);
+        } finally {
+          await warehouse.close();
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

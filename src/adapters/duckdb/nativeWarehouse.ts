@@ -27,7 +27,6 @@ import { hourFoldersBetween } from '../../domain/archiveWindow';
 import { parseArchiveLine } from '../../domain/archiveLine';
 import { TWILIO_ROW_COLUMNS, twilioRowColumns } from '../../domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
-import type { TextRow } from '../../domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../domain/reconcile/sql/warehouse';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 import { readOneObject, type ScanReport } from '../archive/archiveScanner';
@@ -155,7 +154,11 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     const cloudEvents = { prefix: layout.events, redactDigits: options.redactDigits };
     const work = await mkdtemp(join(tmpdir(), 'archive-duckdb-'));
     try {
-      if (!local) await refuseShortDisk(work, listed.reduce((total, l) => total + l.object.size, 0));
+      if (!local)
+        await refuseShortDisk(
+          work,
+          listed.reduce((total, l) => total + l.object.size, 0),
+        );
       const files: ObjectFile[] = [];
       const oddReads = new Map<string, ScanReport>();
       let done = 0;
@@ -202,6 +205,9 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     const values = Object.fromEntries([...new Set(order)].map((name) => [name, parameters[name]]));
     // A connection each: a streamed result stays readable while the next statement runs on another.
     const connection = await this.instance.connect();
+    // Filter pushdown copies a relation's expressions into the filters above it: each line's JSON would be read again
+    // for every reference (measured: the alerts' statement 8.9 s against 2.2 s, 100,000 messages).
+    await connection.run(`SET disabled_optimizers = 'filter_pushdown'`);
     const started = Date.now();
     const result = await connection.stream(text, values).catch((error: unknown) => {
       connection.closeSync();
@@ -212,7 +218,7 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
       rows: async function* () {
         try {
           for await (const chunk of result.yieldRowObjectJs()) {
-            for (const row of chunk) yield Object.fromEntries(Object.entries(row).map(([k, v]) => [k, asText(v)])) as TextRow;
+            for (const row of chunk) yield Object.fromEntries<string | null>(Object.entries(row).map(([k, v]) => [k, asText(v)]));
           }
         } finally {
           connection.closeSync();
@@ -245,7 +251,10 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         rows.length = 0;
         return run;
       },
-      abandon: async () => void (rows.length = 0),
+      abandon: () => {
+        rows.length = 0;
+        return Promise.resolve();
+      },
     };
   }
 

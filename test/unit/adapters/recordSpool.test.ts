@@ -93,7 +93,7 @@ describe('RecordSpool', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("leaves a claim another drain of this process holds now (same pid, same host) to that drain", async () => {
+  it('leaves a claim another drain of this process holds now (same pid, same host) to that drain', async () => {
     const spool = new RecordSpool(dir);
     await spool.put('{"n":1}\n');
     let release!: () => void;

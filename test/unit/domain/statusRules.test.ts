@@ -75,6 +75,17 @@ describe('status rules', () => {
     expect(compare(a, a)).toBe(0);
   });
 
+  it('breaks a tie of two statuses of one rank at the same instants by name, whichever is folded first', () => {
+    // A callback and an event that disagree, told at the same times: each engine reads them in its own order.
+    const at = { event_at: '2026-11-26T10:00:00.000Z' };
+    const undelivered = obs('undelivered', '2026-11-26T10:00:01.000Z', at);
+    const failed = obs('failed', '2026-11-26T10:00:01.000Z', at);
+    expect(compare(undelivered, failed)).toBeGreaterThan(0);
+    expect(compare(failed, undelivered)).toBeLessThan(0);
+    expect(foldAll([undelivered, failed]).status).toBe('undelivered');
+    expect(foldAll([failed, undelivered]).status).toBe('undelivered');
+  });
+
   it('resolves out-of-order and duplicated callbacks to the same latest status, whatever the arrival order', () => {
     const records = [
       obs('queued', '2026-11-26T10:00:00.000Z'),

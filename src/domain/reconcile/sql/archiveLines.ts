@@ -21,6 +21,37 @@ import { maskedTrailingDigits, sqlText as quote } from './redactionSql';
 // time is not real is malformed, as isArchiveInstant (src/domain/time.ts) makes it, not a failed query.
 const ISO_UTC = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$`;
 
+/** Every path of a line the statements read: parsed once per line where the engine allows (SqlDialect.jsonValues). */
+const LINE_PATHS = [
+  '$.v',
+  '$.source',
+  '$.recorded_at',
+  '$.event_at',
+  '$.problems',
+  '$.account_sid',
+  '$.message_sid',
+  '$.status',
+  '$.error_code',
+  '$.to',
+  '$.tags',
+  '$.params',
+  '$.tags.client_ref',
+  '$.params.reconcile.matched_attempt',
+  '$.idempotency_token',
+  '$.params.Level',
+] as const;
+type LinePath = (typeof LINE_PATHS)[number];
+
+/** The JSON text at `path` of the line (`line`, read once into `line_values`). */
+function value(d: SqlDialect, path: LinePath): string {
+  return d.valueAt('line_values', 'line', LINE_PATHS, path);
+}
+
+/** The scalar at `path` of the line as SQL text. */
+function text(d: SqlDialect, path: LinePath): string {
+  return d.textAt('line_values', 'line', LINE_PATHS, path);
+}
+
 /**
  * parseArchiveLine's checks, as far as SQL can make them: a line that fails
  * here is malformed; one that passes folds as the streaming engine folds it
@@ -29,13 +60,13 @@ const ISO_UTC = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|
  * a string (every element is not checked).
  */
 function lineChecks(d: SqlDialect): { valid: string; unattributable: string } {
-  const v = (path: string) => d.jsonValue('line', path);
-  const isString = (path: string) => `coalesce(${v(path)} LIKE '"%', false)`;
-  const isNull = (path: string) => `coalesce(${v(path)} = 'null', false)`;
-  const isTime = (path: string) =>
-    `(${isString(path)} AND coalesce(${d.matches(d.jsonText('line', path), ISO_UTC)} AND ${d.isInstant(d.jsonText('line', path))}, false))`;
+  const v = (path: LinePath) => value(d, path);
+  const t = (path: LinePath) => text(d, path);
+  const isString = (path: LinePath) => `coalesce(${v(path)} LIKE '"%', false)`;
+  const isNull = (path: LinePath) => `coalesce(${v(path)} = 'null', false)`;
+  const isTime = (path: LinePath) => `(${isString(path)} AND coalesce(${d.matches(t(path), ISO_UTC)} AND ${d.isInstant(t(path))}, false))`;
   const flagged = `(${v('$.problems')} IS NOT NULL)`;
-  const source = d.jsonText('line', '$.source');
+  const source = t('$.source');
   const valid = `(${d.isJsonObject('line')}
     AND coalesce(${v('$.v')} = '1', false)
     AND ${isString('$.source')} AND coalesce(${source} IN (${RECORD_SOURCES.map(quote).join(', ')}), false)
@@ -58,20 +89,21 @@ function lineChecks(d: SqlDialect): { valid: string; unattributable: string } {
 /** The relations that fill `records` and `twilio_rows`, in order, for the WITH clause before the categories' tables. */
 export function archiveLineTables(d: SqlDialect): [name: string, select: string][] {
   const checks = lineChecks(d);
-  const text = (path: string) => d.jsonText('line', path);
-  const stringAt = (path: string) => `CASE WHEN ${d.jsonValue('line', path)} LIKE '"%' THEN ${text(path)} END`;
+  const t = (path: LinePath) => text(d, path);
+  const stringAt = (path: LinePath) => `CASE WHEN ${value(d, path)} LIKE '"%' THEN ${t(path)} END`;
   return [
     [
       'archive_lines',
-      `  SELECT "$path" AS object_key, line, CAST(:redact_digits AS INTEGER) AS redact_digits FROM record_lines
+      `  SELECT "$path" AS object_key, line, ${d.jsonValues('line', LINE_PATHS)} AS line_values,
+         CAST(:redact_digits AS INTEGER) AS redact_digits FROM record_lines
   WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> ''
 `,
     ],
     [
       'checked_lines',
-      `  SELECT object_key, line, redact_digits, valid, valid AND ${checks.unattributable} AS unattributable,
-         valid AND ${d.jsonValue('line', '$.problems')} IS NOT NULL AS flagged
-  FROM (SELECT object_key, line, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
+      `  SELECT object_key, line, line_values, redact_digits, valid, valid AND ${checks.unattributable} AS unattributable,
+         valid AND ${value(d, '$.problems')} IS NOT NULL AS flagged
+  FROM (SELECT object_key, line, line_values, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
 `,
     ],
     ...eventLineTables(d),
@@ -79,13 +111,13 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
       // The Kinesis path's events after the archive's records. An event's record is never a send attempt or a
       // correction, the only records whose client_ref, matched_attempt and tags the categories read: those are null.
       'records',
-      `  SELECT ${text('$.source')} AS source, ${text('$.recorded_at')} AS recorded_at, ${text('$.event_at')} AS event_at,
-         ${text('$.account_sid')} AS account_sid, ${text('$.message_sid')} AS message_sid, ${text('$.status')} AS status,
-         ${text('$.error_code')} AS error_code, ${maskedTrailingDigits(d, text('$.to'))} AS to_number,
+      `  SELECT ${t('$.source')} AS source, ${t('$.recorded_at')} AS recorded_at, ${t('$.event_at')} AS event_at,
+         ${t('$.account_sid')} AS account_sid, ${t('$.message_sid')} AS message_sid, ${t('$.status')} AS status,
+         ${t('$.error_code')} AS error_code, ${maskedTrailingDigits(d, t('$.to'))} AS to_number,
          ${stringAt('$.tags.client_ref')} AS client_ref,
-         CASE WHEN ${text('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
-         ${d.jsonValue('line', '$.tags')} AS tags
-  FROM checked_lines WHERE valid AND NOT unattributable AND ${text('$.source')} <> ${quote(ALERT_SOURCE)}
+         CASE WHEN ${t('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
+         ${value(d, '$.tags')} AS tags
+  FROM checked_lines WHERE valid AND NOT unattributable AND ${t('$.source')} <> ${quote(ALERT_SOURCE)}
   UNION ALL
   SELECT 'event_stream', recorded_at, event_at, account_sid, message_sid, status, error_code, to_number,
          CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
@@ -126,12 +158,12 @@ ORDER BY object_key`;
  */
 export function alertStatement(d: SqlDialect): string {
   const [lines, checked] = archiveLineTables(d);
-  const text = (path: string) => d.jsonText('line', path);
+  const t = (path: LinePath) => text(d, path);
   return `WITH ${lines[0]} AS (${lines[1]}), ${checked[0]} AS (${checked[1]})
-SELECT ${text('$.message_sid')} AS message_sid, ${text('$.event_at')} AS event_at, ${text('$.error_code')} AS error_code,
-       ${text('$.idempotency_token')} AS alert_sid, ${text('$.params.Level')} AS level
+SELECT ${t('$.message_sid')} AS message_sid, ${t('$.event_at')} AS event_at, ${t('$.error_code')} AS error_code,
+       ${t('$.idempotency_token')} AS alert_sid, ${t('$.params.Level')} AS level
 FROM checked_lines
-WHERE valid AND NOT unattributable AND ${text('$.source')} = ${quote(ALERT_SOURCE)} AND ${text('$.message_sid')} IS NOT NULL`;
+WHERE valid AND NOT unattributable AND ${t('$.source')} = ${quote(ALERT_SOURCE)} AND ${t('$.message_sid')} IS NOT NULL`;
 }
 
 /** A tag name as it may stand in a JSON path (the path is text in the statement, not a parameter). */

@@ -102,8 +102,9 @@ const DIRECTION_MATCHES = `(:direction = 'all' OR direction IS NULL
  */
 export function categoryTables(d: SqlDialect): [name: string, select: string][] {
   const ms = (iso: string) => `CASE WHEN ${iso} IS NULL THEN NULL ELSE ${d.epochMs(iso)} END`;
-  // The status order of compareStatusMs: rank, then a known event_at over none, then event_at, then recorded_at.
-  const statusOrder = `${rankOf('status')} DESC, (event_ms IS NULL) ASC, event_ms DESC, recorded_ms DESC`;
+  // The status order of compareStatusMs: rank, then a known event_at over none, then event_at, then recorded_at, then
+  // the greater status name (no tie is left to the order rows come in).
+  const statusOrder = `${rankOf('status')} DESC, (event_ms IS NULL) ASC, event_ms DESC, recorded_ms DESC, status DESC`;
   return [
     [
       'folded_records',
@@ -227,7 +228,8 @@ export function messageTables(d: SqlDialect): [name: string, select: string][] {
 
 /** The tables (the inputs' first, when the engine derives them too) as one WITH clause before `select`. */
 function withTables(d: SqlDialect, select: string, inputs: [name: string, select: string][]): string {
-  return `WITH ${[...inputs, ...categoryTables(d)].map(([name, body]) => `${name} AS (${body})`).join(',\n')}
+  // `records` is read by several of the categories' tables: computed once.
+  return `WITH ${[...inputs, ...categoryTables(d)].map(([name, body]) => (name === 'records' ? d.sharedRelation(name, body) : `${name} AS (${body})`)).join(',\n')}
 ${select}`;
 }
 

@@ -27,8 +27,22 @@ export interface SqlDialect {
   jsonValue(doc: string, path: string): string;
   /** The scalar at `path` as SQL text (a string unescaped), NULL when absent or JSON null. */
   jsonText(doc: string, path: string): string;
+  /**
+   * The JSON texts at `paths` of `doc`, read once: a column to select once per
+   * line, for valueAt and textAt. DuckDB parses the line once for them all
+   * (a path's own json_extract parses it again each time, and a line's checks
+   * read some forty); Trino's answer is NULL, and each path is read where it is
+   * used, as before.
+   */
+  jsonValues(doc: string, paths: readonly string[]): string;
+  /** jsonValue(doc, path), from the column `values` that jsonValues(doc, paths) made. */
+  valueAt(values: string, doc: string, paths: readonly string[], path: string): string;
+  /** jsonText(doc, path), from the same. */
+  textAt(values: string, doc: string, paths: readonly string[], path: string): string;
   /** `text` matches the regular expression somewhere (anchor it to match the whole). */
   matches(text: string, pattern: string): string;
+  /** A WITH clause's relation that several others read: computed once where the engine can be told to (DuckDB). */
+  sharedRelation(name: string, body: string): string;
 }
 
 export const DUCKDB: SqlDialect = {
@@ -41,12 +55,26 @@ export const DUCKDB: SqlDialect = {
   sortedList: (expr) => `list_sort(list(${expr}))`,
   joinPositions: (n, expr) => `array_to_string(list_transform(range(1, (${n}) + 1), i -> ${expr}), '')`,
   isJson: (text) => `coalesce(json_valid(${text}), false)`,
-  isJsonObject: (text) => `(CASE WHEN json_valid(${text}) THEN json_type(${text}) = 'OBJECT' ELSE false END)`,
+  // One parse: try() answers NULL for text that is not JSON (json_type raises on it).
+  isJsonObject: (text) => `coalesce(try(json_type(${text})) = 'OBJECT', false)`,
   // DuckDB's JSON functions raise on text that is not JSON (Trino's answer NULL): the CASE keeps it from them.
   jsonValue: (doc, path) => `(CASE WHEN json_valid(${doc}) THEN CAST(json_extract(${doc}, '${path}') AS VARCHAR) END)`,
   jsonText: (doc, path) => `(CASE WHEN json_valid(${doc}) THEN json_extract_string(${doc}, '${path}') END)`,
+  // try(): NULL for a line that is not JSON (DuckDB's json_extract raises where Trino's answers NULL).
+  jsonValues: (doc, paths) => `try(CAST(json_extract(${doc}, [${paths.map((p) => `'${p}'`).join(', ')}]) AS VARCHAR[]))`,
+  valueAt: (values, _doc, paths, path) => `${values}[${positionOf(paths, path)}]`,
+  textAt: (values, _doc, paths, path) => `json_extract_string(${values}[${positionOf(paths, path)}], '$')`,
   matches: (text, pattern) => `regexp_matches(${text}, '${pattern}')`,
+  // Without MATERIALIZED DuckDB may inline it into each reader, reading and parsing every line again for each.
+  sharedRelation: (name, body) => `${name} AS MATERIALIZED (${body})`,
 };
+
+/** A path's 1-based place among those read once; a path not among them is a mistake in the statement's code. */
+function positionOf(paths: readonly string[], path: string): number {
+  const at = paths.indexOf(path);
+  if (at === -1) throw new Error(`${path} is not among the JSON paths read once (${paths.join(', ')})`);
+  return at + 1;
+}
 
 export const TRINO: SqlDialect = {
   name: 'trino',
@@ -63,7 +91,17 @@ export const TRINO: SqlDialect = {
   // json_extract keeps a JSON null as the JSON value null (Presto's own tests: velox PR #6439), as DuckDB does.
   jsonValue: (doc, path) => `json_format(json_extract(${doc}, '${path}'))`,
   jsonText: (doc, path) => `json_extract_scalar(${doc}, '${path}')`,
+  jsonValues: () => 'CAST(NULL AS VARCHAR)',
+  valueAt: (_values, doc, paths, path) => {
+    positionOf(paths, path);
+    return TRINO.jsonValue(doc, path);
+  },
+  textAt: (_values, doc, paths, path) => {
+    positionOf(paths, path);
+    return TRINO.jsonText(doc, path);
+  },
   matches: (text, pattern) => `regexp_like(${text}, '${pattern}')`,
+  sharedRelation: (name, body) => `${name} AS (${body})`,
 };
 
 /** Every character of `text` matching `pattern` (a character class) removed. */

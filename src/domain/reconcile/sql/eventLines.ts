@@ -46,6 +46,21 @@ const ISO_TIME = String.raw`\A([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2})
 /** The archive's own form, every field in its range (the day in its month is the engine's isInstant). */
 const ARCHIVE_TIME = String.raw`\A[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z\z`;
 
+/** Every path of an event the mapping reads: parsed once per line where the engine allows (SqlDialect.jsonValues). */
+const EVENT_PATHS = [
+  '$.id',
+  '$.type',
+  '$.data',
+  '$.data.messageSid',
+  '$.data.accountSid',
+  '$.data.messageStatus',
+  '$.data.errorCode',
+  '$.data.timestamp',
+  '$.data.rawDlrDoneDate',
+  '$.data.to',
+] as const;
+type EventPath = (typeof EVENT_PATHS)[number];
+
 /** A regular expression's group, NULL when it did not match (DuckDB answers '', Trino NULL). */
 function group(text: string, pattern: string, n: number): string {
   return `nullif(coalesce(regexp_extract(${text}, '${pattern}', ${n}), ''), '')`;
@@ -76,14 +91,16 @@ function isoInstant(d: SqlDialect, text: string): string {
 
 /** The relations that make `event_records` (every line read: its checks, and the record it makes), for the WITH clause. */
 export function eventLineTables(d: SqlDialect): [name: string, select: string][] {
-  const value = (path: string) => d.jsonValue('line', path);
+  const value = (path: EventPath) => d.valueAt('line_values', 'line', EVENT_PATHS, path);
+  const text = (path: EventPath) => d.textAt('line_values', 'line', EVENT_PATHS, path);
   // ownText (src/domain/ownProperty.ts): a field the object holds as non-empty text.
-  const ownText = (path: string) => `(CASE WHEN ${value(path)} LIKE '"%' AND ${d.jsonText('line', path)} <> '' THEN ${d.jsonText('line', path)} END)`;
+  const ownText = (path: EventPath) => `(CASE WHEN ${value(path)} LIKE '"%' AND ${text(path)} <> '' THEN ${text(path)} END)`;
   const keyIso = `(substr(key_time, 1, 10) || 'T' || substr(key_time, 12, 2) || ':' || substr(key_time, 15, 2) || ':' || substr(key_time, 18, 2) || '.000Z')`;
   return [
     [
       'event_lines_read',
-      `  SELECT "$path" AS object_key, line, CAST(:redact_digits AS INTEGER) AS redact_digits FROM event_lines
+      `  SELECT "$path" AS object_key, line, ${d.jsonValues('line', EVENT_PATHS)} AS line_values,
+         CAST(:redact_digits AS INTEGER) AS redact_digits FROM event_lines
   WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> ''
 `,
     ],

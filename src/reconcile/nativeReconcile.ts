@@ -1,0 +1,45 @@
+import { NativeDuckDbWarehouse } from '../adapters/duckdb/nativeWarehouse';
+import { scannedWindow, type ReconcileOptions, type ReconcileSummary } from './reconcile';
+import { reconcileInWarehouse } from './warehouseReconcile';
+
+export interface DuckDbReconcileOptions extends ReconcileOptions {
+  /** DuckDB's memory_limit (e.g. `600MB`): beyond it, it spills to disk. */
+  memoryLimit?: string;
+}
+
+/**
+ * The statements the Athena engine sends, run by DuckDB on this machine over
+ * the archive's objects, which DuckDB reads itself (after the gate of
+ * objectGate.ts; odd objects through the project's reader). The same report
+ * turns the verdicts into the same gaps, corrections and summary.
+ *
+ * Not yet an engine a command offers (issue 23): it gives --engine local's
+ * results exactly (test/integration/nativeDuckDb.differential.test.ts), but
+ * is still several times slower than it (docs/reconciliation.md has the
+ * figures), so `--engine duckdb` stays the JavaScript reader with the SQL
+ * categories until it is not.
+ */
+export async function reconcileNatively(options: DuckDbReconcileOptions): Promise<ReconcileSummary> {
+  const scanned = scannedWindow(options);
+  const warehouse = await NativeDuckDbWarehouse.open({
+    store: options.store,
+    layout: options.layout,
+    from: scanned.from,
+    to: scanned.to,
+    redactDigits: options.redactDigits,
+    threads: options.threads,
+    memoryLimit: options.memoryLimit,
+    onProgress: (done, total) => options.onProgress?.('archive', done, total),
+  });
+  try {
+    const { warehouse: cost, ...summary } = await reconcileInWarehouse({
+      ...options,
+      warehouse,
+      knownReads: { reads: warehouse.oddReads, objects: warehouse.objects },
+    });
+    void cost;
+    return summary;
+  } finally {
+    await warehouse.close();
+  }
+}

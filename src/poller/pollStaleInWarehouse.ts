@@ -8,6 +8,7 @@ import {
   collect,
   datehours,
   emptyWindowError,
+  lineFactsFrom,
   warehouseSummaryOf,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
@@ -42,8 +43,9 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
     now: criteria.now.toISOString(),
     older_than_ms: criteria.olderThanMs,
   };
+  const from = await lineFactsFrom(warehouse, parameters);
   const results = await allOrStopAll(
-    [lineCensusStatement(warehouse.dialect), staleMessagesStatement(warehouse.dialect)],
+    [lineCensusStatement(warehouse.dialect, from), staleMessagesStatement(warehouse.dialect, from)],
     (sql, stop) => warehouse.query(sql, parameters, stop),
     options.signal,
   );

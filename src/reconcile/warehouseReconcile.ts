@@ -9,6 +9,7 @@ import {
   collect,
   datehours,
   emptyWindowError,
+  lineFactsFrom,
   parsedRows,
   warehouseSummaryOf,
   type KnownReads,
@@ -73,15 +74,16 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     match_window_ms: options.matchWindowMs,
     direction: options.direction,
   };
-  const inputs = archiveLineTables(warehouse.dialect);
-  const statement = (query: CategoryQuery) => categoryStatement(warehouse.dialect, query, inputs);
-  const statements = [
-    lineCensusStatement(warehouse.dialect),
-    ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),
-    alertStatement(warehouse.dialect),
-  ];
   let results: WarehouseResult[];
   try {
+    const from = await lineFactsFrom(warehouse, parameters);
+    const inputs = archiveLineTables(warehouse.dialect, from);
+    const statement = (query: CategoryQuery) => categoryStatement(warehouse.dialect, query, inputs);
+    const statements = [
+      lineCensusStatement(warehouse.dialect, from),
+      ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),
+      alertStatement(warehouse.dialect, from),
+    ];
     results = await allOrStopAll(statements, (sql, stop) => warehouse.query(sql, parameters, stop), signal);
   } catch (error) {
     report.discard();

@@ -13,7 +13,8 @@ import { hourFolder } from '../domain/archiveLayout';
 import { hourFoldersBetween } from '../domain/archiveWindow';
 import type { ArchiveLayout } from '../config/archiveSettings';
 import type { TextRow } from '../domain/reconcile/sql/verdictRows';
-import type { WarehouseQueryStats, WarehouseResult } from '../domain/reconcile/sql/warehouse';
+import type { SqlWarehouse, WarehouseQueryStats, WarehouseResult } from '../domain/reconcile/sql/warehouse';
+import { lineFactStatements, type LineFactsFrom } from '../domain/reconcile/sql/archiveLines';
 
 /** What the warehouse's statements scanned and cost, for a summary. */
 export interface WarehouseSummary {
@@ -178,6 +179,13 @@ export async function archiveReadOf(
     (report.malformedLines > 0 ? report.problems : report.flagged).push(more);
   }
   return report;
+}
+
+/** Has the warehouse fill the line facts once for the run when it can, and says where the statements find them. */
+export async function lineFactsFrom(warehouse: SqlWarehouse, parameters: Record<string, string | number>): Promise<LineFactsFrom> {
+  if (!warehouse.fillLineFacts) return 'lines';
+  await warehouse.fillLineFacts(lineFactStatements(warehouse.dialect), parameters);
+  return 'tables';
 }
 
 export function emptyWindowError(engine: string, hours: { from: string; to: string }): EmptyArchiveError {

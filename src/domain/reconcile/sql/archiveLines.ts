@@ -86,8 +86,23 @@ function lineChecks(d: SqlDialect): { valid: string; unattributable: string } {
   return { valid, unattributable };
 }
 
-/** The relations that fill `records` and `twilio_rows`, in order, for the WITH clause before the categories' tables. */
-export function archiveLineTables(d: SqlDialect): [name: string, select: string][] {
+/** The relations the others read the lines through: each record line checked, each event mapped (eventLines.ts). */
+export const LINE_FACTS = ['checked_lines', 'event_records'] as const;
+
+/**
+ * Where the statements find LINE_FACTS: computed from the lines in each
+ * statement (Athena), or read from tables a warehouse filled once for the run
+ * with lineFactStatements (DuckDB on this machine: six statements would
+ * otherwise read and check every line six times).
+ */
+export type LineFactsFrom = 'lines' | 'tables';
+
+/**
+ * The relations that read and check the lines, ending with LINE_FACTS: each
+ * line's checks (as parseArchiveLine's), and the record or alert it makes, as
+ * narrow columns; no statement reads a line's text past them.
+ */
+function lineFactTables(d: SqlDialect): [name: string, select: string][] {
   const checks = lineChecks(d);
   const t = (path: LinePath) => text(d, path);
   const stringAt = (path: LinePath) => `CASE WHEN ${value(d, path)} LIKE '"%' THEN ${t(path)} END`;
@@ -101,23 +116,41 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
     ],
     [
       'checked_lines',
-      `  SELECT object_key, line, line_values, redact_digits, valid, valid AND ${checks.unattributable} AS unattributable,
-         valid AND ${value(d, '$.problems')} IS NOT NULL AS flagged
-  FROM (SELECT object_key, line, line_values, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
-`,
-    ],
-    ...eventLineTables(d),
-    [
-      // The Kinesis path's events after the archive's records. An event's record is never a send attempt or a
-      // correction, the only records whose client_ref, matched_attempt and tags the categories read: those are null.
-      'records',
-      `  SELECT ${t('$.source')} AS source, ${t('$.recorded_at')} AS recorded_at, ${t('$.event_at')} AS event_at,
+      `  SELECT object_key, valid, valid AND ${checks.unattributable} AS unattributable,
+         valid AND ${value(d, '$.problems')} IS NOT NULL AS flagged,
+         ${t('$.source')} AS source, ${t('$.recorded_at')} AS recorded_at, ${t('$.event_at')} AS event_at,
          ${t('$.account_sid')} AS account_sid, ${t('$.message_sid')} AS message_sid, ${t('$.status')} AS status,
          ${t('$.error_code')} AS error_code, ${maskedTrailingDigits(d, t('$.to'))} AS to_number,
          ${stringAt('$.tags.client_ref')} AS client_ref,
          CASE WHEN ${t('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
-         ${value(d, '$.tags')} AS tags
-  FROM checked_lines WHERE valid AND NOT unattributable AND ${t('$.source')} <> ${quote(ALERT_SOURCE)}
+         ${value(d, '$.tags')} AS tags, ${t('$.idempotency_token')} AS alert_sid, ${t('$.params.Level')} AS level
+  FROM (SELECT object_key, line_values, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
+`,
+    ],
+    ...eventLineTables(d),
+  ];
+}
+
+/**
+ * LINE_FACTS as whole statements, for a warehouse that fills a table of each
+ * once per run (SqlWarehouse.fillLineFacts); the statements then read them
+ * with `'tables'`.
+ */
+export function lineFactStatements(d: SqlDialect): [name: (typeof LINE_FACTS)[number], statement: string][] {
+  const tables = lineFactTables(d);
+  return LINE_FACTS.map((name) => [name, `WITH ${tables.map(([n, body]) => `${n} AS (${body})`).join(',\n')}\nSELECT * FROM ${name}`]);
+}
+
+/** The relations that fill `records` and `twilio_rows`, in order, for the WITH clause before the categories' tables. */
+export function archiveLineTables(d: SqlDialect, from: LineFactsFrom = 'lines'): [name: string, select: string][] {
+  return [
+    ...(from === 'lines' ? lineFactTables(d) : []),
+    [
+      // The Kinesis path's events after the archive's records. An event's record is never a send attempt or a
+      // correction, the only records whose client_ref, matched_attempt and tags the categories read: those are null.
+      'records',
+      `  SELECT source, recorded_at, event_at, account_sid, message_sid, status, error_code, to_number, client_ref, matched_attempt, tags
+  FROM checked_lines WHERE valid AND NOT unattributable AND source <> ${quote(ALERT_SOURCE)}
   UNION ALL
   SELECT 'event_stream', recorded_at, event_at, account_sid, message_sid, status, error_code, to_number,
          CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
@@ -133,16 +166,23 @@ export function archiveLineTables(d: SqlDialect): [name: string, select: string]
   ];
 }
 
+/** `WITH …` of the relations up to LINE_FACTS, or nothing when they are tables. */
+function withLineFacts(d: SqlDialect, from: LineFactsFrom): string {
+  return from === 'lines'
+    ? `WITH ${lineFactTables(d)
+        .map(([name, body]) => `${name} AS (${body})`)
+        .join(', ')}\n`
+    : '';
+}
+
 /**
  * One row per archive object read: its lines (blank ones aside), records,
  * malformed lines, flagged and unattributable records. What the streaming
  * scan counts, without line numbers: the command reads the objects named
  * here itself for those.
  */
-export function lineCensusStatement(d: SqlDialect): string {
-  const inputs = archiveLineTables(d).filter(([name]) => !['records', 'twilio_rows'].includes(name));
-  return `WITH ${inputs.map(([name, body]) => `${name} AS (${body})`).join(', ')}
-SELECT object_key, count(*) AS lines, count_if(valid) AS records, count_if(NOT valid) AS malformed,
+export function lineCensusStatement(d: SqlDialect, from: LineFactsFrom = 'lines'): string {
+  return `${withLineFacts(d, from)}SELECT object_key, count(*) AS lines, count_if(valid) AS records, count_if(NOT valid) AS malformed,
        count_if(flagged) AS flagged, count_if(unattributable) AS unattributable
 FROM (SELECT object_key, valid, flagged, unattributable FROM checked_lines
       UNION ALL
@@ -156,14 +196,10 @@ ORDER BY object_key`;
  * them over: valid, attributable `debugger` lines that name a message. The
  * reconciliation quotes them in the gaps of those messages.
  */
-export function alertStatement(d: SqlDialect): string {
-  const [lines, checked] = archiveLineTables(d);
-  const t = (path: LinePath) => text(d, path);
-  return `WITH ${lines[0]} AS (${lines[1]}), ${checked[0]} AS (${checked[1]})
-SELECT ${t('$.message_sid')} AS message_sid, ${t('$.event_at')} AS event_at, ${t('$.error_code')} AS error_code,
-       ${t('$.idempotency_token')} AS alert_sid, ${t('$.params.Level')} AS level
+export function alertStatement(d: SqlDialect, from: LineFactsFrom = 'lines'): string {
+  return `${withLineFacts(d, from)}SELECT message_sid, event_at, error_code, alert_sid, level
 FROM checked_lines
-WHERE valid AND NOT unattributable AND ${t('$.source')} = ${quote(ALERT_SOURCE)} AND ${t('$.message_sid')} IS NOT NULL`;
+WHERE valid AND NOT unattributable AND source = ${quote(ALERT_SOURCE)} AND message_sid IS NOT NULL`;
 }
 
 /** A tag name as it may stand in a JSON path (the path is text in the statement, not a parameter). */

@@ -6,7 +6,7 @@
  * :now. Over the same `messages` table as the reconciliation's categories,
  * so the status rules are the same ones.
  */
-import { archiveLineTables } from './archiveLines';
+import { archiveLineTables, type LineFactsFrom } from './archiveLines';
 import { isFinal, messageTables } from './categories';
 import type { SqlDialect } from './dialect';
 
@@ -14,8 +14,8 @@ import type { SqlDialect } from './dialect';
  * One statement: a first row (no SID) counting every message of the window's
  * archive, then one row per stale message with its account, in SID order.
  */
-export function staleMessagesStatement(d: SqlDialect): string {
-  const inputs = archiveLineTables(d).filter(([name]) => name !== 'twilio_rows');
+export function staleMessagesStatement(d: SqlDialect, from: LineFactsFrom = 'lines'): string {
+  const inputs = archiveLineTables(d, from).filter(([name]) => name !== 'twilio_rows');
   const tables = [...inputs, ...messageTables(d)].map(([name, body]) => `${name} AS (${body})`).join(',\n');
   return `WITH ${tables}
 SELECT CAST(NULL AS VARCHAR) AS sid, CAST(NULL AS VARCHAR) AS account_sid, count(*) AS messages FROM messages

@@ -36,4 +36,11 @@ export interface SqlWarehouse {
   /** Runs one statement to its end; `:name` parameters are bound by the engine, never spliced. Aborting stops it. */
   query(sql: string, parameters: Record<string, string | number>, signal?: AbortSignal): Promise<WarehouseResult>;
   stageTwilioList(): TwilioListStage;
+  /**
+   * Fills a table of each of the statements' line facts (archiveLines.ts,
+   * lineFactStatements) once for the run, so that the statements read those
+   * (`'tables'`) instead of reading and checking every line again. An engine
+   * that reads each statement's lines where they lie (Athena) has none.
+   */
+  fillLineFacts?(statements: [name: string, statement: string][], parameters: Record<string, string | number>): Promise<void>;
 }

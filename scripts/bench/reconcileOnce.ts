@@ -15,7 +15,7 @@ const { reconcileWithDuckDb } = compiled<typeof import('../../src/reconcile/sqlR
 const { reconcileNatively } = compiled<typeof import('../../src/reconcile/nativeReconcile')>('src/reconcile/nativeReconcile');
 
 async function main(): Promise<void> {
-  const [archive, exportFile, day, engine = 'local', threads = '1'] = process.argv.slice(2);
+  const [archive, exportFile, day, engine = 'local', threads = '1', memoryLimit] = process.argv.slice(2);
   const run = engine === 'duckdb' ? reconcileWithDuckDb : engine === 'native' ? reconcileNatively : reconcile;
   const from = new Date(`${day}T00:00:00.000Z`);
   const started = process.hrtime.bigint();
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     appender: null,
     redactDigits: 0,
     onGap: () => void gaps++,
+    ...(memoryLimit ? { memoryLimit } : {}),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(

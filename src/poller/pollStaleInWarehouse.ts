@@ -8,7 +8,7 @@ import {
   collect,
   datehours,
   emptyWindowError,
-  lineFactsFrom,
+  keepForRun,
   warehouseSummaryOf,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
@@ -43,7 +43,7 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
     now: criteria.now.toISOString(),
     older_than_ms: criteria.olderThanMs,
   };
-  const from = await lineFactsFrom(warehouse, parameters);
+  const from = await keepForRun(warehouse, parameters);
   const results = await allOrStopAll(
     [lineCensusStatement(warehouse.dialect, from), staleMessagesStatement(warehouse.dialect, from)],
     (sql, stop) => warehouse.query(sql, parameters, stop),

@@ -14,8 +14,8 @@ export interface DuckDbReconcileOptions extends ReconcileOptions {
  * turns the verdicts into the same gaps, corrections and summary.
  *
  * Not yet an engine a command offers (issue 23): it gives --engine local's
- * results exactly (test/integration/nativeDuckDb.differential.test.ts), but
- * is still several times slower than it (docs/reconciliation.md has the
+ * results exactly (test/integration/sqlCategories.differential.test.ts), but
+ * is still about three times slower than it (docs/reconciliation.md has the
  * figures), so `--engine duckdb` stays the JavaScript reader with the SQL
  * categories until it is not.
  */

@@ -1,5 +1,5 @@
 import { alertStatement, archiveLineTables, lineCensusStatement } from '../domain/reconcile/sql/archiveLines';
-import { categoryStatement, type CategoryQuery } from '../domain/reconcile/sql/categories';
+import { categorySelect, categoryStatement, categoryTables, type CategoryQuery } from '../domain/reconcile/sql/categories';
 import { attemptVerdictOf, candidatePairOf, statusVerdictOf, unknownToTwilioOf } from '../domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, WarehouseResult } from '../domain/reconcile/sql/warehouse';
 import {
@@ -9,7 +9,7 @@ import {
   collect,
   datehours,
   emptyWindowError,
-  lineFactsFrom,
+  keepForRun,
   parsedRows,
   warehouseSummaryOf,
   type KnownReads,
@@ -76,9 +76,13 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   };
   let results: WarehouseResult[];
   try {
-    const from = await lineFactsFrom(warehouse, parameters);
-    const inputs = archiveLineTables(warehouse.dialect, from);
-    const statement = (query: CategoryQuery) => categoryStatement(warehouse.dialect, query, inputs);
+    const d = warehouse.dialect;
+    // Kept for the run where the engine can: the line facts, and the categories' tables over them (then each
+    // category's statement is its final SELECT alone).
+    const kept = warehouse.keepRelations !== undefined;
+    const from = await keepForRun(warehouse, parameters, kept ? [...archiveLineTables(d, 'tables'), ...categoryTables(d)] : []);
+    const inputs = archiveLineTables(d, from);
+    const statement = (query: CategoryQuery) => (kept ? categorySelect(d, query) : categoryStatement(d, query, inputs));
     const statements = [
       lineCensusStatement(warehouse.dialect, from),
       ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),

@@ -181,10 +181,17 @@ export async function archiveReadOf(
   return report;
 }
 
-/** Has the warehouse fill the line facts once for the run when it can, and says where the statements find them. */
-export async function lineFactsFrom(warehouse: SqlWarehouse, parameters: Record<string, string | number>): Promise<LineFactsFrom> {
-  if (!warehouse.fillLineFacts) return 'lines';
-  await warehouse.fillLineFacts(lineFactStatements(warehouse.dialect), parameters);
+/**
+ * Has the warehouse keep the line facts (and `more`, relations over them) once
+ * for the run when it can, and says where the statements find the line facts.
+ */
+export async function keepForRun(
+  warehouse: SqlWarehouse,
+  parameters: Record<string, string | number>,
+  more: [name: string, select: string][] = [],
+): Promise<LineFactsFrom> {
+  if (!warehouse.keepRelations) return 'lines';
+  await warehouse.keepRelations([...lineFactStatements(warehouse.dialect), ...more], parameters);
   return 'tables';
 }
 

@@ -227,15 +227,21 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     };
   }
 
-  /** The line facts in tables once for the run: each statement then reads those, not the files again. */
-  async fillLineFacts(statements: [name: string, statement: string][], parameters: Record<string, string | number>): Promise<void> {
+  /**
+   * Keeps each relation for the run: as a table when it takes parameters (a
+   * view cannot), is a whole statement (the line facts), or is per message and
+   * read by several statements (`messages`); as a view otherwise, so that no
+   * second copy of every record is held.
+   */
+  async keepRelations(relations: [name: string, select: string][], parameters: Record<string, string | number>): Promise<void> {
     const connection = await this.instance.connect();
     try {
       await connection.run(`SET disabled_optimizers = 'filter_pushdown'`);
-      for (const [name, sql] of statements) {
-        const { text, order } = bindParameters(DUCKDB, sql);
+      for (const [name, select] of relations) {
+        const { text, order } = bindParameters(DUCKDB, select);
         const values = Object.fromEntries([...new Set(order)].map((key) => [key, parameters[key]]));
-        await connection.run(`CREATE OR REPLACE TABLE ${name} AS ${text}`, values);
+        const kind = order.length > 0 || /^\s*WITH\b/.test(select) || name === 'messages' ? 'TABLE' : 'VIEW';
+        await connection.run(`CREATE OR REPLACE ${kind} ${name} AS ${text}`, values);
       }
     } finally {
       connection.closeSync();

@@ -228,8 +228,7 @@ export function messageTables(d: SqlDialect): [name: string, select: string][] {
 
 /** The tables (the inputs' first, when the engine derives them too) as one WITH clause before `select`. */
 function withTables(d: SqlDialect, select: string, inputs: [name: string, select: string][]): string {
-  // `records` is read by several of the categories' tables: computed once.
-  return `WITH ${[...inputs, ...categoryTables(d)].map(([name, body]) => (name === 'records' ? d.sharedRelation(name, body) : `${name} AS (${body})`)).join(',\n')}
+  return `WITH ${[...inputs, ...categoryTables(d)].map(([name, body]) => `${name} AS (${body})`).join(',\n')}
 ${select}`;
 }
 

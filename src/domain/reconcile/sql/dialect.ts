@@ -41,8 +41,6 @@ export interface SqlDialect {
   textAt(values: string, doc: string, paths: readonly string[], path: string): string;
   /** `text` matches the regular expression somewhere (anchor it to match the whole). */
   matches(text: string, pattern: string): string;
-  /** A WITH clause's relation that several others read: computed once where the engine can be told to (DuckDB). */
-  sharedRelation(name: string, body: string): string;
 }
 
 export const DUCKDB: SqlDialect = {
@@ -65,8 +63,6 @@ export const DUCKDB: SqlDialect = {
   valueAt: (values, _doc, paths, path) => `${values}[${positionOf(paths, path)}]`,
   textAt: (values, _doc, paths, path) => `json_extract_string(${values}[${positionOf(paths, path)}], '$')`,
   matches: (text, pattern) => `regexp_matches(${text}, '${pattern}')`,
-  // Without MATERIALIZED DuckDB may inline it into each reader, reading and parsing every line again for each.
-  sharedRelation: (name, body) => `${name} AS MATERIALIZED (${body})`,
 };
 
 /** A path's 1-based place among those read once; a path not among them is a mistake in the statement's code. */
@@ -101,7 +97,6 @@ export const TRINO: SqlDialect = {
     return TRINO.jsonText(doc, path);
   },
   matches: (text, pattern) => `regexp_like(${text}, '${pattern}')`,
-  sharedRelation: (name, body) => `${name} AS (${body})`,
 };
 
 /** Every character of `text` matching `pattern` (a character class) removed. */

@@ -37,10 +37,12 @@ export interface SqlWarehouse {
   query(sql: string, parameters: Record<string, string | number>, signal?: AbortSignal): Promise<WarehouseResult>;
   stageTwilioList(): TwilioListStage;
   /**
-   * Fills a table of each of the statements' line facts (archiveLines.ts,
-   * lineFactStatements) once for the run, so that the statements read those
-   * (`'tables'`) instead of reading and checking every line again. An engine
-   * that reads each statement's lines where they lie (Athena) has none.
+   * Computes these relations once for the run, in order (each may read those
+   * before it), keeping each as a table or a view as the engine sees fit;
+   * statements then read them by name instead of computing them again. An
+   * engine that computes each statement where the data lies (Athena) has none;
+   * the DuckDB one on this machine does, since six statements would otherwise
+   * read and check every line six times.
    */
-  fillLineFacts?(statements: [name: string, statement: string][], parameters: Record<string, string | number>): Promise<void>;
+  keepRelations?(relations: [name: string, select: string][], parameters: Record<string, string | number>): Promise<void>;
 }

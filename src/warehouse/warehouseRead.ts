@@ -6,7 +6,7 @@
  * the summaries report, with line numbers for the few odd objects.
  */
 import { readOneObject, type ReadProblem, type ScanReport } from '../adapters/archive/archiveScanner';
-import { addObjectReport } from '../adapters/archive/scanReport';
+import { addObjectReport, byLocation } from '../adapters/archive/scanReport';
 import type { ArchiveStore } from '../adapters/archive/archiveStore';
 import { EmptyArchiveError } from '../adapters/archive/windowScan';
 import { hourFolder } from '../domain/archiveLayout';
@@ -174,6 +174,9 @@ export async function archiveReadOf(
       report.problems.push({ key, reason: `the warehouse counts ${row.malformed} malformed line(s) here; this reader found ${reread.malformedLines}` });
     }
   }
+  // In the order the streaming scan reports them.
+  report.problems.sort(byLocation);
+  report.flagged.sort(byLocation);
   if (unexplained !== null) {
     const more: ReadProblem = { key: unexplained, reason: `and ${unexplainedCount} more object(s) with malformed or flagged lines` };
     (report.malformedLines > 0 ? report.problems : report.flagged).push(more);

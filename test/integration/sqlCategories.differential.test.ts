@@ -7,7 +7,7 @@
  * late callbacks beyond the slack, the window's edges, the match window's
  * edges, ambiguous candidates, attempts matched by an earlier run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -680,6 +680,10 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
           ['odd-text', text(['\t{"tab":"a\tb"}', '"quoted", "commas"', '\u0001\u0002', lines[39].replace('}', ',"q":"\\"\\t\\u0001"}')])],
         ];
         for (const [name, body] of hostile) await store.put(`firehose/2026/11/25/10/s-1-2026-11-25-10-31-00-${name}`, body);
+        // A link in a folder archive: refused and reported by both, never followed, never fatal (a review's finding).
+        symlinkSync(join(dir, first), join(dir, 'firehose/2026/11/25/10/s-1-2026-11-25-10-31-00-symlink'));
+        // More than 20 objects with a malformed line each: every one named, as --engine local names them (the same review).
+        for (let n = 0; n < 22; n++) await store.put(`firehose/2026/11/25/11/s-1-2026-11-25-11-31-00-malformed-${n}`, text([lines[n], 'not json']));
         const damaged = await clean();
         expect(damaged.summary.partial).toBe(true);
         expect(damaged.summary.inputs.archive_read.corrupt_objects).toBeGreaterThanOrEqual(2);
@@ -687,9 +691,19 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
         // The gate sends the misread kinds to the project's reader, and leaves the rest to DuckDB.
         const warehouse = await NativeDuckDbWarehouse.open({ store, layout: DEFAULT_ARCHIVE_LAYOUT, from: new Date(FROM), to: new Date(TO), redactDigits });
         try {
-          for (const name of ['truncated-gzip.gz', 'corrupt-gzip.gz', 'carriage-returns', 'not-utf8', 'nul', 'bom', 'huge-line', 'gzip-then-bytes.gz'])
+          for (const name of [
+            'truncated-gzip.gz',
+            'corrupt-gzip.gz',
+            'carriage-returns',
+            'not-utf8',
+            'nul',
+            'bom',
+            'huge-line',
+            'gzip-then-bytes.gz',
+            'symlink',
+          ])
             expect([...warehouse.oddReads.keys()].some((path) => path.endsWith(`-${name}`))).toBe(true);
-          for (const name of ['two-members.gz', 'gzip-named-plain', 'odd-text'])
+          for (const name of ['two-members.gz', 'gzip-named-plain', 'odd-text', 'malformed-0'])
             expect([...warehouse.oddReads.keys()].some((path) => path.endsWith(`-${name}`))).toBe(false);
         } finally {
           await warehouse.close();

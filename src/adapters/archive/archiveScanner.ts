@@ -3,7 +3,7 @@ import { RECORD_SOURCES, type RecordSource } from '../../domain/archiveRecord';
 import type { MessageStates } from '../../domain/messageState';
 import type { ArchiveObject, ArchiveStore } from './archiveStore';
 import { lineParserFor, readObject, type RecordRouting, type RecordSink } from './objectReader';
-import { addObjectReport, emptyReport, problemKeeper, type ScanProgress, type ScanReport } from './scanReport';
+import { addObjectReport, byLocation, emptyReport, problemKeeper, type ScanProgress, type ScanReport } from './scanReport';
 import { ScanThreads } from './scanThreads';
 
 export { archiveReadSummary, type ArchiveReadSummary, type ReadProblem, type ScanProgress, type ScanReport } from './scanReport';
@@ -146,5 +146,8 @@ export async function scanArchive(store: ArchiveStore, options: ScanOptions): Pr
   } finally {
     await pool?.close();
   }
+  // In the order of the archive, not of which read ended first: the same archive gives the same report every run.
+  report.problems.sort(byLocation);
+  report.flagged.sort(byLocation);
   return report;
 }

@@ -84,6 +84,12 @@ export function problemKeeper(report: ScanReport, keep: number): (p: ReadProblem
   };
 }
 
+/** Problems in the order of the archive: by key, then line (an object's own problem, with no line, first). */
+export function byLocation(a: ReadProblem, b: ReadProblem): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return (a.line ?? 0) - (b.line ?? 0);
+}
+
 /** Adds one object's report (read elsewhere: a worker thread) to the scan's. Bytes as stored are counted by the reader of the store. */
 export function addObjectReport(into: ScanReport, object: ScanReport, keep: number): void {
   into.bytesDecoded += object.bytesDecoded;

@@ -167,7 +167,8 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         let file = local ? local.fileOf(object.key) : join(work, 'staged', ...object.key.split('/'));
         if (!local) await stage(store, object, file);
         // The gate reads the file as DuckDB will (a link or special file of a folder archive is refused by open(): odd).
-        const verdict = await gateObject(local ? await store.open(object.key) : createReadStream(file)).catch((error: Error) => ({
+        // An object that cannot be opened (a link in a folder archive, refused by open()) is odd too: reported, never fatal.
+        const verdict = await (async () => gateObject(local ? await store.open(object.key) : createReadStream(file)))().catch((error: Error) => ({
           clean: false as const,
           reason: error.message,
           storedBytes: 0,

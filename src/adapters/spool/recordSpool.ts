@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Where a spool lives when no directory is named: beside the process, `./.message-archive-spool`. */
 export const DEFAULT_SPOOL_DIR = '.message-archive-spool';
@@ -42,15 +42,6 @@ function claimOf(name: string): SpoolClaim | null {
   const holder = CLAIM_HOLDER.exec(name) ?? CLAIM_HOLDER_WITHOUT_UUID.exec(name);
   return { since: new Date(Number(claim[2])).toISOString(), host: holder?.[1] ?? null, pid: holder ? Number(holder[2]) : null };
 }
-
-/**
- * The claims this process has made and not yet settled. A claim naming this
- * process's pid that is not among them was made by an earlier process that had
- * the same pid (pids are reused: 32,768 wrap within hours on a busy host), so
- * its maker has ended; every RecordSpool of this process shares the set, so
- * that two senders' drains in one process never take each other's claims.
- */
-const claimsOfThisProcess = new Set<string>();
 
 /** Whether a process of this host runs (signal 0 only asks). EPERM: it runs, as someone else. */
 function processAlive(pid: number): boolean {
@@ -164,29 +155,24 @@ export class RecordSpool {
       }
       const entry = CLAIM.exec(name)?.[1] ?? name;
       const claimed = join(this.dir, `${entry}.claimed-${Date.now()}-${hostname()}-${process.pid}-${randomUUID()}`);
-      claimsOfThisProcess.add(basename(claimed));
       try {
-        try {
-          await rename(join(this.dir, name), claimed);
-        } catch (error) {
-          // Another drain took it first (a claim is taken back by one rename: only one drain wins it).
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-          throw error;
-        }
-        const line = await readFile(claimed, 'utf8');
-        try {
-          await append(line, recordedAtOf(line));
-        } catch (error) {
-          outcome.error = (error as Error).message;
-          outcome.remaining++;
-          await rename(claimed, join(this.dir, entry));
-          continue;
-        }
-        await unlink(claimed);
-        outcome.appended++;
-      } finally {
-        claimsOfThisProcess.delete(basename(claimed));
+        await rename(join(this.dir, name), claimed);
+      } catch (error) {
+        // Another drain took it first (a claim is taken back by one rename: only one drain wins it).
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
       }
+      const line = await readFile(claimed, 'utf8');
+      try {
+        await append(line, recordedAtOf(line));
+      } catch (error) {
+        outcome.error = (error as Error).message;
+        outcome.remaining++;
+        await rename(claimed, join(this.dir, entry));
+        continue;
+      }
+      await unlink(claimed);
+      outcome.appended++;
     }
     return outcome;
   }
@@ -202,8 +188,10 @@ export class RecordSpool {
 
   /**
    * Claims no drain is working on: older than ABANDONED_CLAIM_MS, or made on
-   * this host by a process that has ended (it cannot be appending any more;
-   * that includes an earlier process that had this one's pid).
+   * this host by a process that has ended (it cannot be appending any more).
+   * A claim naming this process's own pid is left too: it may be another
+   * drain's of this process (one with its own copy of this module), or of a
+   * container on this host whose process also runs as pid 1.
    * A live process's claim is never taken back before then, so that an entry
    * is not appended by two drains at once.
    */
@@ -214,9 +202,7 @@ export class RecordSpool {
       if (claim === null) return false;
       if (Date.now() - Number(claim[2]) > ABANDONED_CLAIM_MS) return true;
       const holder = claimOf(name)!;
-      if (holder.host !== here || holder.pid === null) return false;
-      if (holder.pid === process.pid) return !claimsOfThisProcess.has(name);
-      return !processAlive(holder.pid);
+      return holder.host === here && holder.pid !== null && holder.pid !== process.pid && !processAlive(holder.pid);
     });
   }
 }

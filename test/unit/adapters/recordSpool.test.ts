@@ -83,14 +83,18 @@ describe('RecordSpool', () => {
     expect(await spool.claims()).toEqual([{ since: new Date(since).toISOString(), host: hostname(), pid: 4646 }]);
   });
 
-  it("takes back a claim that names this process's pid but that this process did not make (an earlier process had the pid)", async () => {
+  it("leaves a claim that names this process's own pid: another copy of this module, or a container's pid 1 on this host, may hold it", async () => {
+    // A review's finding: taking such claims back appended an entry twice when the module was loaded twice.
     const spool = new RecordSpool(dir);
     const path = await spool.put('{"n":1}\n');
     renameSync(path, `${path}.claimed-${Date.now()}-${hostname()}-${process.pid}-${randomUUID()}`);
     const appended: string[] = [];
-    expect(await spool.drain(async (line) => void appended.push(line))).toEqual({ appended: 1, remaining: 0, error: null, claimed: [] });
-    expect(appended).toEqual(['{"n":1}\n']);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(await spool.drain(async (line) => void appended.push(line))).toMatchObject({
+      appended: 0,
+      remaining: 1,
+      claimed: [{ host: hostname(), pid: process.pid }],
+    });
+    expect(appended).toEqual([]);
   });
 
   it('leaves a claim another drain of this process holds now (same pid, same host) to that drain', async () => {

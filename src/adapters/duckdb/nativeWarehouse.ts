@@ -32,7 +32,7 @@ import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 import { readOneObject, type ScanReport } from '../archive/archiveScanner';
 import { FolderArchiveStore, type ArchiveObject, type ArchiveStore } from '../archive/archiveStore';
 import { openLines } from '../streams/textLines';
-import { gateObject, MAX_CLEAN_LINE_BYTES } from './objectGate';
+import { EVENT_LINE_START, gateObject, MAX_CLEAN_LINE_BYTES, RECORD_LINE_START } from './objectGate';
 
 export interface NativeWarehouseOptions {
   store: ArchiveStore;
@@ -168,11 +168,14 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         if (!local) await stage(store, object, file);
         // The gate reads the file as DuckDB will (a link or special file of a folder archive is refused by open(): odd).
         // An object that cannot be opened (a link in a folder archive, refused by open()) is odd too: reported, never fatal.
-        const verdict = await (async () => gateObject(local ? await store.open(object.key) : createReadStream(file)))().catch((error: Error) => ({
-          clean: false as const,
-          reason: error.message,
-          storedBytes: 0,
-        }));
+        const verdict = await (async () =>
+          gateObject(local ? await store.open(object.key) : createReadStream(file), table === 'event_lines' ? EVENT_LINE_START : RECORD_LINE_START))().catch(
+          (error: Error) => ({
+            clean: false as const,
+            reason: error.message,
+            storedBytes: 0,
+          }),
+        );
         if (!verdict.clean) {
           oddReads.set(pathRoot + object.key, await readOneObject(store, object.key, 1000, cloudEvents));
           file = join(work, 'kept', `${randomUUID()}.ndjson`);

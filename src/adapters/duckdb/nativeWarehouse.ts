@@ -166,8 +166,8 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         const partition = { key: object.key, prefix: prefix.replace(/\/$/, ''), datehour: hour.replace(/\/$/, ''), table };
         let file = local ? local.fileOf(object.key) : join(work, 'staged', ...object.key.split('/'));
         if (!local) await stage(store, object, file);
-        // The gate reads the file as DuckDB will (a link or special file of a folder archive is refused by open(): odd).
-        // An object that cannot be opened (a link in a folder archive, refused by open()) is odd too: reported, never fatal.
+        // The gate reads the object as DuckDB will. One that cannot be opened (a link or special file of a folder archive,
+        // refused by open()) is odd too: the project's reader reports it, and the run goes on.
         const verdict = await (async () =>
           gateObject(local ? await store.open(object.key) : createReadStream(file), table === 'event_lines' ? EVENT_LINE_START : RECORD_LINE_START))().catch(
           (error: Error) => ({

@@ -20,6 +20,7 @@ import { bindParameters, DUCKDB } from '../../src/domain/reconcile/sql/dialect';
 import type { TextRow } from '../../src/domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, TwilioListStage, WarehouseResult } from '../../src/domain/reconcile/sql/warehouse';
 import type { TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
+import { appendTwilioList, asText } from '../../src/adapters/duckdb/nativeWarehouse';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -33,14 +34,6 @@ function linesOf(body: Buffer): string[] {
   const lines = body.toString('utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-function asText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  // What the queries select: text, whole numbers (BIGINT as bigint) and booleans; Athena answers each as text.
-  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new TypeError(`a value of a type no category query selects: ${JSON.stringify(value)}`);
 }
 
 export class DuckDbWarehouse implements SqlWarehouse {
@@ -112,19 +105,7 @@ export class DuckDbWarehouse implements SqlWarehouse {
 
   /** Rows of a list staged elsewhere (the fake Athena reads them from S3), as one run's. */
   addTwilioList(run: string, rows: Record<string, string | null>[]): Promise<void> {
-    return this.serially(() => this.appendTwilioList(run, rows));
-  }
-
-  private async appendTwilioList(run: string, rows: Record<string, string | null>[]): Promise<void> {
-    const appender = await this.connection.createAppender('twilio_lists');
-    for (const row of rows) {
-      for (const value of [run, ...TWILIO_ROW_COLUMNS.map((c) => row[c] ?? null)]) {
-        if (value === null) appender.appendNull();
-        else appender.appendVarchar(value);
-      }
-      appender.endRow();
-    }
-    appender.closeSync();
+    return this.serially(() => appendTwilioList(this.connection, run, rows));
   }
 
   stageTwilioList(): TwilioListStage {

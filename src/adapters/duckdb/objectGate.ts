@@ -29,7 +29,7 @@ import { createGunzip } from 'node:zlib';
 /** The longest line DuckDB is given; its `max_line_size` is set above it, so that no line is dropped. */
 export const MAX_CLEAN_LINE_BYTES = 1 << 20;
 
-export type GateVerdict = { clean: true; gzip: boolean; storedBytes: number; textBytes: number } | { clean: false; reason: string; storedBytes: number };
+export type GateVerdict = { clean: true; gzip: boolean; storedBytes: number } | { clean: false; reason: string; storedBytes: number };
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -141,7 +141,7 @@ export async function gateObject(body: Readable, lineStart: Buffer): Promise<Gat
   let gzip = false;
   try {
     const first = await iterator.next();
-    if (first.done) return { clean: true, gzip: false, storedBytes: 0, textBytes: 0 };
+    if (first.done) return { clean: true, gzip: false, storedBytes: 0 };
     gzip = first.value[0] === 0x1f && first.value[1] === 0x8b;
     const stored = async function* () {
       for (let next: IteratorResult<Buffer> = first; !next.done; next = await iterator.next()) {
@@ -164,5 +164,5 @@ export async function gateObject(body: Readable, lineStart: Buffer): Promise<Gat
   }
   text.end();
   if (text.problem !== null) return { clean: false, reason: text.problem, storedBytes };
-  return { clean: true, gzip, storedBytes, textBytes: text.textBytes };
+  return { clean: true, gzip, storedBytes };
 }

@@ -111,7 +111,7 @@ function lineFactTables(d: SqlDialect): [name: string, select: string][] {
       'archive_lines',
       `  SELECT "$path" AS object_key, line, ${d.jsonValues('line', LINE_PATHS)} AS line_values,
          CAST(:redact_digits AS INTEGER) AS redact_digits FROM record_lines
-  WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> ''
+  WHERE datehour BETWEEN :hour_from AND :hour_to AND ltrim(line) <> ''
 `,
     ],
     [
@@ -214,6 +214,6 @@ export function historyObjectsStatement(d: SqlDialect, by: { kind: 'sid' } | { k
   if (by.kind === 'tag' && !SAFE_TAG_NAME.test(by.name)) throw new Error(`a tag name for SQL must match ${SAFE_TAG_NAME}, not "${by.name}"`);
   const path = by.kind === 'sid' ? '$.message_sid' : by.kind === 'client_ref' ? '$.tags.client_ref' : `$.tags.${by.name}`;
   return `SELECT DISTINCT "$path" AS object_key FROM record_lines
-WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> '' AND ${d.jsonText('line', path)} = :value
+WHERE datehour BETWEEN :hour_from AND :hour_to AND ltrim(line) <> '' AND ${d.jsonText('line', path)} = :value
 ORDER BY object_key`;
 }

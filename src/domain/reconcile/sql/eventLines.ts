@@ -101,7 +101,7 @@ export function eventLineTables(d: SqlDialect): [name: string, select: string][]
       'event_lines_read',
       `  SELECT "$path" AS object_key, line, ${d.jsonValues('line', EVENT_PATHS)} AS line_values,
          CAST(:redact_digits AS INTEGER) AS redact_digits FROM event_lines
-  WHERE datehour BETWEEN :hour_from AND :hour_to AND trim(line) <> ''
+  WHERE datehour BETWEEN :hour_from AND :hour_to AND ltrim(line) <> ''
 `,
     ],
     [

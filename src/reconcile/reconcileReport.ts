@@ -7,6 +7,8 @@ import type { StatusCategory } from '../domain/reconcile/statusCategory';
 import { archiveMessageMatchesDirection, type TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import type { ReadProblem } from '../adapters/archive/scanReport';
 import { isFinalStatus } from '../domain/statusRules';
+import { LAG_BUCKETS, lagBucket } from '../domain/reconcile/callbackLag';
+import type { StatusTally } from '../domain/reconcile/sql/verdictRows';
 import { PendingCorrections, type AppendOutcome } from './pendingCorrections';
 
 /** --max-missing-share's default: above 5% missing, --write appends nothing. */
@@ -187,6 +189,21 @@ export class ReconcileReport {
     else this.statusGap(row, archive, category, false);
   }
 
+  /**
+   * Messages of Twilio's list that the SQL engines counted where the verdicts
+   * are, ok or pending and no send attempt's candidate: counted as listed()
+   * counts each of them, with nothing else to do (onVerdict aside: a run that
+   * asks for every verdict reads them one by one instead).
+   */
+  tallied(tally: StatusTally): void {
+    this.counts.twilio_messages += tally.messages;
+    this.twilioStatuses[tally.twilio_status] = (this.twilioStatuses[tally.twilio_status] ?? 0) + tally.messages;
+    if (tally.twilio_error_code) this.errorCodes.set(tally.twilio_error_code, (this.errorCodes.get(tally.twilio_error_code) ?? 0) + tally.messages);
+    if (tally.lag_bucket !== null) this.lag[tally.lag_bucket] += tally.messages;
+    this.counts[tally.category] += tally.messages;
+    if (tally.archived) this.archiveMessages += tally.messages;
+  }
+
   /** A send attempt that a previous run matched: counted, never matched again. */
   matchedEarlier(attemptId: string): void {
     this.counts.send_errors++;
@@ -331,7 +348,8 @@ export class ReconcileReport {
       gaps_remaining: gapsRemaining,
       debugger_alerts: { archived: this.options.alerts?.count ?? 0, gaps_with_alerts: this.gapsWithAlerts, gaps: this.alertedGaps },
       charts: {
-        twilio_statuses: this.twilioStatuses,
+        // By name: the engines meet the statuses in different orders (the list's, or the SIDs').
+        twilio_statuses: Object.fromEntries(Object.entries(this.twilioStatuses).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
         top_error_codes: [...this.errorCodes.entries()]
           .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
           .slice(0, 10)
@@ -402,22 +420,6 @@ export class ReconcileReport {
       written: fixable,
     });
   }
-}
-
-/** Time from a message's creation to the archive's record of its final status, in buckets (upper bounds in ms). */
-const LAG_BUCKETS: [string, number][] = [
-  ['< 1 min', 60_000],
-  ['1–5 min', 300_000],
-  ['5–15 min', 900_000],
-  ['15–60 min', 3_600_000],
-  ['1–6 h', 21_600_000],
-  ['6–24 h', 86_400_000],
-  ['> 24 h', Infinity],
-];
-
-function lagBucket(ms: number): number {
-  const i = LAG_BUCKETS.findIndex(([, upper]) => Math.max(0, ms) < upper);
-  return i === -1 ? LAG_BUCKETS.length - 1 : i;
 }
 
 function percent(share: number): string {

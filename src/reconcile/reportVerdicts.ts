@@ -1,14 +1,15 @@
 import type { ParamValue } from '../domain/archiveRecord';
 import type { EnvelopeCandidate } from '../domain/reconcile/envelopeMatcher';
 import { redactParameters } from '../domain/redaction';
-import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../domain/reconcile/sql/verdictRows';
+import type { AttemptVerdict, CandidatePair, StatusRow, StatusVerdict, UnknownToTwilio } from '../domain/reconcile/sql/verdictRows';
 import type { TwilioMessageRow } from '../domain/reconcile/twilioRow';
 import { msToIso } from '../domain/time';
 import type { ArchiveSide, AttemptEvidence, ReconcileReport } from './reconcileReport';
 
 /** What the categories' SQL answered, whichever engine ran it. */
 export interface SqlVerdicts {
-  statusVerdicts: AsyncIterable<StatusVerdict>;
+  /** Every status verdict, or the ones the report handles one by one and tallies of the others, verdicts first. */
+  statusRows: AsyncIterable<StatusRow>;
   candidatePairs: () => Promise<CandidatePair[]>;
   attemptVerdicts: () => Promise<AttemptVerdict[]>;
   unknownToTwilio: () => Promise<UnknownToTwilio[]>;
@@ -61,7 +62,12 @@ function archiveOf(v: StatusVerdict): ArchiveSide | null {
  */
 export async function reportVerdicts(report: ReconcileReport, verdicts: SqlVerdicts): Promise<void> {
   const candidateRows = new Map<string, { row: TwilioMessageRow; archive: ArchiveSide | null }>();
-  for await (const verdict of verdicts.statusVerdicts) {
+  for await (const status of verdicts.statusRows) {
+    if (status.kind === 'tally') {
+      report.tallied(status.tally);
+      continue;
+    }
+    const { verdict } = status;
     const row = rowOf(verdict);
     const archive = archiveOf(verdict);
     if (verdict.candidate) candidateRows.set(row.sid, { row, archive });

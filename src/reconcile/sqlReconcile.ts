@@ -56,7 +56,7 @@ export async function reconcileWithDuckDb(options: ReconcileOptions): Promise<Re
     const parameters = { windowFrom: fromIso, windowTo: toIso, matchWindowMs: options.matchWindowMs, direction: options.direction };
     await db.decide(parameters);
     await reportVerdicts(report, {
-      statusVerdicts: db.statusVerdicts(),
+      statusRows: db.statusRows(),
       candidatePairs: () => db.candidatePairs(),
       attemptVerdicts: () => db.attemptVerdicts(),
       unknownToTwilio: () => db.unknownToTwilio(),

@@ -1,6 +1,6 @@
 import { alertStatement, archiveLineTables, lineCensusStatement } from '../domain/reconcile/sql/archiveLines';
 import { categorySelect, categoryStatement, categoryTables, type CategoryQuery } from '../domain/reconcile/sql/categories';
-import { attemptVerdictOf, candidatePairOf, statusVerdictOf, unknownToTwilioOf } from '../domain/reconcile/sql/verdictRows';
+import { attemptVerdictOf, candidatePairOf, statusRowOf, statusVerdictOf, unknownToTwilioOf } from '../domain/reconcile/sql/verdictRows';
 import type { SqlWarehouse, WarehouseResult } from '../domain/reconcile/sql/warehouse';
 import {
   allOrStopAll,
@@ -83,9 +83,12 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     const from = await keepForRun(warehouse, parameters, kept ? [...archiveLineTables(d, 'tables'), ...categoryTables(d)] : []);
     const inputs = archiveLineTables(d, from);
     const statement = (query: CategoryQuery) => (kept ? categorySelect(d, query) : categoryStatement(d, query, inputs));
+    // The list's messages that are ok or pending are counted where the verdicts are, not read back one by one
+    // (at 100,000 messages that read was 2.4 s of a 9 s run), unless the caller asks for every verdict.
+    const statusQuery = options.onVerdict ? 'statusVerdicts' : 'statusExceptionsAndTallies';
     const statements = [
       lineCensusStatement(warehouse.dialect, from),
-      ...(['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),
+      ...([statusQuery, 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as const).map(statement),
       alertStatement(warehouse.dialect, from),
     ];
     results = await allOrStopAll(statements, (sql, stop) => warehouse.query(sql, parameters, stop), signal);
@@ -112,7 +115,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   options.onProgress?.('archive', scan.objectsRead, scan.objectsListed);
 
   await reportVerdicts(report, {
-    statusVerdicts: parsedRows(status, statusVerdictOf),
+    statusRows: parsedRows(status, options.onVerdict ? (row) => ({ kind: 'verdict', verdict: statusVerdictOf(row) }) : statusRowOf),
     candidatePairs: () => collect(pairs, candidatePairOf),
     attemptVerdicts: () => collect(attempts, attemptVerdictOf),
     unknownToTwilio: () => collect(unknown, unknownToTwilioOf),

@@ -80,7 +80,7 @@ function knownStatements(): Map<string, { duckdb: string; order: string[] }> {
   for (const by of [{ kind: 'sid' }, { kind: 'client_ref' }, { kind: 'tag', name: 'order_id' }] as const)
     add(historyObjectsStatement(TRINO, by), historyObjectsStatement(DUCKDB, by));
   add(staleMessagesStatement(TRINO), staleMessagesStatement(DUCKDB));
-  for (const query of ['statusVerdicts', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as CategoryQuery[]) {
+  for (const query of ['statusVerdicts', 'statusExceptionsAndTallies', 'candidatePairs', 'attemptVerdicts', 'unknownToTwilio'] as CategoryQuery[]) {
     add(categoryStatement(TRINO, query, archiveLineTables(TRINO)), categoryStatement(DUCKDB, query, archiveLineTables(DUCKDB)));
   }
   return known;

@@ -9,7 +9,7 @@ import type { RecordFacts } from '../../domain/archiveLine';
 import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
 import { categorySelect, categoryTables, TWILIO_ROW_COLUMNS, twilioRowColumns, type CategoryQuery } from '../../domain/reconcile/sql/categories';
 import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
-import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../../domain/reconcile/sql/verdictRows';
+import type { AttemptVerdict, CandidatePair, StatusRow, StatusTally, StatusVerdict, UnknownToTwilio } from '../../domain/reconcile/sql/verdictRows';
 
 export type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio };
 
@@ -191,6 +191,13 @@ export class DuckDbCategories {
 
   statusVerdicts(): AsyncGenerator<StatusVerdict> {
     return this.rows('statusVerdicts');
+  }
+
+  /** The verdicts the report handles one by one, then tallies of the rest (statusExceptionsAndTallies). */
+  async *statusRows(): AsyncGenerator<StatusRow> {
+    for await (const row of this.rows<StatusVerdict & StatusTally & { row_kind: number }>('statusExceptionsAndTallies')) {
+      yield row.row_kind === 0 ? { kind: 'verdict', verdict: row } : { kind: 'tally', tally: row };
+    }
   }
 
   attemptVerdicts(): Promise<AttemptVerdict[]> {

@@ -21,6 +21,7 @@
 import { NOT_FOUND_STATUS } from '../../messageRules';
 import { REDACTION_MASK_CHAR } from '../../redaction';
 import { FINAL_STATUSES, STATUS_RANK, UNKNOWN_STATUS_RANK } from '../../statusRules';
+import { lagBucketSql } from '../callbackLag';
 import type { TwilioMessageRow } from '../twilioRow';
 import { firstMatch, removeAll, type SqlDialect } from './dialect';
 
@@ -217,6 +218,12 @@ export function categoryTables(d: SqlDialect): [name: string, select: string][] 
       `  SELECT sid, count(*) AS claimed_by FROM candidates GROUP BY sid
 `,
     ],
+    [
+      // Whether some send attempt may have created the message: its status gap waits for the matching.
+      'marked_verdicts',
+      `  SELECT v.*, v.sid IN (SELECT sid FROM candidates) AS candidate FROM verdicts v
+`,
+    ],
   ];
 }
 
@@ -241,10 +248,39 @@ export const CATEGORY_QUERIES = {
    */
   statusVerdicts: `SELECT sid, category, account_sid, twilio_status, twilio_error_code, to_number, from_number, date_created, date_sent, direction,
        messaging_service_sid, archived, archive_status, archive_error_code, archive_account_sid, status_recorded_ms, archive_created_ms,
-       newest_recorded_at, coalesce(created_from_send, false) AS created_from_send,
-       sid IN (SELECT sid FROM candidates) AS candidate
-FROM verdicts
+       newest_recorded_at, coalesce(created_from_send, false) AS created_from_send, candidate
+FROM marked_verdicts
 ORDER BY sid`,
+
+  /**
+   * statusVerdicts as the report needs them, in one statement (one scan for
+   * Athena): first, `row_kind` 0, the verdicts it handles one by one (a gap,
+   * or a message some send attempt may have created), by SID; then,
+   * `row_kind` 1, the others (on a good day nearly all) counted by what the
+   * summary counts of them (ReconcileReport.tallied), with no SID.
+   */
+  statusExceptionsAndTallies: `SELECT 0 AS row_kind, sid, category, account_sid, twilio_status, twilio_error_code, to_number, from_number, date_created,
+       date_sent, direction, messaging_service_sid, archived, archive_status, archive_error_code, archive_account_sid, status_recorded_ms,
+       archive_created_ms, newest_recorded_at, coalesce(created_from_send, false) AS created_from_send, candidate,
+       CAST(NULL AS INTEGER) AS lag_bucket, CAST(NULL AS BIGINT) AS messages
+FROM marked_verdicts
+WHERE category NOT IN ('ok', 'pending') OR candidate
+UNION ALL
+SELECT 1 AS row_kind, CAST(NULL AS VARCHAR) AS sid, category, CAST(NULL AS VARCHAR) AS account_sid, twilio_status, twilio_error_code,
+       CAST(NULL AS VARCHAR) AS to_number, CAST(NULL AS VARCHAR) AS from_number, CAST(NULL AS VARCHAR) AS date_created,
+       CAST(NULL AS VARCHAR) AS date_sent, CAST(NULL AS VARCHAR) AS direction, CAST(NULL AS VARCHAR) AS messaging_service_sid, archived,
+       CAST(NULL AS VARCHAR) AS archive_status, CAST(NULL AS VARCHAR) AS archive_error_code, CAST(NULL AS VARCHAR) AS archive_account_sid,
+       CAST(NULL AS BIGINT) AS status_recorded_ms, CAST(NULL AS BIGINT) AS archive_created_ms, CAST(NULL AS VARCHAR) AS newest_recorded_at,
+       false AS created_from_send, false AS candidate, lag_bucket, count(*) AS messages
+FROM (
+  SELECT category, twilio_status, twilio_error_code, archived,
+         CASE WHEN archived AND coalesce(${isFinal('archive_status')}, false)
+              THEN ${lagBucketSql('status_recorded_ms', 'archive_created_ms')} END AS lag_bucket
+  FROM marked_verdicts
+  WHERE category IN ('ok', 'pending') AND NOT candidate
+) counted
+GROUP BY category, twilio_status, twilio_error_code, archived, lag_bucket
+ORDER BY row_kind, sid, category, twilio_status, twilio_error_code, archived, lag_bucket`,
 
   /** Every (attempt, message) pair that fits by envelope: the evidence of the attempts' verdicts. */
   candidatePairs: `SELECT c.attempt_id, c.sid, v.to_number, coalesce(v.date_created, v.date_sent) AS date_created

@@ -31,6 +31,17 @@ export interface StatusVerdict {
   candidate: boolean;
 }
 
+/** Messages of statusVerdicts that need no more than counting (statusExceptionsAndTallies), by what is counted of them. */
+export interface StatusTally {
+  category: 'ok' | 'pending';
+  twilio_status: string;
+  twilio_error_code: string | null;
+  archived: boolean;
+  /** Index into LAG_BUCKETS (callbackLag.ts); null when the archive holds no final status. */
+  lag_bucket: number | null;
+  messages: number;
+}
+
 export interface CandidatePair {
   attempt_id: string;
   sid: string;
@@ -111,6 +122,30 @@ export function statusVerdictOf(row: TextRow): StatusVerdict {
     created_from_send: flag(row, 'created_from_send'),
     candidate: flag(row, 'candidate'),
   };
+}
+
+export function statusTallyOf(row: TextRow): StatusTally {
+  const category = text(row, 'category');
+  numberOrNull(row, 'messages'); // a whole number, checked
+  if (category !== 'ok' && category !== 'pending') throw new VerdictRowError(`a tally's category should be ok or pending, not ${JSON.stringify(category)}`);
+  return {
+    category,
+    twilio_status: text(row, 'twilio_status'),
+    twilio_error_code: textOrNull(row, 'twilio_error_code'),
+    archived: flag(row, 'archived'),
+    lag_bucket: numberOrNull(row, 'lag_bucket'),
+    messages: Number(text(row, 'messages')),
+  };
+}
+
+/** A row of statusExceptionsAndTallies: a verdict (row_kind 0) or a tally (row_kind 1). */
+export type StatusRow = { kind: 'verdict'; verdict: StatusVerdict } | { kind: 'tally'; tally: StatusTally };
+
+export function statusRowOf(row: TextRow): StatusRow {
+  const kind = text(row, 'row_kind');
+  if (kind === '0') return { kind: 'verdict', verdict: statusVerdictOf(row) };
+  if (kind === '1') return { kind: 'tally', tally: statusTallyOf(row) };
+  throw new VerdictRowError(`column row_kind should be 0 or 1, not ${JSON.stringify(kind)}`);
 }
 
 export function candidatePairOf(row: TextRow): CandidatePair {

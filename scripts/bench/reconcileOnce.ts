@@ -1,8 +1,8 @@
 /**
  * One reconciliation in its own process (so its peak RSS is its own, the
- * worker threads' included), by the engine named (local, duckdb, or native:
- * DuckDB reading the archive itself, src/reconcile/nativeReconcile.ts) and the
- * threads given, compiled (npm run build) as the installed command runs it;
+ * worker threads' included), by the engine named (local, or duckdb: DuckDB
+ * reading the archive itself, src/reconcile/nativeReconcile.ts, within the
+ * memory limit given or the command's default) and the threads given, compiled (npm run build) as the installed command runs it;
  * prints JSON figures.
  */
 import { compiled } from './compiled';
@@ -11,12 +11,12 @@ const { FolderArchiveStore } = compiled<typeof import('../../src/adapters/archiv
 const { readExportFile } = compiled<typeof import('../../src/adapters/twilioExport/exportFileReader')>('src/adapters/twilioExport/exportFileReader');
 const { DEFAULT_ARCHIVE_LAYOUT } = compiled<typeof import('../../src/config/archiveSettings')>('src/config/archiveSettings');
 const { reconcile } = compiled<typeof import('../../src/reconcile/reconcile')>('src/reconcile/reconcile');
-const { reconcileWithDuckDb } = compiled<typeof import('../../src/reconcile/sqlReconcile')>('src/reconcile/sqlReconcile');
 const { reconcileNatively } = compiled<typeof import('../../src/reconcile/nativeReconcile')>('src/reconcile/nativeReconcile');
+const { DEFAULT_DUCKDB_MEMORY } = compiled<typeof import('../../src/cli/command')>('src/cli/command');
 
 async function main(): Promise<void> {
-  const [archive, exportFile, day, engine = 'local', threads = '1', memoryLimit] = process.argv.slice(2);
-  const run = engine === 'duckdb' ? reconcileWithDuckDb : engine === 'native' ? reconcileNatively : reconcile;
+  const [archive, exportFile, day, engine = 'local', threads = '1', memoryLimit = DEFAULT_DUCKDB_MEMORY] = process.argv.slice(2);
+  const run = engine === 'duckdb' ? reconcileNatively : reconcile;
   const from = new Date(`${day}T00:00:00.000Z`);
   const started = process.hrtime.bigint();
   let gaps = 0;
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     appender: null,
     redactDigits: 0,
     onGap: () => void gaps++,
-    ...(memoryLimit ? { memoryLimit } : {}),
+    ...(engine === 'duckdb' ? { memoryLimit } : {}),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(

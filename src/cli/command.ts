@@ -67,6 +67,17 @@ export function threadsOption(value: string | undefined): number {
   return positiveIntOption(value, 'threads', defaultThreads());
 }
 
+/** DuckDB's memory limit when --memory is not given: measured, the whole process stays near 1 GiB at 1M messages. */
+export const DEFAULT_DUCKDB_MEMORY = '500MB';
+
+/** --memory: a size as DuckDB's memory_limit takes it (`500MB`, `4GB`, `2GiB`). */
+export function memoryOption(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_DUCKDB_MEMORY;
+  const size = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.exec(value.trim());
+  if (!size || Number(size[1]) <= 0) throw new UsageError(`--memory must be a size such as 500MB or 4GB, not "${value}"`);
+  return `${size[1]}${size[2]}`;
+}
+
 export function appendOption(value: string | undefined): 'firehose' | 'archive' {
   const mode = value ?? 'firehose';
   if (mode !== 'firehose' && mode !== 'archive') throw new UsageError(`--append must be firehose or archive, not "${mode}"`);

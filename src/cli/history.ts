@@ -17,7 +17,7 @@ import { historyPage } from '../history/historyPage';
 import { historyText } from '../history/historyText';
 import { openArchive } from './archiveAccess';
 import { engineOption, openAthenaWarehouse, printWarehouse } from './athenaAccess';
-import { dayOption, defineCommand, positiveIntOption, UsageError } from './command';
+import { dayOption, DEFAULT_DUCKDB_MEMORY, defineCommand, memoryOption, positiveIntOption, UsageError } from './command';
 
 const HELP = `Usage: twilio-message-archive history --archive <s3://bucket/prefix | folder> (--sid SM… | --client-ref <ref> | --tag name=value | --to <number>) [options]
 
@@ -43,8 +43,12 @@ Options:
   --engine <engine>      local (default): the archive read here. athena: SQL on Athena finds the
                          objects that hold the records (the table's date projection limited to
                          --from and --to-day, both required; --archive its s3:// root), which are
-                         then read here; the bytes scanned and the cost are printed. Not with --to.
+                         then read here; the bytes scanned and the cost are printed. duckdb: the
+                         same SQL run by DuckDB here over the days asked for (--from and --to-day;
+                         an s3:// archive's days are first copied to a temporary folder). Neither
+                         with --to, nor over days that hold the Kinesis path's CloudEvents.
   --i-accept-cost        With --engine athena: run in a workgroup with no bytes-scanned limit.
+  --memory <size>        With --engine duckdb: DuckDB's memory limit (default ${DEFAULT_DUCKDB_MEMORY}).
   --json                 The history as JSON on stdout instead of the table.
   --html <file>          Also write a one-page evidence sheet (self-contained HTML).
   -h, --help             This text.
@@ -74,6 +78,7 @@ export const command = defineCommand({
     html: { type: 'string' },
     engine: { type: 'string' },
     'i-accept-cost': { type: 'boolean' },
+    memory: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
@@ -99,10 +104,12 @@ export const command = defineCommand({
     const to = values['to-day'] === undefined ? undefined : dayOption(values['to-day'], '--to-day');
     if (from && to && to < from) throw new UsageError('--to-day is before --from');
     const maxDays = positiveIntOption(values['max-days'], '--max-days', 31);
-    const engine = engineOption(values, ['local', 'athena']);
-    if (engine === 'athena' && !(from && to)) throw new UsageError('--engine athena reads the days asked for: give --from and --to-day');
-    if (engine === 'athena' && query.kind === 'to')
-      throw new UsageError('--to is matched digit by digit against redacted numbers, which --engine athena does not do: use --engine local');
+    const engine = engineOption(values, ['local', 'duckdb', 'athena']);
+    if (values.memory !== undefined && engine !== 'duckdb') throw new UsageError('--memory is for --engine duckdb');
+    const memoryLimit = memoryOption(values.memory);
+    if (engine !== 'local' && !(from && to)) throw new UsageError(`--engine ${engine} reads the days asked for: give --from and --to-day`);
+    if (engine !== 'local' && query.kind === 'to')
+      throw new UsageError(`--to is matched digit by digit against redacted numbers, which --engine ${engine} does not do: use --engine local`);
     const redactDigits = readRedactDigits(io.env);
     const archive = openArchive(values.archive, io.env);
 
@@ -116,7 +123,9 @@ export const command = defineCommand({
             warehouse: await openAthenaWarehouse(io.env, values['i-accept-cost'] ?? false),
             signal: io.stop,
           })
-        : await findHistory(options);
+        : engine === 'duckdb'
+          ? await (await import('../history/findHistoryNatively')).findHistoryNatively({ ...options, from: from!, to: to!, memoryLimit, signal: io.stop })
+          : await findHistory(options);
     // The number searched for is output too: masked as the archive's are.
     const shownQuery: HistoryQuery = query.kind === 'to' ? { kind: 'to', number: maskTrailingDigits(query.number, redactDigits) } : query;
     if (values.json) io.out(maskPhoneNumbersInText(JSON.stringify({ query: shownQuery, ...result }, null, 2), redactDigits));

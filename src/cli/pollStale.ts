@@ -10,7 +10,18 @@ import { writeFileSync } from 'node:fs';
 import { appenderFor, openArchive, type CountingAppender } from './archiveAccess';
 import { checkOutputFile } from './outputs';
 import { acquireWriterLease, LeasedAppender, type HeldLease } from '../adapters/archive/writerLease';
-import { appendOption, durationOption, instantOption, defineCommand, positiveIntOption, threadsHelp, threadsOption, UsageError } from './command';
+import {
+  appendOption,
+  DEFAULT_DUCKDB_MEMORY,
+  durationOption,
+  instantOption,
+  defineCommand,
+  memoryOption,
+  positiveIntOption,
+  threadsHelp,
+  threadsOption,
+  UsageError,
+} from './command';
 import { flaggedRecordLines } from './flaggedRecords';
 import { Progress } from './progress';
 import { TwilioMessageFetcher } from '../adapters/twilio/messageFetcher';
@@ -45,13 +56,17 @@ ${threadsHelp(24)}
   --allow-empty         Go on when the archive holds no object at all in the window (otherwise
                         exit 2: an empty window usually means a wrong --archive).
   --out <file>          Write the JSON summary to this file.
-  --engine <engine>     local (default): the archive scanned here. athena: the stale messages found
+  --engine <engine>     local (default): the archive scanned here. duckdb: DuckDB reads the scan's
+                        objects itself (an s3:// archive's first copied to a temporary folder)
+                        and runs the statements Athena runs. athena: the stale messages found
                         by SQL on Athena where the archive lies (--archive s3://…; the
-                        ARCHIVE_ATHENA_* settings as for reconcile); fetching and appending are
-                        the same. Ctrl-C stops the queries; the bytes scanned and the cost are
-                        printed and in --out.
+                        ARCHIVE_ATHENA_* settings as for reconcile). Fetching and appending are
+                        the same on all three. Ctrl-C stops the queries; Athena's bytes scanned
+                        and cost are printed and in --out.
   --i-accept-cost       With --engine athena: run in a workgroup with no bytes-scanned limit per
                         query (refused otherwise, exit 2).
+  --memory <size>       With --engine duckdb: DuckDB's memory limit (default ${DEFAULT_DUCKDB_MEMORY}); past it
+                        DuckDB spills to the temporary folder.
   -h, --help            This text.
 
 Environment: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and
@@ -127,6 +142,7 @@ export const command = defineCommand({
     out: { type: 'string' },
     engine: { type: 'string' },
     'i-accept-cost': { type: 'boolean' },
+    memory: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   body: async (values, io) => {
@@ -136,7 +152,9 @@ export const command = defineCommand({
     let lease: HeldLease | null = null;
     try {
       if (!values.archive) throw new UsageError('--archive is required: s3://bucket/prefix or a folder');
-      const engine = engineOption(values, ['local', 'athena']);
+      const engine = engineOption(values, ['local', 'duckdb', 'athena']);
+      if (values.memory !== undefined && engine !== 'duckdb') throw new UsageError('--memory is for --engine duckdb');
+      const memoryLimit = memoryOption(values.memory);
       const append = appendOption(values.append);
       const maxRps = positiveIntOption(values['max-rps'], 'max-rps', 25);
       const archive = openArchive(values.archive, io.env);
@@ -145,11 +163,13 @@ export const command = defineCommand({
         ? { fetch: () => Promise.reject(new Error('dry run')) }
         : new TwilioMessageFetcher(twilioClientFromEnv(io.env, { gate: requestRateGate(maxRps) }).client);
       const warehouse = engine === 'athena' ? await openAthenaWarehouse(io.env, values['i-accept-cost'] ?? false) : null;
-      // Athena's Ctrl-C handler is set before the lease's: the lease then leaves the run to stop its queries and end by itself.
-      const stop = warehouse ? io.stop : null;
+      // The engines' Ctrl-C handler is set before the lease's: the lease then leaves the run to stop its queries and end by itself.
+      const stop = engine === 'local' ? null : io.stop;
       const poll = warehouse
         ? async (options: PollOptions) => (await import('../poller/pollStaleInWarehouse')).pollStaleInWarehouse({ ...options, warehouse, signal: stop! })
-        : pollStale;
+        : engine === 'duckdb'
+          ? async (options: PollOptions) => (await import('../poller/nativePollStale')).pollStaleNatively({ ...options, memoryLimit, signal: stop! })
+          : pollStale;
       const options: PollOptions = {
         store: archive.store,
         layout: archive.layout,

@@ -11,8 +11,13 @@ export const MAX_MESSAGES_ON_ATHENA = 20;
 
 const DAY_MS = 86_400_000;
 
+/** The last millisecond of the day `day` (its midnight, UTC) begins. */
+export function lastInstantOf(day: Date): Date {
+  return new Date(day.getTime() + DAY_MS - 1);
+}
+
 /**
- * `history --engine athena`: SQL over the archive's `record_lines` (its date
+ * `history --engine athena` (and `duckdb`, findHistoryNatively.ts): SQL over the archive's `record_lines` (its date
  * projection limited to the range) finds the objects that hold the message's
  * records; the command reads those few objects itself, so that every record
  * has its line number and the story is told exactly as `--engine local` tells
@@ -22,9 +27,9 @@ export async function findHistoryInWarehouse(
   options: HistoryOptions & { from: Date; to: Date; warehouse: SqlWarehouse; signal?: AbortSignal },
 ): Promise<HistoryResult & { warehouse: WarehouseSummary }> {
   const { store, layout, query, warehouse, redactDigits } = options;
-  if (query.kind === 'to') throw new Error('--to is not looked up on Athena (a redacted number is matched digit by digit): use --engine local');
-  const end = new Date(options.to.getTime() + DAY_MS - 1);
-  await refuseCloudEventObjects(store, layout, options.from, end);
+  if (query.kind === 'to') throw new Error('--to is not looked up in SQL (a redacted number is matched digit by digit): use --engine local');
+  const end = lastInstantOf(options.to);
+  await refuseCloudEventObjects(store, layout, options.from, end, warehouse.dialect.name === 'duckdb' ? 'duckdb' : 'athena');
   const hours = datehours(options.from, end);
   const results: WarehouseResult[] = [];
   // `"$path"` names the whole object: the archive's root, then its key.

@@ -10,6 +10,7 @@ import {
   emptyWindowError,
   keepForRun,
   warehouseSummaryOf,
+  type KnownReads,
   type WarehouseSummary,
 } from '../warehouse/warehouseRead';
 import { pollMessages, type PollOptions, type PollSummary, type StaleMessage } from './pollStale';
@@ -18,13 +19,17 @@ export interface WarehousePollOptions extends PollOptions {
   warehouse: SqlWarehouse;
   /** Ctrl-C: every running statement is stopped at the engine. */
   signal?: AbortSignal;
+  /** Objects with malformed or flagged lines read here for their line numbers, at most this many. @default 20 */
+  maxObjectsExplained?: number;
+  /** Objects the engine already read through the project's reader (the native DuckDB engine's odd ones). */
+  knownReads?: KnownReads;
 }
 
 /** An instant the window never reaches: `--until` not given. */
 const NO_LIMIT = '9999-12-31T23:59:59.999Z';
 
 /**
- * `poll-stale --engine athena`: the stale messages found by SQL where the
+ * `poll-stale --engine athena` (and `duckdb`, nativePollStale.ts): the stale messages found by SQL where the
  * archive lies (the same status rules, over the same hour folders as the
  * streaming scan), then fetched and appended as by the streaming poller.
  */
@@ -50,8 +55,8 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
     options.signal,
   );
   const census = await collect(results[0], censusRowOf);
-  if (census.length === 0 && !options.allowEmpty) throw emptyWindowError(warehouse.description, hours);
-  const scan = await archiveReadOf(census, options.store, options);
+  if ((options.knownReads?.objects ?? census.length) === 0 && !options.allowEmpty) throw emptyWindowError(warehouse.description, hours);
+  const scan = await archiveReadOf(census, options.store, options, options.maxObjectsExplained, options.knownReads);
   options.onProgress?.({
     phase: 'scan',
     objectsListed: scan.objectsListed,

@@ -5,19 +5,16 @@ import { reconcileInWarehouse } from './warehouseReconcile';
 export interface DuckDbReconcileOptions extends ReconcileOptions {
   /** DuckDB's memory_limit (e.g. `600MB`): beyond it, it spills to disk. */
   memoryLimit?: string;
+  /** Ctrl-C: the running statements are interrupted, and the staged files removed. */
+  signal?: AbortSignal;
 }
 
 /**
- * The statements the Athena engine sends, run by DuckDB on this machine over
- * the archive's objects, which DuckDB reads itself (after the gate of
- * objectGate.ts; odd objects through the project's reader). The same report
- * turns the verdicts into the same gaps, corrections and summary.
- *
- * Not yet an engine a command offers (issue 23): it gives --engine local's
- * results exactly (test/integration/sqlCategories.differential.test.ts), but
- * is still about three times slower than it (docs/reconciliation.md has the
- * figures), so `--engine duckdb` stays the JavaScript reader with the SQL
- * categories until it is not.
+ * `--engine duckdb`: the statements the Athena engine sends, run by DuckDB on
+ * this machine over the archive's objects, which DuckDB reads itself (after
+ * the gate of objectGate.ts; odd objects through the project's reader). The
+ * same report turns the verdicts into the same gaps, corrections and summary
+ * as --engine local's (test/integration/sqlCategories.differential.test.ts).
  */
 export async function reconcileNatively(options: DuckDbReconcileOptions): Promise<ReconcileSummary> {
   const scanned = scannedWindow(options);
@@ -29,12 +26,14 @@ export async function reconcileNatively(options: DuckDbReconcileOptions): Promis
     redactDigits: options.redactDigits,
     threads: options.threads,
     memoryLimit: options.memoryLimit,
+    signal: options.signal,
     onProgress: (done, total) => options.onProgress?.('archive', done, total),
   });
   try {
     const { warehouse: cost, ...summary } = await reconcileInWarehouse({
       ...options,
       warehouse,
+      signal: options.signal,
       knownReads: { reads: warehouse.oddReads, objects: warehouse.objects },
       // Every object with a malformed line named with its line numbers, as --engine local names them: read here, not
       // fetched from S3 again as the Athena engine would.

@@ -51,6 +51,13 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
 
   const alerts = new AlertBook();
   const report = new ReconcileReport({ ...options, now, alerts });
+  // The engine checks the archive's lines (where it keeps them for the run) while this reads Twilio's list: the one
+  // works in DuckDB's threads, the other in JavaScript's.
+  const lineFacts = keepForRun(warehouse, { hour_from: hours.from, hour_to: hours.to, redact_digits: options.redactDigits });
+  const settledLineFacts = lineFacts.then(
+    () => undefined,
+    () => undefined,
+  );
   const stage = warehouse.stageTwilioList();
   let twilioRead: TwilioListRead;
   let run: string;
@@ -61,6 +68,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   } catch (error) {
     report.discard();
     await stage.abandon();
+    await settledLineFacts;
     throw error;
   }
 
@@ -79,8 +87,9 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     const d = warehouse.dialect;
     // Kept for the run where the engine can: the line facts, and the categories' tables over them (then each
     // category's statement is its final SELECT alone).
-    const kept = warehouse.keepRelations !== undefined;
-    const from = await keepForRun(warehouse, parameters, kept ? [...archiveLineTables(d, 'tables'), ...categoryTables(d)] : []);
+    const from = await lineFacts;
+    const kept = from === 'tables';
+    if (kept) await warehouse.keepRelations!([...archiveLineTables(d, 'tables'), ...categoryTables(d)], parameters);
     const inputs = archiveLineTables(d, from);
     const statement = (query: CategoryQuery) => (kept ? categorySelect(d, query) : categoryStatement(d, query, inputs));
     // The list's messages that are ok or pending are counted where the verdicts are, not read back one by one

@@ -185,16 +185,13 @@ export async function archiveReadOf(
 }
 
 /**
- * Has the warehouse keep the line facts (and `more`, relations over them) once
- * for the run when it can, and says where the statements find the line facts.
+ * Has the warehouse keep the line facts once for the run when it can, and
+ * says where the statements find them. Parameters: :hour_from, :hour_to,
+ * :redact_digits.
  */
-export async function keepForRun(
-  warehouse: SqlWarehouse,
-  parameters: Record<string, string | number>,
-  more: [name: string, select: string][] = [],
-): Promise<LineFactsFrom> {
+export async function keepForRun(warehouse: SqlWarehouse, parameters: Record<string, string | number>): Promise<LineFactsFrom> {
   if (!warehouse.keepRelations) return 'lines';
-  await warehouse.keepRelations([...lineFactStatements(warehouse.dialect), ...more], parameters);
+  await warehouse.keepRelations(lineFactStatements(warehouse.dialect), parameters);
   return 'tables';
 }
 
@@ -206,18 +203,18 @@ export function emptyWindowError(engine: string, hours: { from: string; to: stri
 }
 
 /**
- * `history --engine athena` finds a message's objects in the archive's record
- * lines only (historyObjectsStatement), not in the Kinesis path's CloudEvents:
- * a window that holds any would be searched incompletely. So such a search is
- * refused before anything runs (exit 2), naming the object. (The
- * reconciliation and the stale scan read the events in SQL: eventLines.ts.)
+ * `history` on the SQL engines finds a message's objects in the archive's
+ * record lines only (historyObjectsStatement), not in the Kinesis path's
+ * CloudEvents: a window that holds any would be searched incompletely. So
+ * such a search is refused before anything runs (exit 2), naming the object.
+ * (The reconciliation and the stale scan read the events in SQL: eventLines.ts.)
  */
-export async function refuseCloudEventObjects(store: ArchiveStore, layout: ArchiveLayout, from: Date, to: Date): Promise<void> {
+export async function refuseCloudEventObjects(store: ArchiveStore, layout: ArchiveLayout, from: Date, to: Date, engine = 'athena'): Promise<void> {
   for (const hour of hourFoldersBetween(from, to)) {
     for await (const object of store.list(layout.events + hour)) {
       throw new Error(
-        `the window holds Event Streams CloudEvents from the Kinesis path (${object.key}, under ${layout.events}), which --engine athena does not read yet: ` +
-          'run with --engine local or --engine duckdb, which read them through the same mapping as the /event-stream Function',
+        `the window holds Event Streams CloudEvents from the Kinesis path (${object.key}, under ${layout.events}), which history --engine ${engine} does not read yet: ` +
+          'run history with --engine local, which reads them through the same mapping as the /event-stream Function',
       );
     }
   }

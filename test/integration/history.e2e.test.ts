@@ -162,6 +162,43 @@ describe('history', () => {
     expect((await athenaS3(['--to', '+14155550101', '--from', '2026-11-01', '--to-day', '2026-11-02'])).stderr).toMatch(/use --engine local/);
   });
 
+  it('--engine duckdb tells, by SID and by client reference, the story --engine local tells; refuses events days, --to, and no range', async () => {
+    const range = ['--from', new Date(today - 3 * DAY_MS).toISOString().slice(0, 10), '--to-day', new Date(today).toISOString().slice(0, 10)];
+    // The fixture's Kinesis-path object: refused (its SQL reads record lines only), named, before DuckDB reads anything.
+    const refused = await history(['--sid', SID, '--engine', 'duckdb', ...range]);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(/events\/.*history --engine duckdb does not read yet/),
+    });
+    expect((await history(['--sid', SID, '--engine', 'duckdb'])).stderr).toMatch(/--engine duckdb reads the days asked for: give --from and --to-day/);
+    expect((await history(['--to', '+14155550101', '--engine', 'duckdb', ...range])).stderr).toMatch(/which --engine duckdb does not do: use --engine local/);
+    expect((await history(['--sid', SID, '--memory', '1GB', ...range])).stderr).toMatch(/--memory is for --engine duckdb/);
+    const bare = mkdtempSync(join(tmpdir(), 'history-bare-'));
+    try {
+      const source = new FolderArchiveStore(dir);
+      const copy = new FolderArchiveStore(bare);
+      for await (const object of source.list('')) {
+        if (object.key.startsWith('events/')) continue;
+        const chunks: Buffer[] = [];
+        for await (const chunk of await source.open(object.key)) chunks.push(chunk as Buffer);
+        await copy.put(object.key, Buffer.concat(chunks));
+      }
+      for (const query of [
+        ['--sid', SID],
+        ['--client-ref', 'ref-42'],
+      ]) {
+        const duck = await runScript('scripts/history.ts', ['--archive', bare, '--engine', 'duckdb', '--memory', '200MB', ...query, ...range, '--json'], {});
+        const local = await runScript('scripts/history.ts', ['--archive', bare, ...query, ...range, '--json'], {});
+        expect({ code: duck.code, stderr: duck.stderr }).toEqual({ code: 0, stderr: '' });
+        const stories = (out: string) => (JSON.parse(out) as { messages: MessageStory[] }).messages;
+        expect(stories(duck.stdout)).toEqual(stories(local.stdout));
+        expect(stories(duck.stdout)[0].entries).toHaveLength(7);
+      }
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   describe('--engine athena, against S3 (s3rver) and a stand-in Athena over HTTP', () => {
     let s3: S3rverHandle;
     let standIn: AthenaStandIn | undefined;

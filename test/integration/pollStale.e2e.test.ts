@@ -217,6 +217,38 @@ describe('poll-stale end to end', () => {
     }
   });
 
+  it('with --engine duckdb, over a folder and over s3:// (s3rver), finds and polls exactly what --engine local does', async () => {
+    const s3 = await startS3rver(['archive']);
+    const standIn = await startAthenaStandIn(dir, s3, { scanLimit: 10 * 1024 ** 3 });
+    try {
+      const local = join(dir, 'local.json');
+      expect((await runPollStale(['--archive', dir, '--since', '3d', '--dry-run', '--out', local], twilioEnv)).code).toBe(0);
+      const expected = JSON.parse(readFileSync(local, 'utf8')) as PollSummary;
+      for (const archive of [dir, 's3://archive/']) {
+        const out = join(dir, 'duckdb.json');
+        const run = await runPollStale(['--archive', archive, '--since', '3d', '--dry-run', '--engine', 'duckdb', '--memory', '200MB', '--out', out], {
+          ...twilioEnv,
+          ...standIn.env,
+        });
+        // Progress and nothing else on stderr: no warning, no error.
+        const notProgress = run.stderr.split('\n').filter((line) => line !== '' && !/^scan: \d+\/\d+ \d+ records$/.test(line));
+        expect({ archive, code: run.code, notProgress }).toEqual({ archive, code: 0, notProgress: [] });
+        const summary = JSON.parse(readFileSync(out, 'utf8')) as PollSummary;
+        // The window moves with each run's clock ('3d' before now); all else is the same.
+        const comparable = (s: PollSummary) => ({ ...s, duration_ms: 0, archive: '', window: { ...s.window, since: '', scanned_from: '', scanned_to: '' } });
+        expect(comparable(summary)).toEqual(comparable(expected));
+      }
+      expect(expected.counts).toMatchObject({ scanned_records: 10, messages: 6, stale: 4 });
+      // Then for real: the same four fetched and their polls appended, as with --engine local.
+      const run = await runPollStale(['--archive', dir, '--since', '3d', '--append', 'archive', '--engine', 'duckdb'], twilioEnv);
+      expect(run.code).toBe(0);
+      expect([...fake.fetchedSids].sort()).toEqual([M.staleNowDelivered, M.staleStillSent, M.staleGone, M.staleFailed].sort());
+    } finally {
+      await standIn.close();
+      await s3.stop();
+    }
+  });
+
   it('keeps going when one message cannot be fetched, lists it, and exits 1', async () => {
     fake.setFaults({ failingSids: { [M.staleFailed]: 500 } });
     const out = join(dir, 'summary.json');

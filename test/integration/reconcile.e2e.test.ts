@@ -4,7 +4,7 @@
  * day file, every category found with its evidence, --write twice (the
  * second run writes nothing), and corrupt input never exiting 0.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -219,6 +219,28 @@ describe('reconcile end to end', () => {
     expect(page).toContain(S.conflict);
   });
 
+  it('--memory takes a size for --engine duckdb, and is refused elsewhere or misspelt (exit 2, nothing read)', async () => {
+    const args = (...more: string[]) => [
+      '--archive',
+      join(dir, 'archive'),
+      '--day',
+      DAY,
+      '--export',
+      join(dir, 'messages.csv'),
+      '--out',
+      join(dir, 'out-memory'),
+      ...more,
+    ];
+    const misspelt = await run(args('--engine', 'duckdb', '--memory', '500 megs'));
+    expect({ code: misspelt.code, stderr: misspelt.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--memory must be a size such as 500MB or 4GB, not "500 megs"'),
+    });
+    const elsewhere = await run(args('--memory', '1GB'));
+    expect({ code: elsewhere.code, stderr: elsewhere.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('--memory is for --engine duckdb') });
+    expect(existsSync(join(dir, 'out-memory', 'summary.json'))).toBe(false);
+  });
+
   it('--engine duckdb writes what --engine local writes', async () => {
     const outputs = [];
     for (const engine of ['local', 'duckdb']) {
@@ -266,6 +288,46 @@ describe('reconcile end to end', () => {
       'athena',
       ...more,
     ];
+
+    it('--engine duckdb over s3:// stages the window in a temporary folder, writes what --engine local writes, and leaves nothing behind', async () => {
+      const env = await standIn();
+      const local = join(dir, 'out-local-s3');
+      expect((await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', local])).code).toBe(1);
+      const tmp = mkdtempSync(join(tmpdir(), 'duckdb-tmp-'));
+      const out = join(dir, 'out-duckdb-s3');
+      const result = await run(
+        [
+          '--archive',
+          's3://archive/',
+          '--day',
+          DAY,
+          '--export',
+          join(dir, 'messages.csv'),
+          '--out',
+          out,
+          '--engine',
+          'duckdb',
+          '--memory',
+          '200MB',
+          '--threads',
+          '1',
+        ],
+        { ...env, TMPDIR: tmp },
+      );
+      expect(result.stderr).not.toMatch(/cannot proceed|Error/);
+      expect(result.code).toBe(1);
+      const expected = results(local);
+      const got = results(out);
+      expect(got.gaps.map((g) => JSON.stringify(g)).sort()).toEqual(expected.gaps.map((g) => JSON.stringify(g)).sort());
+      expect({ ...got.summary, duration_ms: 0, inputs: { ...got.summary.inputs, archive: '' } }).toEqual({
+        ...expected.summary,
+        duration_ms: 0,
+        inputs: { ...expected.summary.inputs, archive: '' },
+      });
+      // The staged copies and DuckDB's spill folder (archive-duckdb-…) are removed at the end of the run; ts-node's cache may stay.
+      expect(readdirSync(tmp).filter((name) => !name.startsWith('v8-compile-cache'))).toEqual([]);
+      rmSync(tmp, { recursive: true, force: true });
+    });
 
     it('writes what --engine local writes, corrections included, with the bytes scanned and the cost in the summary', async () => {
       const env = await standIn();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbCategories, type CategoryParameters, type StatusVerdict } from '../../src/adapters/duckdb/sqlCategories';
+import { DuckDbCategories, type CategoryParameters, type StatusVerdict } from '../helpers/duckDbCategories';
 import { FolderArchiveStore } from '../../src/adapters/archive/archiveStore';
 import { NativeDuckDbWarehouse } from '../../src/adapters/duckdb/nativeWarehouse';
 import { scanWindow } from '../../src/adapters/archive/windowScan';
@@ -22,7 +22,6 @@ import { toArchiveLine, type ArchiveRecord } from '../../src/domain/archiveRecor
 import { redactTwilioRow, type TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
 import { maskTrailingDigits } from '../../src/domain/redaction';
 import { reconcile, type Gap, type ReconcileOptions, type ReconcileSummary, type Verdict } from '../../src/reconcile/reconcile';
-import { reconcileWithDuckDb } from '../../src/reconcile/sqlReconcile';
 import { reconcileNatively } from '../../src/reconcile/nativeReconcile';
 import { reconcileInWarehouse } from '../../src/reconcile/warehouseReconcile';
 import { pollStale, type PollOptions } from '../../src/poller/pollStale';
@@ -448,7 +447,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       const store = await writeArchive(dir, day.records, seed);
       // Read whole, the engines append the same corrections.
       const local = await runEngine(reconcile, store, day, redactDigits);
-      const duck = await runEngine(reconcileWithDuckDb, store, day, redactDigits);
+      const duck = await runEngine(reconcileNatively, store, day, redactDigits);
       expect(duck.summary).toEqual(local.summary);
       expect(duck.gaps).toEqual(local.gaps);
       expect(duck.appended).toEqual(local.appended);
@@ -457,7 +456,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       // With lines whose times are no real instant, both find them malformed, alike, and so both refuse to append.
       await store.put('firehose/2026/11/25/10/s-1-2026-11-25-10-30-00-impossible', Buffer.from(`${IMPOSSIBLE_TIMES.join('\n')}\n`));
       const localPartial = await runEngine(reconcile, store, day, redactDigits);
-      const duckPartial = await runEngine(reconcileWithDuckDb, store, day, redactDigits);
+      const duckPartial = await runEngine(reconcileNatively, store, day, redactDigits);
       expect(duckPartial.summary).toEqual(localPartial.summary);
       expect(duckPartial.gaps).toEqual(localPartial.gaps);
       expect(localPartial.summary.inputs.archive_read.malformed_lines).toBe(IMPOSSIBLE_TIMES.length);

@@ -21,7 +21,7 @@ import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { ArchiveLayout } from '../../config/archiveSettings';
 import { hourFoldersBetween } from '../../domain/archiveWindow';
 import { parseArchiveLine } from '../../domain/archiveLine';
@@ -49,6 +49,8 @@ export interface NativeWarehouseOptions {
   /** Objects gated (and staged) at once. @default 4 */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Ctrl-C: staging stops at the next object, and what was staged is removed. */
+  signal?: AbortSignal;
 }
 
 /** One object as DuckDB reads it: a local file, with the key it stands for. */
@@ -83,16 +85,19 @@ function bound(sql: string, parameters: Record<string, string | number>): [text:
   return [text, Object.fromEntries([...new Set(order)].map((name) => [name, parameters[name]]))];
 }
 
+/** Appends one row of Twilio's list to `twilio_lists` as one run's. */
+function appendTwilioRow(appender: DuckDBAppender, run: string, row: Record<string, string | null>): void {
+  for (const value of [run, ...TWILIO_ROW_COLUMNS.map((c) => row[c] ?? null)]) {
+    if (value === null) appender.appendNull();
+    else appender.appendVarchar(value);
+  }
+  appender.endRow();
+}
+
 /** Appends rows of Twilio's list to `twilio_lists` as one run's. */
 export async function appendTwilioList(connection: DuckDBConnection, run: string, rows: Iterable<Record<string, string | null>>): Promise<void> {
   const appender = await connection.createAppender('twilio_lists');
-  for (const row of rows) {
-    for (const value of [run, ...TWILIO_ROW_COLUMNS.map((c) => row[c] ?? null)]) {
-      if (value === null) appender.appendNull();
-      else appender.appendVarchar(value);
-    }
-    appender.endRow();
-  }
+  for (const row of rows) appendTwilioRow(appender, run, row);
   appender.closeSync();
 }
 
@@ -182,6 +187,7 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
       const oddReads = new Map<string, ScanReport>();
       let done = 0;
       await eachLimited(listed, options.concurrency ?? 4, async ({ object, prefix, hour, table }) => {
+        options.signal?.throwIfAborted();
         const partition = { key: object.key, prefix: prefix.replace(/\/$/, ''), datehour: hour.replace(/\/$/, ''), table };
         let file = local ? local.fileOf(object.key) : join(work, 'staged', ...object.key.split('/'));
         if (!local) await stage(store, object, file);
@@ -226,15 +232,20 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     }
   }
 
-  async query(sql: string, parameters: Record<string, string | number>): Promise<WarehouseResult> {
+  async query(sql: string, parameters: Record<string, string | number>, signal?: AbortSignal): Promise<WarehouseResult> {
     const [text, values] = bound(sql, parameters);
     // A connection each: a streamed result stays readable while the next statement runs on another.
     const connection = await this.instance.connect();
     const started = Date.now();
-    const result = await connection.stream(text, values).catch((error: unknown) => {
-      connection.closeSync();
-      throw error;
-    });
+    const interrupt = () => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    const result = await (signal?.aborted ? Promise.reject(new Error('stopped before the statement ran')) : connection.stream(text, values)).catch(
+      (error: unknown) => {
+        signal?.removeEventListener('abort', interrupt);
+        connection.closeSync();
+        throw error;
+      },
+    );
     return {
       stats: { queryId: `duckdb-${started}-${randomUUID().slice(0, 8)}`, bytesScanned: 0, costUsd: 0 },
       rows: async function* () {
@@ -243,6 +254,7 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
             for (const row of chunk) yield Object.fromEntries<string | null>(Object.entries(row).map(([k, v]) => [k, asText(v)]));
           }
         } finally {
+          signal?.removeEventListener('abort', interrupt);
           connection.closeSync();
         }
       },
@@ -268,25 +280,63 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     }
   }
 
+  /**
+   * Each row goes into DuckDB as it is read (DuckDB may spill it to disk
+   * under its memory limit): the list of a 10M-message day is never held in
+   * JavaScript. The few rows read before the appender is ready wait for it.
+   */
   stageTwilioList(): TwilioListStage {
     const run = randomUUID();
-    const rows: TwilioMessageRow[] = [];
+    const waiting: TwilioMessageRow[] = [];
+    let appender: DuckDBAppender | null = null;
+    let failure: Error | null = null;
+    const keep = (error: unknown) => void (failure ??= error instanceof Error ? error : new Error(`staging Twilio's list: ${JSON.stringify(error)}`));
+    const ready = (async () => {
+      const connection = await this.instance.connect();
+      try {
+        const opened = await connection.createAppender('twilio_lists');
+        return { connection, opened };
+      } catch (error) {
+        connection.closeSync();
+        throw error;
+      }
+    })();
+    const append = (row: TwilioMessageRow) => {
+      try {
+        appendTwilioRow(appender!, run, twilioRowColumns(row));
+      } catch (error) {
+        // Kept for close(), which fails the run with it: add() has no caller to throw to mid-read.
+        keep(error);
+      }
+    };
+    void ready.then(
+      ({ opened }) => {
+        appender = opened;
+        for (const row of waiting.splice(0)) append(row);
+      },
+      (error: unknown) => keep(error),
+    );
+    const end = async (keep: boolean) => {
+      const { connection, opened } = await ready;
+      try {
+        for (const row of waiting.splice(0)) append(row);
+        opened.closeSync();
+        if (!keep) await connection.run('DELETE FROM twilio_lists WHERE run = $run', { run });
+      } finally {
+        connection.closeSync();
+      }
+    };
     return {
-      add: (row) => void rows.push(row),
+      add: (row) => {
+        if (appender) append(row);
+        else waiting.push(row);
+      },
       close: async () => {
-        const connection = await this.instance.connect();
-        try {
-          await appendTwilioList(connection, run, rows.map(twilioRowColumns));
-        } finally {
-          connection.closeSync();
-        }
-        rows.length = 0;
+        await end(true);
+        if (failure !== null) throw failure;
         return run;
       },
-      abandon: () => {
-        rows.length = 0;
-        return Promise.resolve();
-      },
+      abandon: () => end(false).catch(() => undefined),
     };
   }
 

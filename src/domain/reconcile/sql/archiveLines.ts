@@ -123,7 +123,7 @@ function lineFactTables(d: SqlDialect): [name: string, select: string][] {
          ${t('$.error_code')} AS error_code, ${maskedTrailingDigits(d, t('$.to'))} AS to_number,
          ${stringAt('$.tags.client_ref')} AS client_ref,
          CASE WHEN ${t('$.source')} = 'reconcile' THEN ${stringAt('$.params.reconcile.matched_attempt')} END AS matched_attempt,
-         ${value(d, '$.tags')} AS tags, ${t('$.idempotency_token')} AS alert_sid, ${t('$.params.Level')} AS level
+         CASE WHEN ${t('$.source')} = 'send_error' THEN ${value(d, '$.tags')} END AS tags, ${t('$.idempotency_token')} AS alert_sid, ${t('$.params.Level')} AS level
   FROM (SELECT object_key, line_values, redact_digits, ${checks.valid} AS valid FROM archive_lines) lines
 `,
     ],

@@ -1,15 +1,18 @@
 /**
  * The reconciliation's categories (src/domain/reconcile/sql) run in-process
- * on DuckDB, over relations this adapter fills: the archive's facts and
- * Twilio's masked rows. DuckDB reads local data only here: no extension is
- * loaded, none could be downloaded at run time.
+ * on DuckDB, over relations this helper fills: the archive's facts as the
+ * streaming reader gives them, and Twilio's masked rows. The differential
+ * test holds the categories' SQL to the streaming engine's verdicts with it,
+ * message by message, apart from how the lines are read and checked. (Once
+ * `--engine duckdb` itself; now that engine reads the archive in DuckDB:
+ * src/adapters/duckdb/nativeWarehouse.ts.)
  */
 import { DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import type { RecordFacts } from '../../domain/archiveLine';
-import type { TwilioMessageRow } from '../../domain/reconcile/twilioRow';
-import { categorySelect, categoryTables, TWILIO_ROW_COLUMNS, twilioRowColumns, type CategoryQuery } from '../../domain/reconcile/sql/categories';
-import { bindParameters, DUCKDB } from '../../domain/reconcile/sql/dialect';
-import type { AttemptVerdict, CandidatePair, StatusRow, StatusTally, StatusVerdict, UnknownToTwilio } from '../../domain/reconcile/sql/verdictRows';
+import type { RecordFacts } from '../../src/domain/archiveLine';
+import type { TwilioMessageRow } from '../../src/domain/reconcile/twilioRow';
+import { categorySelect, categoryTables, TWILIO_ROW_COLUMNS, twilioRowColumns, type CategoryQuery } from '../../src/domain/reconcile/sql/categories';
+import { bindParameters, DUCKDB } from '../../src/domain/reconcile/sql/dialect';
+import type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio } from '../../src/domain/reconcile/sql/verdictRows';
 
 export type { AttemptVerdict, CandidatePair, StatusVerdict, UnknownToTwilio };
 
@@ -191,13 +194,6 @@ export class DuckDbCategories {
 
   statusVerdicts(): AsyncGenerator<StatusVerdict> {
     return this.rows('statusVerdicts');
-  }
-
-  /** The verdicts the report handles one by one, then tallies of the rest (statusExceptionsAndTallies). */
-  async *statusRows(): AsyncGenerator<StatusRow> {
-    for await (const row of this.rows<StatusVerdict & StatusTally & { row_kind: number }>('statusExceptionsAndTallies')) {
-      yield row.row_kind === 0 ? { kind: 'verdict', verdict: row } : { kind: 'tally', tally: row };
-    }
   }
 
   attemptVerdicts(): Promise<AttemptVerdict[]> {

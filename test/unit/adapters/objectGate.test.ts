@@ -27,6 +27,8 @@ describe('the gate in front of DuckDB', () => {
     // gzip is known by its first chunk's two magic bytes, as the project's reader knows it: chunks of 2 bytes and more.
     expect(new Set(await verdicts(gzipSync(text), RECORD_LINE_START, [2, 3, 7, 64, 1 << 20]))).toEqual(new Set([true]));
     expect(new Set(await verdicts(Buffer.from('{"specversion":"1.0"}\n'), EVENT_LINE_START))).toEqual(new Set([true]));
+    // 'Inf' alone is text like any other; only Infinity is sent on.
+    expect(new Set(await verdicts(Buffer.from(`${RECORD}\n{"v":1,"note":"Info: Inf Infinit"}\n${RECORD}\n`)))).toEqual(new Set([true]));
     expect(await gateObject(Readable.from([]), RECORD_LINE_START)).toMatchObject({ clean: true, storedBytes: 0 });
   });
 
@@ -40,6 +42,9 @@ describe('the gate in front of DuckDB', () => {
     ['a trailing comma', `${RECORD.slice(0, -1)},}\n`, /trailing comma/],
     ['a trailing comma and spaces', `${RECORD.slice(0, -1)},  ]}\n`, /trailing comma/],
     ['NaN', `{"v":1,"x":NaN}\n`, /NaN/],
+    // Within a chunk's middle lines, its first (joined with the last chunk's end), or its last: each place is checked.
+    ['Infinity among other lines', `${RECORD}\n${RECORD}\n{"v":1,"x":-Infinity}\n${RECORD}\n`, /Infinity/],
+    ['a trailing comma among other lines', `${RECORD}\n${RECORD}\n${RECORD.slice(0, -1)},}\n${RECORD}\n${RECORD}\n`, /trailing comma/],
     ['a carriage return', `${RECORD}\r\n`, /carriage return/],
     ['a NUL byte', `${RECORD}\n{"v":1,\u0000}\n`, /NUL/],
     ['a byte-order mark', `\ufeff${RECORD}\n`, /byte-order mark|does not begin with/],
@@ -50,6 +55,8 @@ describe('the gate in front of DuckDB', () => {
   it('sends on what is not UTF-8, a line over the limit, and damaged gzip', async () => {
     for (const verdict of await verdicts(Buffer.concat([Buffer.from(`${RECORD}\n{"v":1,"x":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')])))
       expect(verdict).toMatch(/not UTF-8/);
+    const middle = Buffer.concat([Buffer.from(`${RECORD}\n${RECORD}\n{"v":1,"x":"`), Buffer.from([0xc3]), Buffer.from(`"}\n${RECORD}\n${RECORD}\n`)]);
+    for (const verdict of await verdicts(middle)) expect(verdict).toMatch(/not UTF-8/);
     const long = Buffer.from(`{"v":1,"x":"${'y'.repeat(MAX_CLEAN_LINE_BYTES)}"}\n`);
     expect(await gateObject(chunked(long, 4096), RECORD_LINE_START)).toMatchObject({ clean: false, reason: expect.stringMatching(/over/) });
     const gz = gzipSync(Buffer.from(`${RECORD}\n`.repeat(50)));

@@ -29,9 +29,20 @@ interface Figures {
   missing: number;
 }
 
-function runOnce(script: string, args: string[], cwd = root): Figures {
-  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').pop()!) as Figures;
+/** One run's figures, or why it failed (its error's first line): a failure is a figure too, printed in its row. */
+function runOnce(script: string, args: string[], cwd = root): Figures | { failed: string } {
+  try {
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out.trim().split('\n').pop()!) as Figures;
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    return { failed: (stderr || (error as Error).message).trim().split('\n')[0].slice(0, 160) };
+  }
 }
 
 async function main(): Promise<void> {
@@ -46,7 +57,7 @@ async function main(): Promise<void> {
     const day = await ensureRealisticDay(join(root, '.local', 'bench-data', `realistic-${messages}`), messages);
     if (Date.now() - started > 1000) console.log(`  (generated ${messages.toLocaleString('en')} messages in ${fmt((Date.now() - started) / 1000, 1)} s)`);
     const args = [day.archive, day.exportFile, REALISTIC_DAY];
-    const variants: [string, () => Figures][] = [
+    const variants: [string, () => Figures | { failed: string }][] = [
       ['--threads 1', () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'local', '1'])],
       [`--threads ${CORES} (all cores)`, () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'local', String(CORES)])],
     ];
@@ -55,14 +66,24 @@ async function main(): Promise<void> {
     variants.push([`--engine duckdb (${CORES} threads)`, () => runOnce('scripts/bench/reconcileOnce.ts', [...args, 'duckdb', String(CORES)])]);
     variants.push([`bare DuckDB (${CORES} threads)`, () => runOnce('scripts/bench/duckdbOnce.ts', [day.archive, day.exportFile])]);
     const runs: Figures[][] = variants.map(() => []);
-    for (let i = 0; i < RUNS; i++) for (const [v, [, run]] of variants.entries()) runs[v].push(run());
+    const failures: string[][] = variants.map(() => []);
+    for (let i = 0; i < RUNS; i++) {
+      for (const [v, [, run]] of variants.entries()) {
+        const figures = run();
+        if ('failed' in figures) failures[v].push(figures.failed);
+        else runs[v].push(figures);
+      }
+    }
 
     const seconds = (figures: Figures[]) => median(figures.map((f) => f.ms / 1000));
     const duck = seconds(runs[runs.length - 1]);
     for (const [v, [name]] of variants.entries()) {
       const figures = runs[v];
+      const head = `${messages.toLocaleString('en').padStart(10)}  ${day.records.toLocaleString('en').padStart(10)}  ${name.padEnd(26)}`;
+      if (failures[v].length > 0) console.log(`${head}  FAILED in ${failures[v].length} of ${RUNS} run(s): ${failures[v][0]}`);
+      if (figures.length === 0) continue;
       console.log(
-        `${messages.toLocaleString('en').padStart(10)}  ${day.records.toLocaleString('en').padStart(10)}  ${name.padEnd(26)}  ${fmt(seconds(figures), 2).padStart(8)}  ${fmt(median(figures.map((f) => f.maxRssBytes)) / 2 ** 20, 0).padStart(12)}  ${fmt(seconds(figures) / duck, 2).padStart(13)}  ${figures.map((f) => f.missing.toLocaleString('en')).join(', ')}`,
+        `${head}  ${fmt(seconds(figures), 2).padStart(8)}  ${fmt(median(figures.map((f) => f.maxRssBytes)) / 2 ** 20, 0).padStart(12)}  ${fmt(seconds(figures) / duck, 2).padStart(13)}  ${figures.map((f) => f.missing.toLocaleString('en')).join(', ')}`,
       );
     }
   }

@@ -48,7 +48,7 @@ export async function pollStaleInWarehouse(options: WarehousePollOptions): Promi
     now: criteria.now.toISOString(),
     older_than_ms: criteria.olderThanMs,
   };
-  const from = await keepForRun(warehouse, parameters);
+  const from = await keepForRun(warehouse, parameters, options.signal);
   const results = await allOrStopAll(
     [lineCensusStatement(warehouse.dialect, from), staleMessagesStatement(warehouse.dialect, from)],
     (sql, stop) => warehouse.query(sql, parameters, stop),

@@ -7,6 +7,8 @@ export interface DuckDbReconcileOptions extends ReconcileOptions {
   memoryLimit?: string;
   /** Ctrl-C: the running statements are interrupted, and the staged files removed. */
   signal?: AbortSignal;
+  /** Where the temporary folder is made. @default os.tmpdir() (TMPDIR) */
+  tempFolder?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function reconcileNatively(options: DuckDbReconcileOptions): Promis
     threads: options.threads,
     memoryLimit: options.memoryLimit,
     signal: options.signal,
+    tempFolder: options.tempFolder,
     onProgress: (done, total) => options.onProgress?.('archive', done, total),
   });
   try {

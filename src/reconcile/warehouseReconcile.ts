@@ -53,7 +53,14 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
   const report = new ReconcileReport({ ...options, now, alerts });
   // The engine checks the archive's lines (where it keeps them for the run) while this reads Twilio's list: the one
   // works in DuckDB's threads, the other in JavaScript's.
-  const lineFacts = keepForRun(warehouse, { hour_from: hours.from, hour_to: hours.to, redact_digits: options.redactDigits });
+  // Stopped by Ctrl-C, or when the list cannot be read (no need to finish what the run will not use).
+  const stopLineFacts = new AbortController();
+  const onAbort = () => stopLineFacts.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) stopLineFacts.abort();
+  const lineFacts = keepForRun(warehouse, { hour_from: hours.from, hour_to: hours.to, redact_digits: options.redactDigits }, stopLineFacts.signal).finally(() =>
+    signal?.removeEventListener('abort', onAbort),
+  );
   const settledLineFacts = lineFacts.then(
     () => undefined,
     () => undefined,
@@ -67,6 +74,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     run = await stage.close();
   } catch (error) {
     report.discard();
+    stopLineFacts.abort();
     await stage.abandon();
     await settledLineFacts;
     throw error;
@@ -89,7 +97,7 @@ export async function reconcileInWarehouse(options: WarehouseReconcileOptions): 
     // category's statement is its final SELECT alone).
     const from = await lineFacts;
     const kept = from === 'tables';
-    if (kept) await warehouse.keepRelations!([...archiveLineTables(d, 'tables'), ...categoryTables(d)], parameters);
+    if (kept) await warehouse.keepRelations!([...archiveLineTables(d, 'tables'), ...categoryTables(d)], parameters, signal);
     const inputs = archiveLineTables(d, from);
     const statement = (query: CategoryQuery) => (kept ? categorySelect(d, query) : categoryStatement(d, query, inputs));
     // The list's messages that are ok or pending are counted where the verdicts are, not read back one by one

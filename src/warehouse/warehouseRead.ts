@@ -189,9 +189,9 @@ export async function archiveReadOf(
  * says where the statements find them. Parameters: :hour_from, :hour_to,
  * :redact_digits.
  */
-export async function keepForRun(warehouse: SqlWarehouse, parameters: Record<string, string | number>): Promise<LineFactsFrom> {
+export async function keepForRun(warehouse: SqlWarehouse, parameters: Record<string, string | number>, signal?: AbortSignal): Promise<LineFactsFrom> {
   if (!warehouse.keepRelations) return 'lines';
-  await warehouse.keepRelations(lineFactStatements(warehouse.dialect), parameters);
+  await warehouse.keepRelations(lineFactStatements(warehouse.dialect), parameters, signal);
   return 'tables';
 }
 

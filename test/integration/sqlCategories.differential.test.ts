@@ -7,7 +7,7 @@
  * late callbacks beyond the slack, the window's edges, the match window's
  * edges, ambiguous candidates, attempts matched by an earlier run.
  */
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -436,6 +436,59 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     JSON.stringify(record({ source: 'callback', status: 'read', message_sid: sid(8), recorded_at: at })),
     JSON.stringify(record({ source: 'callback', status: 'read', message_sid: sid(9), recorded_at: '2026-11-25T10:00:00.000Z', event_at: at })),
   ]);
+
+  it.each([
+    ['while the objects are gated', 'gate'],
+    ["while Twilio's list is read, the line facts being checked", 'list'],
+  ])('--engine duckdb stops on Ctrl-C %s: the run fails, nothing is appended, its temporary folder is removed', async (_when, at) => {
+    const day = generateDay(13, 0);
+    const dir = mkdtempSync(join(tmpdir(), 'sql-stop-'));
+    const scratch = mkdtempSync(join(tmpdir(), 'sql-stop-tmp-'));
+    try {
+      const store = await writeArchive(dir, day.records, 13);
+      const stop = new AbortController();
+      const appended: string[] = [];
+      // What the temporary folder held when Ctrl-C came: the run's own folder, which must be gone afterwards.
+      let heldAtStop: string[] = [];
+      const abort = () => {
+        heldAtStop = readdirSync(scratch);
+        stop.abort();
+      };
+      const run = reconcileNatively({
+        store,
+        layout: DEFAULT_ARCHIVE_LAYOUT,
+        allowEmpty: false,
+        from: new Date(FROM),
+        to: new Date(TO),
+        slackMs: SLACK_MS,
+        matchWindowMs: MATCH_MS,
+        direction: 'outbound',
+        redactDigits: 0,
+        maxMissingShare: 1,
+        twilioList: async (onRow) => {
+          if (at === 'list') abort();
+          for (const row of day.rows) onRow(row);
+          // The list is read through; the run must still stop before it judges anything.
+          return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
+        },
+        twilioListDescription: 'generated',
+        appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
+        onGap: () => undefined,
+        onProgress: (phase) => {
+          if (at === 'gate' && phase === 'archive') abort();
+        },
+        signal: stop.signal,
+        tempFolder: scratch,
+      });
+      await expect(run).rejects.toThrow();
+      expect(appended).toEqual([]);
+      expect(heldAtStop).toEqual([expect.stringMatching(/^archive-duckdb-/)]);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
 
   it.each([
     [11, 0],

@@ -16,6 +16,8 @@ export interface ArchiveObject {
   /** Relative to the archive root, e.g. `firehose/2026/11/26/15/stream-1-…`. */
   key: string;
   size: number;
+  /** S3's ETag as listed (quotes included): the version a later read must still find. */
+  etag?: string;
 }
 
 /** Where the archive lives: an S3 bucket and prefix, or a local folder with the same layout. */
@@ -23,7 +25,8 @@ export interface ArchiveStore {
   readonly description: string;
   /** Every object whose key starts with `prefix`, following list pages. */
   list(prefix: string): AsyncIterable<ArchiveObject>;
-  open(key: string): Promise<Readable>;
+  /** The object's bytes; with `etag` (as listed), refused when the store now holds another version under the key. */
+  open(key: string, etag?: string): Promise<Readable>;
   /** Writes a whole object (direct appends: the archive is never rewritten, keys are new). */
   put(key: string, body: Buffer): Promise<void>;
 }
@@ -45,15 +48,21 @@ export class S3ArchiveStore implements ArchiveStore {
     do {
       const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.root + prefix, ContinuationToken: token }));
       for (const item of page.Contents ?? []) {
-        if (item.Key) yield { key: item.Key.slice(this.root.length), size: item.Size ?? 0 };
+        if (item.Key) yield { key: item.Key.slice(this.root.length), size: item.Size ?? 0, ...(item.ETag ? { etag: item.ETag } : {}) };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
 
-  async open(key: string): Promise<Readable> {
+  async open(key: string, etag?: string): Promise<Readable> {
     const answer = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
-    return answer.Body as Readable;
+    const body = answer.Body as Readable;
+    // Compared here rather than sent as If-Match, which not every S3 stand-in honours: the answer names what it is.
+    if (etag !== undefined && answer.ETag !== etag) {
+      body.destroy();
+      throw new ObjectChangedError(`${key} changed after it was listed (ETag ${etag} listed, ${answer.ETag ?? 'none'} read): read the window again`);
+    }
+    return body;
   }
 
   async put(key: string, body: Buffer): Promise<void> {
@@ -67,6 +76,11 @@ export class S3ArchiveStore implements ArchiveStore {
       }),
     );
   }
+}
+
+/** A read found another version of an object than the listing named. */
+export class ObjectChangedError extends Error {
+  override name = 'ObjectChangedError';
 }
 
 export class FolderArchiveStore implements ArchiveStore {

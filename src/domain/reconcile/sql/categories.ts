@@ -103,9 +103,11 @@ const DIRECTION_MATCHES = `(:direction = 'all' OR direction IS NULL
  */
 export function categoryTables(d: SqlDialect): [name: string, select: string][] {
   const ms = (iso: string) => `CASE WHEN ${iso} IS NULL THEN NULL ELSE ${d.epochMs(iso)} END`;
-  // The status order of compareStatusMs: rank, then a known event_at over none, then event_at, then recorded_at, then
-  // the greater status name (no tie is left to the order rows come in).
-  const statusOrder = `${rankOf('status')} DESC, (event_ms IS NULL) ASC, event_ms DESC, recorded_ms DESC, status DESC`;
+  // The status order of compareStatusMs, as one key to take the greatest of: rank, then a known event_at over none,
+  // then event_at, then recorded_at, then the greater status name (no tie is left to the order rows come in). One
+  // aggregate per message, not a window over every record: DuckDB spills an aggregate's groups to disk under its
+  // memory limit, where two windows over a 10M-message day's records failed at 500MB.
+  const statusKey = `ROW(${rankOf('status')}, event_ms IS NOT NULL, coalesce(event_ms, 0), recorded_ms, status)`;
   return [
     [
       'folded_records',
@@ -117,33 +119,19 @@ export function categoryTables(d: SqlDialect): [name: string, select: string][] 
 `,
     ],
     [
-      'status_records',
-      `  SELECT *, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS status_place
-  FROM folded_records WHERE NOT is_not_found
-`,
-    ],
-    [
-      'error_records',
-      `  SELECT message_sid, error_code, row_number() OVER (PARTITION BY message_sid ORDER BY ${statusOrder}) AS error_place
-  FROM folded_records WHERE NOT is_not_found AND error_code IS NOT NULL
-`,
-    ],
-    [
       'messages',
-      `  SELECT f.message_sid,
-         max(s.status) AS status,
-         max(e.error_code) AS error_code,
-         max(s.recorded_ms) AS status_recorded_ms,
-         min(f.account_sid) AS account_sid,
-         max(f.recorded_ms) AS newest_recorded_ms,
-         max_by(f.recorded_at, f.recorded_ms) AS newest_recorded_at,
-         bool_or(f.source = 'send' AND f.event_ms IS NOT NULL) AS created_from_send,
-         bool_or(f.is_not_found) AS not_found,
-         coalesce(min(CASE WHEN f.source = 'send' THEN f.event_ms END), min(coalesce(f.event_ms, f.recorded_ms))) AS created_ms
-  FROM folded_records f
-  LEFT JOIN status_records s ON s.message_sid = f.message_sid AND s.status_place = 1
-  LEFT JOIN error_records e ON e.message_sid = f.message_sid AND e.error_place = 1
-  GROUP BY f.message_sid
+      `  SELECT message_sid,
+         max_by(status, CASE WHEN NOT is_not_found THEN ${statusKey} END) AS status,
+         max_by(error_code, CASE WHEN NOT is_not_found AND error_code IS NOT NULL THEN ${statusKey} END) AS error_code,
+         max_by(recorded_ms, CASE WHEN NOT is_not_found THEN ${statusKey} END) AS status_recorded_ms,
+         min(account_sid) AS account_sid,
+         max(recorded_ms) AS newest_recorded_ms,
+         max_by(recorded_at, recorded_ms) AS newest_recorded_at,
+         bool_or(source = 'send' AND event_ms IS NOT NULL) AS created_from_send,
+         bool_or(is_not_found) AS not_found,
+         coalesce(min(CASE WHEN source = 'send' THEN event_ms END), min(coalesce(event_ms, recorded_ms))) AS created_ms
+  FROM folded_records
+  GROUP BY message_sid
 `,
     ],
     [

@@ -42,7 +42,8 @@ export interface SqlWarehouse {
    * statements then read them by name instead of computing them again. An
    * engine that computes each statement where the data lies (Athena) has none;
    * the DuckDB one on this machine does, since six statements would otherwise
-   * read and check every line six times.
+   * read and check every line six times. Aborting interrupts the relation
+   * being computed.
    */
-  keepRelations?(relations: [name: string, select: string][], parameters: Record<string, string | number>): Promise<void>;
+  keepRelations?(relations: [name: string, select: string][], parameters: Record<string, string | number>, signal?: AbortSignal): Promise<void>;
 }

@@ -86,8 +86,9 @@ ${threadsHelp(25)}
                          per query (refused otherwise, exit 2).
   --memory <size>        With --engine duckdb: DuckDB's memory limit, e.g. 500MB or 4GB; past it
                          DuckDB spills to the temporary folder (slower, not wrong). Default
-                         ${DEFAULT_DUCKDB_MEMORY}: about 1 GiB for the whole process at 1M messages. Raise it
-                         on a big machine; it costs that much memory, and saves the disk round-trips.
+                         ${DEFAULT_DUCKDB_MEMORY}: about 1 GiB for the whole process at 1M messages; too little
+                         for a 10M-message day (the run then stops, exit 2, and says so). Raising it
+                         costs that much memory and saves the disk round-trips.
   -h, --help             This text.
 
 twilio:api and twilio:bulk use TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or

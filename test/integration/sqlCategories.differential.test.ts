@@ -490,6 +490,40 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     }
   });
 
+  it("--engine duckdb short of memory says so in the command's words (a larger --memory, or --engine local), and appends nothing", async () => {
+    const day = generateDay(14, 0);
+    const dir = mkdtempSync(join(tmpdir(), 'sql-memory-'));
+    try {
+      const store = await writeArchive(dir, day.records, 14);
+      const appended: string[] = [];
+      const run = reconcileNatively({
+        store,
+        layout: DEFAULT_ARCHIVE_LAYOUT,
+        allowEmpty: false,
+        from: new Date(FROM),
+        to: new Date(TO),
+        slackMs: SLACK_MS,
+        matchWindowMs: MATCH_MS,
+        direction: 'outbound',
+        redactDigits: 0,
+        maxMissingShare: 1,
+        twilioList: async (onRow) => {
+          for (const row of day.rows) onRow(row);
+          return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
+        },
+        twilioListDescription: 'generated',
+        appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
+        onGap: () => undefined,
+        memoryLimit: '1MB',
+        threads: 1,
+      });
+      await expect(run).rejects.toThrow(/DuckDB needed more memory than --memory 1MB allows .*run again with a larger --memory .*or with --engine local/);
+      expect(appended).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [11, 0],
     [12, 4],

@@ -153,6 +153,8 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
 
   private constructor(
     private readonly instance: DuckDBInstance,
+    /** DuckDB's memory limit as given (`--memory`), for the error that says it was too small. */
+    private readonly memoryLimit: string | undefined,
     private readonly work: string,
     readonly description: string,
     /** The odd objects' reports by `"$path"`: they stand for the census's counts of those objects. */
@@ -218,8 +220,8 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         // again for every reference (measured: the alerts' statement 8.9 s against 2.2 s, 100,000 messages).
         disabled_optimizers: 'filter_pushdown',
         temp_directory: join(work, 'spill'),
-        // No statement relies on the order rows are stored in (each orders what it answers): without it DuckDB may
-        // spill more and keep less in memory, the difference between a 10M-message day within 500MB and an error.
+        // No statement relies on the order rows are stored in (each orders what it answers); without it DuckDB
+        // keeps less in memory (its own advice when a query outgrows memory_limit).
         preserve_insertion_order: 'false',
         ...(options.threads ? { threads: String(options.threads) } : {}),
         ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
@@ -230,10 +232,10 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
       } finally {
         connection.closeSync();
       }
-      return new NativeDuckDbWarehouse(instance, work, `duckdb over ${store.description}`, oddReads, listed.length);
+      return new NativeDuckDbWarehouse(instance, options.memoryLimit, work, `duckdb over ${store.description}`, oddReads, listed.length);
     } catch (error) {
       await rm(work, { recursive: true, force: true });
-      throw error;
+      throw memoryErrorOf(error, options.memoryLimit);
     }
   }
 
@@ -244,11 +246,12 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     const started = Date.now();
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
+    const explain = (error: unknown) => memoryErrorOf(error, this.memoryLimit);
     const result = await (signal?.aborted ? Promise.reject(new Error('stopped before the statement ran')) : connection.stream(text, values)).catch(
       (error: unknown) => {
         signal?.removeEventListener('abort', interrupt);
         connection.closeSync();
-        throw error;
+        throw explain(error);
       },
     );
     return {
@@ -258,6 +261,8 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
           for await (const chunk of result.yieldRowObjectJs()) {
             for (const row of chunk) yield Object.fromEntries<string | null>(Object.entries(row).map(([k, v]) => [k, asText(v)]));
           }
+        } catch (error) {
+          throw explain(error);
         } finally {
           signal?.removeEventListener('abort', interrupt);
           connection.closeSync();
@@ -283,6 +288,8 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         const kind = Object.keys(values).length > 0 || /^\s*WITH\b/.test(select) || name === 'messages' ? 'TABLE' : 'VIEW';
         await connection.run(`CREATE OR REPLACE ${kind} ${name} AS ${text}`, values);
       }
+    } catch (error) {
+      throw memoryErrorOf(error, this.memoryLimit);
     } finally {
       signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
@@ -299,7 +306,10 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     const waiting: TwilioMessageRow[] = [];
     let appender: DuckDBAppender | null = null;
     let failure: Error | null = null;
-    const keep = (error: unknown) => void (failure ??= error instanceof Error ? error : new Error(`staging Twilio's list: ${JSON.stringify(error)}`));
+    const keep = (error: unknown) => {
+      const explained = memoryErrorOf(error, this.memoryLimit);
+      failure ??= explained instanceof Error ? explained : new Error(`staging Twilio's list: ${JSON.stringify(explained)}`);
+    };
     const ready = (async () => {
       const connection = await this.instance.connect();
       try {
@@ -341,7 +351,9 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
         else waiting.push(row);
       },
       close: async () => {
-        await end(true);
+        await end(true).catch((error: unknown) => {
+          throw memoryErrorOf(error, this.memoryLimit);
+        });
         if (failure !== null) throw failure;
         return run;
       },
@@ -379,6 +391,23 @@ async function refuseShortDisk(folder: string, needed: number): Promise<void> {
 
 export class ShortDiskError extends Error {
   override name = 'ShortDiskError';
+}
+
+/** DuckDB could not keep within its memory limit (it spills what it can, not everything). */
+export class DuckDbMemoryError extends Error {
+  override name = 'DuckDbMemoryError';
+}
+
+/** DuckDB's out-of-memory error in the command's words: what to run instead. Any other error as it is. */
+function memoryErrorOf(error: unknown, memoryLimit: string | undefined): unknown {
+  // By its message, not instanceof: the native module's errors may come from another realm's Error.
+  const message = typeof (error as { message?: unknown } | null)?.message === 'string' ? (error as { message: string }).message : '';
+  if (!/Out of Memory Error/i.test(message)) return error;
+  return new DuckDbMemoryError(
+    `DuckDB needed more memory than ${memoryLimit === undefined ? 'it had' : `--memory ${memoryLimit}`} allows (it spills what it can to the temporary folder, ` +
+      'not everything): run again with a larger --memory (a 10M-message day needs more than 500MB), or with --engine local. ' +
+      `DuckDB said: ${message.split('\n')[0]}`,
+  );
 }
 
 /** Reads lines as text, nothing else: no quote, no escape, no header, one column; the gate keeps out what this would misread. */

@@ -15,21 +15,21 @@ export async function findHistoryNatively(
   if (options.query.kind === 'to') throw new Error('--to is not looked up in SQL (a redacted number is matched digit by digit): use --engine local');
   // Before DuckDB reads the days: a window it would search incompletely is refused at once.
   await refuseCloudEventObjects(options.store, options.layout, options.from, lastInstantOf(options.to), 'duckdb');
-  const warehouse = await NativeDuckDbWarehouse.open({
-    store: options.store,
-    layout: options.layout,
-    from: options.from,
-    to: lastInstantOf(options.to),
-    redactDigits: options.redactDigits,
-    threads: options.threads,
-    memoryLimit: options.memoryLimit,
-    signal: options.signal,
-  });
-  try {
-    const { warehouse: cost, ...result } = await findHistoryInWarehouse({ ...options, warehouse });
-    void cost;
-    return result;
-  } finally {
-    await warehouse.close();
-  }
+  return NativeDuckDbWarehouse.around(
+    {
+      store: options.store,
+      layout: options.layout,
+      from: options.from,
+      to: lastInstantOf(options.to),
+      redactDigits: options.redactDigits,
+      threads: options.threads,
+      memoryLimit: options.memoryLimit,
+      signal: options.signal,
+    },
+    async (warehouse) => {
+      const { warehouse: cost, ...result } = await findHistoryInWarehouse({ ...options, warehouse });
+      void cost;
+      return result;
+    },
+  );
 }

@@ -16,28 +16,27 @@ export interface NativePollOptions extends PollOptions {
  * appended as by the streaming poller.
  */
 export async function pollStaleNatively(options: NativePollOptions): Promise<PollSummary> {
-  const warehouse = await NativeDuckDbWarehouse.open({
-    store: options.store,
-    layout: options.layout,
-    // The hours pollStaleInWarehouse's statements read: from the window's start less the slack, to now.
-    from: new Date(options.criteria.since.getTime() - options.slackMs),
-    to: options.criteria.now,
-    redactDigits: options.redactDigits,
-    threads: options.threads,
-    memoryLimit: options.memoryLimit,
-    signal: options.signal,
-  });
-  try {
-    const { warehouse: cost, ...summary } = await pollStaleInWarehouse({
-      ...options,
-      warehouse,
+  return NativeDuckDbWarehouse.around(
+    {
+      store: options.store,
+      layout: options.layout,
+      // The hours pollStaleInWarehouse's statements read: from the window's start less the slack, to now.
+      from: new Date(options.criteria.since.getTime() - options.slackMs),
+      to: options.criteria.now,
+      redactDigits: options.redactDigits,
+      threads: options.threads,
+      memoryLimit: options.memoryLimit,
       signal: options.signal,
-      knownReads: { reads: warehouse.oddReads, objects: warehouse.objects },
-      maxObjectsExplained: Number.MAX_SAFE_INTEGER,
-    });
-    void cost;
-    return summary;
-  } finally {
-    await warehouse.close();
-  }
+    },
+    async (warehouse) => {
+      const { warehouse: cost, ...summary } = await pollStaleInWarehouse({
+        ...options,
+        warehouse,
+        knownReads: warehouse.knownReads,
+        maxObjectsExplained: Number.MAX_SAFE_INTEGER,
+      });
+      void cost;
+      return summary;
+    },
+  );
 }

@@ -20,31 +20,30 @@ export interface DuckDbReconcileOptions extends ReconcileOptions {
  */
 export async function reconcileNatively(options: DuckDbReconcileOptions): Promise<ReconcileSummary> {
   const scanned = scannedWindow(options);
-  const warehouse = await NativeDuckDbWarehouse.open({
-    store: options.store,
-    layout: options.layout,
-    from: scanned.from,
-    to: scanned.to,
-    redactDigits: options.redactDigits,
-    threads: options.threads,
-    memoryLimit: options.memoryLimit,
-    signal: options.signal,
-    tempFolder: options.tempFolder,
-    onProgress: (done, total) => options.onProgress?.('archive', done, total),
-  });
-  try {
-    const { warehouse: cost, ...summary } = await reconcileInWarehouse({
-      ...options,
-      warehouse,
+  return NativeDuckDbWarehouse.around(
+    {
+      store: options.store,
+      layout: options.layout,
+      from: scanned.from,
+      to: scanned.to,
+      redactDigits: options.redactDigits,
+      threads: options.threads,
+      memoryLimit: options.memoryLimit,
       signal: options.signal,
-      knownReads: { reads: warehouse.oddReads, objects: warehouse.objects },
-      // Every object with a malformed line named with its line numbers, as --engine local names them: read here, not
-      // fetched from S3 again as the Athena engine would.
-      maxObjectsExplained: Number.MAX_SAFE_INTEGER,
-    });
-    void cost;
-    return summary;
-  } finally {
-    await warehouse.close();
-  }
+      tempFolder: options.tempFolder,
+      onProgress: (done, total) => options.onProgress?.('archive', done, total),
+    },
+    async (warehouse) => {
+      const { warehouse: cost, ...summary } = await reconcileInWarehouse({
+        ...options,
+        warehouse,
+        knownReads: warehouse.knownReads,
+        // Every object with a malformed line named with its line numbers, as --engine local names them: read here, not
+        // fetched from S3 again as the Athena engine would.
+        maxObjectsExplained: Number.MAX_SAFE_INTEGER,
+      });
+      void cost;
+      return summary;
+    },
+  );
 }

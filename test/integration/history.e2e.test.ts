@@ -92,6 +92,18 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The archive without its Kinesis-path objects, which history's SQL engines refuse to search. */
+async function copyWithoutEvents(from: string, to: string): Promise<void> {
+  const source = new FolderArchiveStore(from);
+  const copy = new FolderArchiveStore(to);
+  for await (const object of source.list('')) {
+    if (object.key.startsWith('events/')) continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await source.open(object.key)) chunks.push(chunk as Buffer);
+    await copy.put(object.key, Buffer.concat(chunks));
+  }
+}
+
 const history = (args: string[], env: Record<string, string> = {}) =>
   runScript('scripts/history.ts', ['--archive', dir, ...args], { ARCHIVE_REDACT_DIGITS: '4', ...env });
 
@@ -175,14 +187,7 @@ describe('history', () => {
     expect((await history(['--sid', SID, '--memory', '1GB', ...range])).stderr).toMatch(/--memory is for --engine duckdb/);
     const bare = mkdtempSync(join(tmpdir(), 'history-bare-'));
     try {
-      const source = new FolderArchiveStore(dir);
-      const copy = new FolderArchiveStore(bare);
-      for await (const object of source.list('')) {
-        if (object.key.startsWith('events/')) continue;
-        const chunks: Buffer[] = [];
-        for await (const chunk of await source.open(object.key)) chunks.push(chunk as Buffer);
-        await copy.put(object.key, Buffer.concat(chunks));
-      }
+      await copyWithoutEvents(dir, bare);
       for (const query of [
         ['--sid', SID],
         ['--client-ref', 'ref-42'],
@@ -224,14 +229,7 @@ describe('history', () => {
       // The same archive without its Kinesis-path object, in a fresh bucket.
       const bare = mkdtempSync(join(tmpdir(), 'history-bare-'));
       try {
-        const source = new FolderArchiveStore(dir);
-        const copy = new FolderArchiveStore(bare);
-        for await (const object of source.list('')) {
-          if (object.key.startsWith('events/')) continue;
-          const chunks: Buffer[] = [];
-          for await (const chunk of await source.open(object.key)) chunks.push(chunk as Buffer);
-          await copy.put(object.key, Buffer.concat(chunks));
-        }
+        await copyWithoutEvents(dir, bare);
         await s3.stop();
         s3 = await startS3rver(['archive', 'athena-results']);
         standIn = await startAthenaStandIn(bare, s3);

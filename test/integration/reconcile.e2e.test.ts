@@ -275,7 +275,7 @@ describe('reconcile end to end', () => {
     }
     const athena = () => standing!.athena;
 
-    const athenaArgs = (out: string, ...more: string[]) => [
+    const s3Args = (out: string, engine: string, ...more: string[]) => [
       '--archive',
       's3://archive/',
       '--day',
@@ -285,9 +285,10 @@ describe('reconcile end to end', () => {
       '--out',
       out,
       '--engine',
-      'athena',
+      engine,
       ...more,
     ];
+    const athenaArgs = (out: string, ...more: string[]) => s3Args(out, 'athena', ...more);
 
     it('--engine duckdb over s3:// stages the window in a temporary folder, writes what --engine local writes, and leaves nothing behind', async () => {
       const env = await standIn();
@@ -295,25 +296,7 @@ describe('reconcile end to end', () => {
       expect((await run(['--archive', join(dir, 'archive'), '--day', DAY, '--export', join(dir, 'messages.csv'), '--out', local])).code).toBe(1);
       const tmp = mkdtempSync(join(tmpdir(), 'duckdb-tmp-'));
       const out = join(dir, 'out-duckdb-s3');
-      const result = await run(
-        [
-          '--archive',
-          's3://archive/',
-          '--day',
-          DAY,
-          '--export',
-          join(dir, 'messages.csv'),
-          '--out',
-          out,
-          '--engine',
-          'duckdb',
-          '--memory',
-          '200MB',
-          '--threads',
-          '1',
-        ],
-        { ...env, TMPDIR: tmp },
-      );
+      const result = await run(s3Args(out, 'duckdb', '--memory', '200MB', '--threads', '1'), { ...env, TMPDIR: tmp });
       expect(result.stderr).not.toMatch(/cannot proceed|Error/);
       expect(result.code).toBe(1);
       const expected = results(local);

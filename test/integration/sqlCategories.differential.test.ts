@@ -390,11 +390,9 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
     return gaps.map((gap) => JSON.stringify(sortDeep(gap))).sort();
   }
 
-  /** Runs an engine on a day's archive and list, with --write into memory. */
-  async function runEngine(engine: (options: ReconcileOptions) => Promise<ReconcileSummary>, store: FolderArchiveStore, day: Day, redactDigits: number) {
-    const gaps: Gap[] = [];
-    const appended: string[] = [];
-    const options: ReconcileOptions = {
+  /** A run's options over a day's archive and list, with --write into `appended` and the gaps into `gaps`. */
+  function dayOptions(store: FolderArchiveStore, day: Day, redactDigits: number, appended: string[], gaps: Gap[] = []): ReconcileOptions {
+    return {
       store,
       layout: DEFAULT_ARCHIVE_LAYOUT,
       allowEmpty: false,
@@ -414,7 +412,13 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       onGap: (gap) => gaps.push(gap),
       now: () => new Date('2026-11-27T06:00:00.000Z'),
     };
-    const summary = await engine(options);
+  }
+
+  /** Runs an engine on a day's archive and list, with --write into memory. */
+  async function runEngine(engine: (options: ReconcileOptions) => Promise<ReconcileSummary>, store: FolderArchiveStore, day: Day, redactDigits: number) {
+    const gaps: Gap[] = [];
+    const appended: string[] = [];
+    const summary = await engine(dayOptions(store, day, redactDigits, appended, gaps));
     return { gaps: normalized(gaps), appended: appended.sort(), summary: { ...summary, duration_ms: 0 } };
   }
 
@@ -454,26 +458,14 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
         heldAtStop = readdirSync(scratch);
         stop.abort();
       };
+      const options = dayOptions(store, day, 0, appended);
       const run = reconcileNatively({
-        store,
-        layout: DEFAULT_ARCHIVE_LAYOUT,
-        allowEmpty: false,
-        from: new Date(FROM),
-        to: new Date(TO),
-        slackMs: SLACK_MS,
-        matchWindowMs: MATCH_MS,
-        direction: 'outbound',
-        redactDigits: 0,
-        maxMissingShare: 1,
-        twilioList: async (onRow) => {
+        ...options,
+        twilioList: (onRow) => {
           if (at === 'list') abort();
-          for (const row of day.rows) onRow(row);
           // The list is read through; the run must still stop before it judges anything.
-          return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
+          return options.twilioList(onRow);
         },
-        twilioListDescription: 'generated',
-        appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
-        onGap: () => undefined,
         onProgress: (phase) => {
           if (at === 'gate' && phase === 'archive') abort();
         },
@@ -497,23 +489,7 @@ describe('the categories in SQL (DuckDB) and the streaming engine', () => {
       const store = await writeArchive(dir, day.records, 14);
       const appended: string[] = [];
       const run = reconcileNatively({
-        store,
-        layout: DEFAULT_ARCHIVE_LAYOUT,
-        allowEmpty: false,
-        from: new Date(FROM),
-        to: new Date(TO),
-        slackMs: SLACK_MS,
-        matchWindowMs: MATCH_MS,
-        direction: 'outbound',
-        redactDigits: 0,
-        maxMissingShare: 1,
-        twilioList: async (onRow) => {
-          for (const row of day.rows) onRow(row);
-          return { rows: day.rows.length, malformedRows: 0, problems: [], complete: true };
-        },
-        twilioListDescription: 'generated',
-        appender: { description: 'memory', append: async (lines) => void appended.push(...lines) },
-        onGap: () => undefined,
+        ...dayOptions(store, day, 0, appended),
         memoryLimit: '1MB',
         threads: 1,
       });

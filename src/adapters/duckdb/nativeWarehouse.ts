@@ -239,6 +239,21 @@ export class NativeDuckDbWarehouse implements SqlWarehouse {
     }
   }
 
+  /** Opens the window's warehouse, runs `work` over it, and closes it (its temporary folder removed) however `work` ends. */
+  static async around<T>(options: NativeWarehouseOptions, work: (warehouse: NativeDuckDbWarehouse) => Promise<T>): Promise<T> {
+    const warehouse = await NativeDuckDbWarehouse.open(options);
+    try {
+      return await work(warehouse);
+    } finally {
+      await warehouse.close();
+    }
+  }
+
+  /** The odd objects' reports and the count of objects, as the runs over the census take them (KnownReads). */
+  get knownReads(): { reads: ReadonlyMap<string, ScanReport>; objects: number } {
+    return { reads: this.oddReads, objects: this.objects };
+  }
+
   async query(sql: string, parameters: Record<string, string | number>, signal?: AbortSignal): Promise<WarehouseResult> {
     const [text, values] = bound(sql, parameters);
     // A connection each: a streamed result stays readable while the next statement runs on another.
